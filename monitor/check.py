@@ -1,0 +1,330 @@
+"""One check of one source, and one pass over many: the pipeline end to end.
+
+    fetch ─► extract + diff (worker) ─► decide ─► commit ─► state + outbox ─► alerts/
+
+Everything that can go wrong with one page ends as that source's ``error``
+outcome; the others carry on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from monitor.compare import GONE_STATUSES, Decision, Diff, Observation, decide, diff_documents
+from monitor.config import Config, Source
+from monitor.extract import Document, Snapshot
+from monitor.fetch import Fetcher, FetchResult, is_text
+from monitor.notify import (
+    DeliveryReport,
+    build_alert,
+    deliver_pending,
+    new_alert_id,
+    write_alert_files,
+)
+from monitor.store import Change, SourceRecord, Store, now_iso, text_sha256
+from monitor.workers import Analyser, WorkerCrashed
+
+BLOCKED_STATUSES = {401, 403, 429}
+
+
+@dataclass
+class CheckReport:
+    source_id: str
+    outcome: str  # baseline, unchanged, changed, gone, removed, restored, error, deferred
+    events: list[str] = field(default_factory=list)
+    detail: str = ""
+    elapsed: float = 0.0
+
+
+@dataclass
+class PassReport:
+    checks: list[CheckReport] = field(default_factory=list)
+    delivery: DeliveryReport = field(default_factory=DeliveryReport)
+    recovered_alerts: int = 0
+
+    def counts(self) -> Counter[str]:
+        return Counter(check.outcome for check in self.checks)
+
+    @property
+    def failed(self) -> bool:
+        return any(c.outcome == "error" for c in self.checks) or self.delivery.failed > 0
+
+
+def redirect_home(original: str, final: str) -> bool:
+    """Whether a redirect took an article to the site root or a section index above it."""
+    before = [p for p in urlsplit(original).path.split("/") if p]
+    after = [p for p in urlsplit(final).path.split("/") if p]
+    return len(after) < len(before) and before[: len(after)] == after
+
+
+def classify(result: FetchResult, source: Source) -> Observation | None:
+    """What a fetch says before any extraction; None when the page needs extracting."""
+    if not result.ok:
+        return Observation("error", reason=result.error)
+    status = result.status or 0
+    if status == 304:
+        return Observation("unchanged")
+    if status in GONE_STATUSES:
+        return Observation("gone", reason=GONE_STATUSES[status])
+    if status in BLOCKED_STATUSES:
+        return Observation("error", reason=f"blocked: HTTP {status} (not a removal)")
+    if not 200 <= status < 300:
+        return Observation("error", reason=f"HTTP {status}")
+    if result.redirects and redirect_home(source.url, result.final_url):
+        return Observation("gone", reason="redirect-home")
+    if not is_text(result):
+        content_type = result.headers.get("content-type", "").split(";")[0]
+        return Observation("error", reason=f"unsupported content type {content_type}")
+    return None
+
+
+class Checker:
+    """Checks sources against one store, with one fetcher and one worker pool."""
+
+    def __init__(self, config: Config, store: Store, fetcher: Fetcher, analyser: Analyser):
+        self.config = config
+        self.settings = config.settings
+        self.store = store
+        self.fetcher = fetcher
+        self.analyser = analyser
+        self._write_lock = asyncio.Lock()
+
+    async def check(self, source: Source) -> CheckReport:
+        started = time.monotonic()
+        try:
+            report = await self._check(source)
+        except WorkerCrashed as exc:
+            report = await self._persist_error(source, str(exc))
+        report.elapsed = time.monotonic() - started
+        return report
+
+    async def _check(self, source: Source) -> CheckReport:
+        record = self.store.record(source.id)
+        stored = self.store.read_snapshot(source.id)
+        if stored is not None and record.state.status == "new":
+            # The database was lost or reset but git kept the history: trust git.
+            status = "removed" if stored.status else "ok"
+            record = replace(record, state=replace(record.state, status=status))
+        if record.deferred_until and record.deferred_until > now_iso():
+            return CheckReport(source.id, "deferred",
+                               detail=f"server asked to wait until {record.deferred_until}")
+        conditional = stored is not None and record.state.status == "ok"
+        result = await self.fetcher.fetch(
+            source.url,
+            etag=record.etag if conditional else None,
+            last_modified=record.last_modified if conditional else None,
+        )
+        seen = classify(result, source)
+        if seen is None:
+            if stored is not None and result.content_sha256 == record.body_sha256:
+                seen = Observation("unchanged")  # same bytes: skip extraction entirely
+            else:
+                analysis = await self.analyser.analyse(
+                    result.body, result.final_url, stored.render() if stored else None)
+                if analysis.document.is_empty:
+                    seen = Observation("error", reason="no article text found in the page")
+                else:
+                    seen = Observation("document", document=analysis.document,
+                                       diff=analysis.diff)
+        decision = decide(record.state, seen, confirm_removal=self.settings.confirm_removal,
+                          failing_after=self.settings.failing_after)
+        async with self._write_lock:
+            return await self._persist(source, record, stored, result, seen, decision)
+
+    async def _persist_error(self, source: Source, message: str) -> CheckReport:
+        record = self.store.record(source.id)
+        seen = Observation("error", reason=message)
+        decision = decide(record.state, seen, confirm_removal=self.settings.confirm_removal,
+                          failing_after=self.settings.failing_after)
+        result = FetchResult(url=source.url, final_url=source.url, error=message)
+        async with self._write_lock:
+            return await self._persist(source, record, None, result, seen, decision)
+
+    async def _persist(self, source: Source, record: SourceRecord, stored: Snapshot | None,
+                       result: FetchResult, seen: Observation, decision: Decision) -> CheckReport:
+        """Commit the new snapshot (if any), then state and alerts in one transaction."""
+        detected_at = result.fetched_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+        document = seen.document or (stored.document if stored else Document())
+        diff = seen.diff
+        if decision.outcome == "restored" and stored is not None and diff is None:
+            diff = diff_documents(stored.document, document) if stored.document != document \
+                else None
+        alerts = [self._alert(event, source, record, document, detected_at, decision, diff)
+                  for event in decision.events]
+        revision = record.revision
+        change = None
+        if decision.snapshot_status is not None:
+            commit_alert = next((a for a in alerts if a["event"] in
+                                 ("changed", "removed", "restored")), None)
+            change = Change(
+                source_id=source.id, event=decision.outcome,
+                snapshot=Snapshot(document, url=source.url, status=decision.snapshot_status),
+                trailers=_trailers(source, result, decision, commit_alert),
+                summary=_summary(diff) if decision.outcome in ("changed", "restored") else "")
+            [revision] = await asyncio.to_thread(self.store.commit, [change])
+            for alert in alerts:
+                if alert["event"] in ("changed", "removed", "restored"):
+                    alert["revision"] = revision
+            if decision.outcome == "changed":
+                earlier = self.store.earlier_revision_with(
+                    source.id, text_sha256(document), exclude=record.revision)
+                if earlier:
+                    alerts[-1]["reverts_to"] = earlier
+        values: dict[str, Any] = {
+            "last_checked": now_iso(), "last_outcome": decision.outcome,
+            "last_error": seen.reason if seen.kind == "error" else None,
+            "deferred_until": _deferred_until(result),
+        }
+        if result.ok and result.status and 200 <= result.status < 300 and seen.kind != "error":
+            values.update(etag=result.headers.get("etag"),
+                          last_modified=result.headers.get("last-modified"),
+                          body_sha256=result.content_sha256, final_url=result.final_url)
+        if decision.outcome == "removed":
+            values.update(etag=None, last_modified=None, body_sha256=None)
+        if alerts:
+            values.update(last_event=alerts[-1]["event"], last_event_at=detected_at)
+        with self.store.transaction() as db:
+            self.store.save(db, source.id, decision.state, **values)
+            if change is not None and revision is not None:
+                self.store.save(db, source.id, revision=revision)
+                self.store.add_version(db, source.id, text_sha256(document), revision)
+                self.store.set_ingested_head(db, revision)
+            for alert in alerts:
+                self.store.add_alert(db, alert, [c.name for c in self.config.channels_for(source)])
+        return CheckReport(source.id, decision.outcome, [a["event"] for a in alerts],
+                           detail=_detail(decision, seen, diff))
+
+    def _alert(self, event: str, source: Source, record: SourceRecord, document: Document,
+               detected_at: str, decision: Decision, diff: Diff | None) -> dict[str, Any]:
+        with_diff = event in ("changed", "restored")
+        return build_alert(
+            alert_id=new_alert_id(), event=event, source=source, title=document.title,
+            detected_at=detected_at, revision=record.revision,
+            previous_revision=record.revision if event in ("changed", "removed", "restored")
+            else None,
+            reason=decision.reason if event in ("removed", "failing") else None,
+            diff=diff if with_diff else None)
+
+
+def _trailers(source: Source, result: FetchResult, decision: Decision,
+              alert: dict[str, Any] | None) -> dict[str, str]:
+    trailers = {"URL": source.url}
+    if result.final_url != source.url:
+        trailers["Final-URL"] = result.final_url
+    trailers["Fetched-At"] = result.fetched_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if result.status:
+        trailers["HTTP-Status"] = str(result.status)
+    if result.body:
+        trailers["Content-SHA256"] = result.content_sha256
+    if decision.reason:
+        trailers["Reason"] = decision.reason
+    if alert is not None:
+        trailers["Alert-Id"] = alert["id"]
+    return trailers
+
+
+def _summary(diff: Diff | None) -> str:
+    if diff is None:
+        return ""
+    parts = []
+    if diff.removed:
+        parts.append("removed " + ", ".join(_quote(f) for f in diff.removed[:3]))
+    if diff.added:
+        parts.append("added " + ", ".join(_quote(f) for f in diff.added[:3]))
+    more = max(len(diff.removed) - 3, 0) + max(len(diff.added) - 3, 0)
+    return "; ".join(parts) + (f" (and {more} more)" if more else "")
+
+
+def _quote(fragment: str, limit: int = 60) -> str:
+    return f"“{fragment if len(fragment) <= limit else fragment[: limit - 1] + '…'}”"
+
+
+def _detail(decision: Decision, seen: Observation, diff: Diff | None) -> str:
+    if decision.outcome in ("changed", "restored") and diff is not None:
+        return _summary(diff)
+    if decision.reason:
+        return decision.reason
+    return ""
+
+
+def _deferred_until(result: FetchResult) -> str | None:
+    if result.retry_after is None or result.status not in (429, 503):
+        return None
+    until = result.fetched_at.timestamp() + result.retry_after
+    return datetime.fromtimestamp(until, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def recover(store: Store, config: Config) -> int:
+    """Replay commits the database has not seen (a crash after commit): return alerts made."""
+    head = store.head()
+    if head is None or head == store.ingested_head():
+        return 0
+    made = 0
+    sources = {source.id: source for source in config.sources}
+    for entry in store.log(since=store.ingested_head()):
+        source_id, event = entry.trailers.get("Source"), entry.trailers.get("Event")
+        if not source_id or not event:
+            continue
+        snapshot = store.snapshot_at(entry.revision, source_id)
+        previous = store.previous_revision(entry.revision, source_id)
+        alert_id = entry.trailers.get("Alert-Id")
+        source = sources.get(source_id) or Source(id=source_id,
+                                                  url=entry.trailers.get("URL", ""),
+                                                  schedule=config.settings.default_interval)
+        with store.transaction() as db:
+            status = "removed" if event == "removed" else "ok"
+            store.save(db, source_id, status=status, gone_count=0, revision=entry.revision,
+                       etag=None, last_modified=None, body_sha256=None)
+            if snapshot is not None:
+                store.add_version(db, source_id, text_sha256(snapshot.document), entry.revision)
+            if alert_id and not store.has_alert(alert_id) and snapshot is not None:
+                before = store.snapshot_at(previous, source_id) if previous else None
+                diff = None
+                if event in ("changed", "restored") and before is not None:
+                    diff = diff_documents(before.document, snapshot.document)
+                alert = build_alert(
+                    alert_id=alert_id, event=event, source=source,
+                    title=snapshot.document.title,
+                    detected_at=entry.trailers.get("Fetched-At", now_iso()),
+                    revision=entry.revision, previous_revision=previous,
+                    reason=entry.trailers.get("Reason") if event == "removed" else None,
+                    diff=diff)
+                store.add_alert(db, alert, [c.name for c in config.channels_for(source)])
+                made += 1
+            store.set_ingested_head(db, entry.revision)
+    return made
+
+
+async def run_pass(config: Config, sources: list[Source], *,
+                   on_check: Callable[[CheckReport, int, int], None] | None = None,
+                   on_wait: Callable[[str], None] | None = None) -> PassReport:
+    """Check ``sources`` once, then attempt every pending delivery, under the store lock."""
+    settings = config.settings
+    store = Store(settings.snapshots, settings.state, settings.alerts)
+    report = PassReport()
+    with store.lock(settings.lock_timeout, on_wait=on_wait):
+        store.open()
+        try:
+            store.sync_worktree()
+            report.recovered_alerts = recover(store, config)
+            if sources:
+                async with Fetcher(settings) as fetcher, Analyser(settings.workers) as analyser:
+                    checker = Checker(config, store, fetcher, analyser)
+                    tasks = [asyncio.ensure_future(checker.check(s)) for s in sources]
+                    for done in asyncio.as_completed(tasks):
+                        check = await done
+                        report.checks.append(check)
+                        if on_check:
+                            on_check(check, len(report.checks), len(sources))
+            write_alert_files(store)
+            report.delivery = await deliver_pending(store, config)
+        finally:
+            store.close()
+    return report

@@ -1,0 +1,461 @@
+"""Load and validate ``sources.yaml`` into typed objects.
+
+Every problem is collected (not just the first) and reported as
+``FILE:LINE: message`` with the fix, because a typo in a monitoring config
+must never silently stop a page from being watched.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError
+
+from monitor import channels as channel_types
+
+SOURCE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)?$")
+SIZE = re.compile(r"^(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|KiB|MiB|GiB)?$", re.IGNORECASE)
+DURATION_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+SIZE_UNITS = {"b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "kib": 2**10, "mib": 2**20,
+              "gib": 2**30}
+DEFAULT_USER_AGENT = (
+    "monitor/0.1 (article change tracker; +https://github.com/monitor-bot/monitor)"
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: Path
+    line: int  # 1-based
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+class ConfigError(Exception):
+    """The config cannot be used; ``problems`` lists every reason."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """When a source is due: a fixed interval, a crontab line, or adaptive."""
+
+    every: float | None = None  # seconds
+    cron: str | None = None
+    adaptive: bool = False
+
+    def next_due(self, last_checked: datetime) -> datetime:
+        if self.cron:
+            from apscheduler.triggers.cron import CronTrigger
+
+            trigger = CronTrigger.from_crontab(self.cron, timezone=last_checked.tzinfo)
+            nxt = trigger.get_next_fire_time(None, last_checked + timedelta(seconds=1))
+            return nxt or last_checked + timedelta(days=365)
+        if self.adaptive:
+            # Until the daemon's adaptive schedule lands, adaptive means hourly.
+            return last_checked + timedelta(hours=1)
+        return last_checked + timedelta(seconds=self.every or 0)
+
+
+@dataclass(frozen=True)
+class Settings:
+    snapshots: Path
+    alerts: Path
+    state: Path
+    concurrency: int = 32
+    per_host_concurrency: int = 4
+    per_host_delay: float = 0.0
+    timeout: float = 30.0
+    max_bytes: int = 10_000_000
+    retries: int = 1
+    retry_backoff: float = 1.0
+    max_redirects: int = 10
+    confirm_removal: int = 2
+    failing_after: int = 3
+    default_interval: Schedule = field(default_factory=lambda: Schedule(every=6 * 3600))
+    lock_timeout: float = 600.0
+    delivery_timeout: float = 15.0
+    user_agent: str = DEFAULT_USER_AGENT
+    workers: int = 0  # extraction processes; 0 = one per core
+
+
+@dataclass(frozen=True)
+class ChannelConfig:
+    name: str
+    type: str
+    options: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    url: str
+    schedule: Schedule
+    channels: tuple[str, ...] = ()  # empty: every channel
+    tags: tuple[str, ...] = ()
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    settings: Settings
+    channels: dict[str, ChannelConfig]
+    sources: list[Source]
+
+    @property
+    def root(self) -> Path:
+        return self.path.parent
+
+    def source(self, source_id: str) -> Source:
+        for source in self.sources:
+            if source.id == source_id:
+                return source
+        raise KeyError(source_id)
+
+    def channels_for(self, source: Source) -> list[ChannelConfig]:
+        names = source.channels or tuple(self.channels)
+        return [self.channels[name] for name in names]
+
+
+def parse_duration(text: Any) -> float:
+    """``"30s"``, ``"15m"``, ``"6h"``, ``"1d"``, ``"250ms"``; a bare number is seconds."""
+    if isinstance(text, bool):
+        raise ValueError
+    if isinstance(text, int | float):
+        return float(text)
+    match = DURATION.match(str(text).strip())
+    if not match:
+        raise ValueError
+    return float(match[1]) * DURATION_UNITS[match[2] or "s"]
+
+
+def parse_size(text: Any) -> int:
+    """``"10MB"``, ``"512KiB"``; a bare number is bytes."""
+    if isinstance(text, bool):
+        raise ValueError
+    if isinstance(text, int):
+        return text
+    match = SIZE.match(str(text).strip())
+    if not match:
+        raise ValueError
+    return int(float(match[1]) * SIZE_UNITS[(match[2] or "b").lower()])
+
+
+def parse_schedule(value: Any) -> Schedule:
+    if isinstance(value, str) and value.strip() == "adaptive":
+        return Schedule(adaptive=True)
+    if isinstance(value, str) and value.strip().startswith("cron:"):
+        return _cron_schedule(value.strip()[5:].strip())
+    seconds = parse_duration(value)
+    if seconds <= 0:
+        raise ValueError
+    return Schedule(every=seconds)
+
+
+def _cron_schedule(expression: str) -> Schedule:
+    from apscheduler.triggers.cron import CronTrigger
+
+    CronTrigger.from_crontab(expression)  # raises ValueError when malformed
+    return Schedule(cron=expression)
+
+
+def suggest(word: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+class _Checker:
+    """Collects problems while walking the parsed YAML with its line numbers."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.problems: list[Problem] = []
+
+    def error(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.path, line, message))
+
+    @staticmethod
+    def key_line(mapping: Any, key: Any) -> int:
+        try:
+            return mapping.lc.key(key)[0] + 1
+        except (AttributeError, KeyError, TypeError):
+            return getattr(getattr(mapping, "lc", None), "line", 0) + 1
+
+    @staticmethod
+    def item_line(seq: Any, index: int) -> int:
+        try:
+            return seq.lc.item(index)[0] + 1
+        except (AttributeError, KeyError, TypeError):
+            return getattr(getattr(seq, "lc", None), "line", 0) + 1
+
+    def expand_env(self, value: Any, line: int) -> Any:
+        if not isinstance(value, str):
+            return value
+
+        def replace(match: re.Match[str]) -> str:
+            name = match[1]
+            if name not in os.environ:
+                self.error(line, f"environment variable {name} is not set: export it "
+                                 f"before running monitor (secrets live in the environment)")
+                return ""
+            return os.environ[name]
+
+        return ENV_REF.sub(replace, value)
+
+
+SETTINGS_PARSERS: dict[str, tuple[Any, str]] = {
+    "snapshots": (str, "a folder path"),
+    "alerts": (str, "a folder path"),
+    "state": (str, "a file path"),
+    "concurrency": (int, "a whole number such as 32"),
+    "per_host_concurrency": (int, "a whole number such as 4"),
+    "per_host_delay": (parse_duration, "a duration such as 0s, 500ms or 2s"),
+    "timeout": (parse_duration, "a duration such as 30s"),
+    "max_bytes": (parse_size, "a size such as 10MB"),
+    "retries": (int, "a whole number such as 1"),
+    "retry_backoff": (parse_duration, "a duration such as 1s"),
+    "max_redirects": (int, "a whole number such as 10"),
+    "confirm_removal": (int, "a whole number such as 2"),
+    "failing_after": (int, "a whole number such as 3"),
+    "default_interval": (parse_schedule, "an interval such as 6h, or cron: \"0 * * * *\""),
+    "lock_timeout": (parse_duration, "a duration such as 10m"),
+    "delivery_timeout": (parse_duration, "a duration such as 15s"),
+    "user_agent": (str, "a string"),
+    "workers": (int, "a whole number (0 = one per core)"),
+}
+MINIMUMS = {"concurrency": 1, "per_host_concurrency": 1, "retries": 0, "max_redirects": 0,
+            "confirm_removal": 1, "failing_after": 1, "workers": 0, "max_bytes": 1,
+            "timeout": 0.001, "per_host_delay": 0, "retry_backoff": 0, "lock_timeout": 0,
+            "delivery_timeout": 0.001}
+SOURCE_KEYS = ["id", "url", "interval", "channels", "tags"]
+TOP_KEYS = ["settings", "channels", "sources"]
+
+
+def _strict_int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError
+    return value
+
+
+def load(path: str | Path) -> Config:
+    """Read, validate and expand a config file; raise ConfigError listing every problem."""
+    path = Path(path)
+    checker = _Checker(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError([Problem(path, 0, "no such file: create it (see README.md), "
+                                   "or point --config at your sources.yaml")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError([Problem(path, 0, f"cannot read: {exc}")]) from None
+    try:
+        data = YAML(typ="rt").load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 0
+        raise ConfigError([Problem(path, line, f"not valid YAML: {exc.problem}; "
+                                   "check indentation and quoting")]) from None
+    if data is None:
+        data = CommentedMap()
+    if not isinstance(data, CommentedMap):
+        raise ConfigError([Problem(path, 1, "expected a mapping with 'settings', "
+                                   "'channels' and 'sources'")])
+    for key in data:
+        if key not in TOP_KEYS:
+            checker.error(checker.key_line(data, key),
+                          f"unknown top-level key '{key}'{suggest(str(key), TOP_KEYS)}; "
+                          f"allowed: {', '.join(TOP_KEYS)}")
+    settings = _settings(checker, data.get("settings"), data, path.parent)
+    channels = _channels(checker, data.get("channels"), data)
+    sources = _sources(checker, data.get("sources"), data, settings, channels)
+    if checker.problems:
+        raise ConfigError(sorted(checker.problems, key=lambda p: p.line))
+    return Config(path=path, settings=settings, channels=channels, sources=sources)
+
+
+def _settings(checker: _Checker, raw: Any, parent: CommentedMap, root: Path) -> Settings:
+    values: dict[str, Any] = {}
+    if raw is not None and not isinstance(raw, CommentedMap):
+        checker.error(checker.key_line(parent, "settings"),
+                      "'settings' must be a mapping of key: value")
+        raw = None
+    for key, value in (raw or {}).items():
+        line = checker.key_line(raw, key)
+        if key not in SETTINGS_PARSERS:
+            hint = suggest(str(key), list(SETTINGS_PARSERS))
+            checker.error(line, f"unknown setting '{key}'{hint}")
+            continue
+        parse, expected = SETTINGS_PARSERS[key]
+        parse = _strict_int if parse is int else parse
+        try:
+            parsed = parse(checker.expand_env(value, line))
+        except (ValueError, TypeError):
+            checker.error(line, f"setting '{key}': {value!r} is not {expected}")
+            continue
+        if key in MINIMUMS and parsed < MINIMUMS[key]:
+            checker.error(line, f"setting '{key}' must be at least {MINIMUMS[key]}")
+            continue
+        values[key] = parsed
+    for key, default in (("snapshots", "snapshots"), ("alerts", "alerts"),
+                         ("state", ".monitor/state.db")):
+        values[key] = (root / values.get(key, default)).resolve()
+    return Settings(**values)
+
+
+def _channels(checker: _Checker, raw: Any, parent: CommentedMap) -> dict[str, ChannelConfig]:
+    channels: dict[str, ChannelConfig] = {}
+    if raw is None:
+        return channels
+    if not isinstance(raw, CommentedMap):
+        checker.error(checker.key_line(parent, "channels"),
+                      "'channels' must be a mapping: name -> settings (with a 'type')")
+        return channels
+    known_types = sorted(channel_types.REGISTRY)
+    for name, body in raw.items():
+        line = checker.key_line(raw, name)
+        if not isinstance(body, CommentedMap):
+            checker.error(line, f"channel '{name}' must be a mapping with at least 'type'")
+            continue
+        kind = body.get("type")
+        if kind is None:
+            checker.error(line, f"channel '{name}' has no 'type'; one of: {', '.join(known_types)}")
+            continue
+        if kind not in channel_types.REGISTRY:
+            checker.error(checker.key_line(body, "type"),
+                          f"channel '{name}': unknown type '{kind}'"
+                          f"{suggest(str(kind), known_types)}; known: {', '.join(known_types)}")
+            continue
+        cls = channel_types.REGISTRY[kind]
+        options: dict[str, Any] = {}
+        for key, value in body.items():
+            if key == "type":
+                continue
+            key_line = checker.key_line(body, key)
+            if key not in cls.options:
+                checker.error(key_line, f"channel '{name}' ({kind}): unknown key '{key}'"
+                                        f"{suggest(str(key), list(cls.options))}; "
+                                        f"allowed: {', '.join(cls.options)}")
+                continue
+            options[key] = checker.expand_env(_plain(value), key_line)
+        for problem in cls.check_options(options):
+            checker.error(line, f"channel '{name}' ({kind}): {problem}")
+        channels[str(name)] = ChannelConfig(name=str(name), type=kind, options=options)
+    return channels
+
+
+def _plain(value: Any) -> Any:
+    """ruamel's round-trip containers as plain dicts and lists."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _sources(checker: _Checker, raw: Any, parent: CommentedMap, settings: Settings,
+             channels: dict[str, ChannelConfig]) -> list[Source]:
+    sources: list[Source] = []
+    if raw is None:
+        return sources
+    if not isinstance(raw, CommentedSeq):
+        checker.error(checker.key_line(parent, "sources"),
+                      "'sources' must be a list of entries starting with '- id: ...'")
+        return sources
+    seen: dict[str, int] = {}
+    for index, entry in enumerate(raw):
+        line = checker.item_line(raw, index)
+        if not isinstance(entry, CommentedMap):
+            checker.error(line, "each source must be a mapping with 'id' and 'url'")
+            continue
+        for key in entry:
+            if key not in SOURCE_KEYS:
+                checker.error(checker.key_line(entry, key),
+                              f"unknown source key '{key}'{suggest(str(key), SOURCE_KEYS)}; "
+                              f"allowed: {', '.join(SOURCE_KEYS)}")
+        url = checker.expand_env(entry.get("url"), checker.key_line(entry, "url"))
+        source_id = entry.get("id")
+        if not _valid_url(url):
+            where = checker.key_line(entry, "url") if "url" in entry else line
+            checker.error(where, f"source {source_id or index + 1}: 'url' must be an "
+                                 f"http:// or https:// address, got {url!r}")
+            url = None
+        if source_id is None:
+            hint = f" such as 'id: {slug_from_url(url)}'" if url else ""
+            checker.error(line, f"source has no 'id': add one{hint} (it names the snapshot file)")
+        elif not isinstance(source_id, str) or not SOURCE_ID.match(source_id):
+            checker.error(checker.key_line(entry, "id"),
+                          f"source id {source_id!r} must be letters, digits, '.', '_' or '-' "
+                          f"(it names snapshots/<id>.md)")
+            source_id = None
+        elif source_id in seen:
+            checker.error(checker.key_line(entry, "id"),
+                          f"duplicate source id '{source_id}' (first on line {seen[source_id]}); "
+                          "give each source its own id")
+        else:
+            seen[source_id] = checker.key_line(entry, "id")
+        schedule = settings.default_interval
+        if "interval" in entry:
+            try:
+                schedule = parse_schedule(entry["interval"])
+            except (ValueError, TypeError):
+                checker.error(checker.key_line(entry, "interval"),
+                              f"interval {entry['interval']!r} is not valid: use 30s, 15m, "
+                              "6h, 1d, 'adaptive' or 'cron: \"0 * * * *\"'")
+        names = _string_list(checker, entry, "channels")
+        for name in names:
+            if name not in channels:
+                checker.error(checker.key_line(entry, "channels"),
+                              f"source {source_id}: unknown channel '{name}'"
+                              f"{suggest(name, list(channels))}; define it under 'channels:'")
+        tags = _string_list(checker, entry, "tags")
+        if source_id and url:
+            sources.append(Source(id=source_id, url=url, schedule=schedule,
+                                  channels=tuple(names), tags=tuple(tags), line=line))
+    return sources
+
+
+def _string_list(checker: _Checker, entry: CommentedMap, key: str) -> list[str]:
+    value = entry.get(key)
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        checker.error(checker.key_line(entry, key), f"'{key}' must be a list of names, "
+                                                    f"such as [{key[:-1]}-a, {key[:-1]}-b]")
+        return []
+    return [str(v) for v in value]
+
+
+def _valid_url(url: Any) -> bool:
+    if not isinstance(url, str):
+        return False
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def slug_from_url(url: str) -> str:
+    """A readable source id from a URL: host and last path segment."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "page").removeprefix("www.").split(".")[0]
+    tail = [p for p in parts.path.split("/") if p][-1:] or [""]
+    slug = re.sub(r"\.(html?|php|aspx?)$", "", tail[0])
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", f"{host}-{slug}").strip("-").lower()
+    return slug[:80] or "source"

@@ -1,0 +1,196 @@
+"""Fetch pages with one shared httpx client, politely and within hard limits.
+
+A page is untrusted input: the whole fetch has a deadline, the body a size cap
+(counted after decompression, so a gzip bomb stops at the cap), redirects are
+capped and recorded, and every failure comes back as a FetchResult with an
+error instead of an exception, so one bad source never stops the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+import httpx
+
+from monitor.config import Settings
+
+TRANSIENT_STATUSES = {500, 502, 503, 504, 520, 521, 522, 523, 524}
+TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "application/xml",
+              "text/xml")
+LONG_RETRY_AFTER = 30.0  # seconds; longer waits defer the source instead of sleeping
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    url: str
+    final_url: str
+    status: int | None = None  # None when no HTTP answer came back
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+    redirects: tuple[str, ...] = ()  # every URL passed through before final_url
+    error: str | None = None  # why the fetch failed, in words, naming no secret
+    error_kind: str | None = None  # timeout, connect, tls, too-large, redirects, type, ...
+    elapsed: float = 0.0
+    fetched_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    retry_after: float | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+    @property
+    def content_sha256(self) -> str:
+        return hashlib.sha256(self.body).hexdigest()
+
+    @property
+    def transient(self) -> bool:
+        return self.error_kind in {"timeout", "connect", "tls", "protocol"} or (
+            self.status in TRANSIENT_STATUSES)
+
+
+class FetchFailed(Exception):
+    def __init__(self, kind: str, message: str):
+        super().__init__(message)
+        self.kind = kind
+
+
+class Fetcher:
+    """One httpx.AsyncClient for the whole run, with global and per-host limits."""
+
+    def __init__(self, settings: Settings, *, client: httpx.AsyncClient | None = None):
+        self.settings = settings
+        self.client = client or httpx.AsyncClient(
+            follow_redirects=True,
+            max_redirects=settings.max_redirects,
+            timeout=httpx.Timeout(settings.timeout),
+            limits=httpx.Limits(max_connections=settings.concurrency,
+                                max_keepalive_connections=settings.concurrency),
+            headers={"User-Agent": settings.user_agent,
+                     "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"},
+        )
+        self._global = asyncio.Semaphore(settings.concurrency)
+        self._hosts: dict[str, asyncio.Semaphore] = defaultdict(
+            lambda: asyncio.Semaphore(settings.per_host_concurrency))
+        self._last_request: dict[str, float] = {}
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+    async def __aenter__(self) -> Fetcher:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def fetch(self, url: str, *, etag: str | None = None,
+                    last_modified: str | None = None) -> FetchResult:
+        """GET with conditional headers; retries transient faults with backoff."""
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        host = urlsplit(url).hostname or ""
+        attempt = 0
+        while True:
+            async with self._global, self._hosts[host]:
+                await self._pause_for(host)
+                result = await self._attempt(url, headers)
+            if not result.transient or attempt >= self.settings.retries:
+                return result
+            wait = self.settings.retry_backoff * (2 ** attempt)
+            if result.retry_after is not None:
+                if result.retry_after > LONG_RETRY_AFTER:
+                    return result  # deferred to a later check; a pass never sleeps on it
+                wait = max(wait, result.retry_after)
+            attempt += 1
+            await asyncio.sleep(wait)
+
+    async def _pause_for(self, host: str) -> None:
+        delay = self.settings.per_host_delay
+        if delay > 0:
+            since = time.monotonic() - self._last_request.get(host, float("-inf"))
+            if since < delay:
+                await asyncio.sleep(delay - since)
+        self._last_request[host] = time.monotonic()
+
+    async def _attempt(self, url: str, headers: dict[str, str]) -> FetchResult:
+        started = time.monotonic()
+        fetched_at = datetime.now(UTC)
+        final_url, redirects = url, ()
+        try:
+            async with asyncio.timeout(self.settings.timeout):
+                async with self.client.stream("GET", url, headers=headers) as response:
+                    final_url = str(response.url)
+                    redirects = tuple(str(r.url) for r in response.history)
+                    body = await self._read(response)
+                    return FetchResult(
+                        url=url, final_url=final_url, status=response.status_code,
+                        headers={k.lower(): v for k, v in response.headers.items()},
+                        body=body, redirects=redirects, elapsed=time.monotonic() - started,
+                        fetched_at=fetched_at, retry_after=_retry_after(response))
+        except FetchFailed as exc:
+            kind, message = exc.kind, str(exc)
+        except TimeoutError:
+            kind, message = "timeout", f"no complete answer within {self.settings.timeout:g}s"
+        except httpx.TimeoutException:
+            kind, message = "timeout", "timed out"
+        except httpx.TooManyRedirects:
+            kind, message = "redirects", (f"more than {self.settings.max_redirects} "
+                                          "redirects (a loop?)")
+        except httpx.ConnectError as exc:
+            tls = "SSL" in str(exc) or "certificate" in str(exc).lower()
+            kind = "tls" if tls else "connect"
+            message = f"{'TLS error' if tls else 'cannot connect'}: {_short(exc)}"
+        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
+            kind, message = "protocol", f"connection broken: {_short(exc)}"
+        except httpx.DecodingError as exc:
+            kind, message = "decoding", f"cannot decode the body: {_short(exc)}"
+        except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
+            kind, message = "url", f"cannot fetch this URL: {_short(exc)}"
+        except httpx.HTTPError as exc:
+            kind, message = "http", f"{type(exc).__name__}: {_short(exc)}"
+        return FetchResult(url=url, final_url=final_url, redirects=redirects, error=message,
+                           error_kind=kind, elapsed=time.monotonic() - started,
+                           fetched_at=fetched_at)
+
+    async def _read(self, response: httpx.Response) -> bytes:
+        cap = self.settings.max_bytes
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > cap:
+            raise FetchFailed("too-large", f"body of {int(declared):,} bytes is over the "
+                                           f"max_bytes cap of {cap:,}")
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.aiter_bytes():  # decoded: the cap holds for bombs too
+            size += len(chunk)
+            if size > cap:
+                raise FetchFailed("too-large", f"body is over the max_bytes cap of {cap:,} "
+                                               "bytes (after decompression)")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+def is_text(result: FetchResult) -> bool:
+    content_type = result.headers.get("content-type", "text/html").split(";")[0].strip()
+    return not content_type or content_type.lower() in TEXT_TYPES
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("retry-after", "").strip()
+    return float(value) if value.isdigit() else None
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return text.splitlines()[0][:200]

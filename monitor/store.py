@@ -1,0 +1,457 @@
+"""Snapshots in git, per-source state and the alert outbox in SQLite.
+
+Git is the history and the truth: every new version of an article is one
+commit in ``snapshots/`` whose trailers name the source, the event and the
+alert. Commits are written with ``git fast-import`` (no shared index, no hooks,
+no signing, an explicit committer) and only then is the database told, in one
+transaction. A crash between the two is repaired on the next open by replaying
+the commits the database has not seen, so an alert of a committed change is
+never lost.
+
+One writer at a time: ``Store.lock`` takes an exclusive ``flock`` that the
+kernel releases if the holder dies, so a ``kill -9`` leaves no stale lock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import sqlite3
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from monitor.compare import State
+from monitor.extract import Document, Snapshot
+
+BRANCH = "refs/heads/main"
+COMMITTER = "monitor <monitor@localhost>"
+GIT_ENV = {
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_AUTHOR_NAME": "monitor",
+    "GIT_AUTHOR_EMAIL": "monitor@localhost",
+    "GIT_COMMITTER_NAME": "monitor",
+    "GIT_COMMITTER_EMAIL": "monitor@localhost",
+    "GIT_TERMINAL_PROMPT": "0",
+    "LC_ALL": "C",
+}
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS sources (
+    id TEXT PRIMARY KEY,
+    status TEXT NOT NULL DEFAULT 'new',
+    gone_count INTEGER NOT NULL DEFAULT 0,
+    failure_count INTEGER NOT NULL DEFAULT 0,
+    failing INTEGER NOT NULL DEFAULT 0,
+    etag TEXT,
+    last_modified TEXT,
+    body_sha256 TEXT,
+    final_url TEXT,
+    revision TEXT,
+    last_checked TEXT,
+    last_outcome TEXT,
+    last_error TEXT,
+    last_event TEXT,
+    last_event_at TEXT,
+    deferred_until TEXT
+);
+CREATE TABLE IF NOT EXISTS versions (
+    source_id TEXT NOT NULL,
+    text_sha256 TEXT NOT NULL,
+    revision TEXT NOT NULL,
+    PRIMARY KEY (source_id, revision)
+);
+CREATE INDEX IF NOT EXISTS versions_by_text ON versions (source_id, text_sha256);
+CREATE TABLE IF NOT EXISTS alerts (
+    id TEXT PRIMARY KEY,
+    source_id TEXT NOT NULL,
+    event TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    body TEXT NOT NULL,
+    file_written INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS deliveries (
+    alert_id TEXT NOT NULL REFERENCES alerts (id),
+    channel TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    last_attempt_at TEXT,
+    delivered_at TEXT,
+    PRIMARY KEY (alert_id, channel)
+);
+CREATE INDEX IF NOT EXISTS pending_deliveries ON deliveries (status);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+"""
+
+
+class StoreLocked(Exception):
+    """Another monitor process holds the store for longer than we may wait."""
+
+
+class GitError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class SourceRecord:
+    """A source's row in the state database."""
+
+    id: str
+    state: State = field(default_factory=State)
+    etag: str | None = None
+    last_modified: str | None = None
+    body_sha256: str | None = None
+    final_url: str | None = None
+    revision: str | None = None
+    last_checked: str | None = None
+    last_outcome: str | None = None
+    last_error: str | None = None
+    last_event: str | None = None
+    last_event_at: str | None = None
+    deferred_until: str | None = None
+
+
+@dataclass(frozen=True)
+class Change:
+    """A new version of one snapshot file, to become one commit."""
+
+    source_id: str
+    event: str  # baseline, changed, removed, restored
+    snapshot: Snapshot
+    trailers: dict[str, str]
+    summary: str = ""
+
+    @property
+    def path(self) -> str:
+        return f"{self.source_id}.md"
+
+    def message(self) -> str:
+        subject = f"{self.event}: {self.source_id}"
+        body = [self.snapshot.document.title]
+        if self.summary:
+            body.append(self.summary)
+        trailers = [f"{key}: {value}" for key, value in
+                    {"Source": self.source_id, "Event": self.event, **self.trailers}.items()]
+        return "\n\n".join([subject, "\n".join(body), "\n".join(trailers)]) + "\n"
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    revision: str
+    date: str
+    subject: str
+    trailers: dict[str, str]
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def text_sha256(document: Document) -> str:
+    return hashlib.sha256("\n".join(document.lines()).encode()).hexdigest()
+
+
+class Store:
+    def __init__(self, snapshots: Path, state_path: Path, alerts: Path):
+        self.snapshots = snapshots
+        self.state_path = state_path
+        self.alerts_dir = alerts
+        self.lock_path = state_path.parent / "lock"
+        self.db: sqlite3.Connection | None = None
+        self._lock_file: Any = None
+
+    # --- lifecycle ---------------------------------------------------------
+
+    @contextlib.contextmanager
+    def lock(self, timeout: float, on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+        """Hold the single-writer lock; wait at most ``timeout`` seconds for it."""
+        self.lock_path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(self.lock_path, "a+")  # noqa: SIM115  (held for the whole block)
+        deadline = time.monotonic() + timeout
+        told = False
+        try:
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    holder = _read_holder(self.lock_path)
+                    if time.monotonic() >= deadline:
+                        raise StoreLocked(
+                            f"another monitor process ({holder}) is using {self.lock_path.parent}"
+                            f"; gave up after waiting {timeout:g}s (settings.lock_timeout)"
+                        ) from None
+                    if on_wait and not told:
+                        on_wait(f"waiting for the store lock held by {holder}…")
+                        told = True
+                    time.sleep(0.05)
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"pid {os.getpid()} since {now_iso()}\n")
+            handle.flush()
+            yield
+        finally:
+            handle.close()  # closing releases the flock
+
+    def open(self) -> None:
+        """Create what is missing, connect, and bring the database level with git."""
+        self.snapshots.mkdir(parents=True, exist_ok=True)
+        self.alerts_dir.mkdir(parents=True, exist_ok=True)
+        self.state_path.parent.mkdir(parents=True, exist_ok=True)
+        if not (self.snapshots / ".git").exists():
+            self.git("init", "-q", "-b", "main")
+        self.db = sqlite3.connect(self.state_path, isolation_level=None, timeout=30)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=FULL")
+        self.db.executescript(SCHEMA)
+
+    def open_readonly(self) -> bool:
+        """Connect for reading (list, history) without creating anything."""
+        if not self.state_path.exists():
+            return False
+        self.db = sqlite3.connect(f"file:{self.state_path}?mode=ro", uri=True, timeout=30)
+        self.db.row_factory = sqlite3.Row
+        return True
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+            self.db = None
+
+    # --- git ---------------------------------------------------------------
+
+    def git(self, *args: str, input: bytes | None = None, check: bool = True) -> str:
+        """Run git in the snapshots repository, with no user config, hooks or prompts."""
+        command = ["git", "-c", "core.hooksPath=/dev/null", "-c", "commit.gpgsign=false",
+                   "-c", "core.quotepath=false", *args]
+        done = subprocess.run(command, cwd=self.snapshots, input=input, capture_output=True,
+                              env={**os.environ, **GIT_ENV})
+        if check and done.returncode != 0:
+            raise GitError(f"git {args[0]} failed: {done.stderr.decode(errors='replace').strip()}")
+        return done.stdout.decode("utf-8", errors="replace")
+
+    def head(self) -> str | None:
+        out = self.git("rev-parse", "-q", "--verify", BRANCH, check=False).strip()
+        return out or None
+
+    def sync_worktree(self) -> None:
+        """Make the snapshot files and git's index match the last commit exactly."""
+        if self.head():
+            self.git("reset", "-q", "--hard", BRANCH)
+
+    def read_snapshot(self, source_id: str) -> Snapshot | None:
+        path = self.snapshots / f"{source_id}.md"
+        try:
+            return Snapshot.parse(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+
+    def snapshot_at(self, revision: str, source_id: str) -> Snapshot | None:
+        text = self.git("show", f"{revision}:{source_id}.md", check=False)
+        return Snapshot.parse(text) if text else None
+
+    def commit(self, changes: list[Change]) -> list[str]:
+        """Write one commit per change in a single fast-import run; return their ids.
+
+        fast-import refuses to move the branch unless it is a fast-forward, so a
+        second writer can never rewrite history.
+        """
+        if not changes:
+            return []
+        parent = self.head()
+        stream = bytearray()
+        stamp = int(time.time())
+        for mark, change in enumerate(changes, start=1):
+            message = change.message().encode()
+            content = change.snapshot.render().encode()
+            stream += f"commit {BRANCH}\nmark :{mark}\n".encode()
+            stream += f"committer {COMMITTER} {stamp} +0000\n".encode()
+            stream += b"data %d\n%s\n" % (len(message), message)
+            if mark == 1 and parent:
+                stream += f"from {parent}\n".encode()
+            stream += f"M 100644 inline {change.path}\n".encode()
+            stream += b"data %d\n%s\n" % (len(content), content)
+        stream += b"done\n"
+        with tempfile.NamedTemporaryFile(dir=self.snapshots / ".git", suffix=".marks") as marks:
+            self.git("fast-import", "--quiet", "--done", f"--export-marks={marks.name}",
+                     input=bytes(stream))
+            ids = dict(line.split() for line in Path(marks.name).read_text().splitlines())
+        self.sync_worktree()
+        return [ids[f":{mark}"] for mark in range(1, len(changes) + 1)]
+
+    def log(self, source_id: str | None = None, since: str | None = None) -> list[LogEntry]:
+        """Commits newest first (oldest first with ``since``), with their trailers."""
+        if not self.head():
+            return []
+        args = ["log", "--format=%H%x1f%aI%x1f%s%x1f%(trailers:only,unfold)%x1e"]
+        if since:
+            args += ["--reverse", f"{since}..{BRANCH}"]
+        else:
+            args.append(BRANCH)
+        if source_id:
+            args += ["--", f"{source_id}.md"]
+        entries = []
+        for record in self.git(*args).split("\x1e"):
+            if not record.strip():
+                continue
+            revision, date, subject, trailers = record.strip("\n").split("\x1f")
+            parsed = dict(line.split(": ", 1) for line in trailers.splitlines() if ": " in line)
+            entries.append(LogEntry(revision, date, subject, parsed))
+        return entries
+
+    def previous_revision(self, revision: str, source_id: str) -> str | None:
+        out = self.git("rev-list", "-1", f"{revision}^", "--", f"{source_id}.md", check=False)
+        return out.strip() or None
+
+    # --- state -------------------------------------------------------------
+
+    def _db(self) -> sqlite3.Connection:
+        if self.db is None:
+            raise RuntimeError("store is not open")
+        return self.db
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        db = self._db()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    def record(self, source_id: str) -> SourceRecord:
+        row = self._db().execute("SELECT * FROM sources WHERE id = ?", (source_id,)).fetchone()
+        if row is None:
+            return SourceRecord(id=source_id)
+        values = dict(row)
+        state = State(status=values.pop("status"), gone_count=values.pop("gone_count"),
+                      failure_count=values.pop("failure_count"),
+                      failing=bool(values.pop("failing")))
+        return SourceRecord(state=state, **values)
+
+    def records(self) -> dict[str, SourceRecord]:
+        ids = [row[0] for row in self._db().execute("SELECT id FROM sources")]
+        return {source_id: self.record(source_id) for source_id in ids}
+
+    def save(self, db: sqlite3.Connection, source_id: str, state: State | None = None,
+             **values: Any) -> None:
+        """Upsert a source's row inside the caller's transaction."""
+        if state is not None:
+            values.update(status=state.status, gone_count=state.gone_count,
+                          failure_count=state.failure_count, failing=int(state.failing))
+        db.execute("INSERT OR IGNORE INTO sources (id) VALUES (?)", (source_id,))
+        if values:
+            assignments = ", ".join(f"{key} = ?" for key in values)
+            db.execute(f"UPDATE sources SET {assignments} WHERE id = ?",
+                       (*values.values(), source_id))
+
+    def add_version(self, db: sqlite3.Connection, source_id: str, text_hash: str,
+                    revision: str) -> None:
+        db.execute("INSERT OR IGNORE INTO versions VALUES (?, ?, ?)",
+                   (source_id, text_hash, revision))
+
+    def earlier_revision_with(self, source_id: str, text_hash: str,
+                              exclude: str | None) -> str | None:
+        """The newest earlier revision whose wording hashed to ``text_hash``."""
+        row = self._db().execute(
+            "SELECT revision FROM versions WHERE source_id = ? AND text_sha256 = ? "
+            "AND revision IS NOT ? ORDER BY rowid DESC LIMIT 1",
+            (source_id, text_hash, exclude)).fetchone()
+        return row[0] if row else None
+
+    def ingested_head(self) -> str | None:
+        row = self._db().execute("SELECT value FROM meta WHERE key = 'git_head'").fetchone()
+        return row[0] if row else None
+
+    def set_ingested_head(self, db: sqlite3.Connection, revision: str) -> None:
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('git_head', ?)", (revision,))
+
+    # --- outbox ------------------------------------------------------------
+
+    def add_alert(self, db: sqlite3.Connection, alert: dict[str, Any],
+                  channels: list[str]) -> None:
+        db.execute("INSERT OR IGNORE INTO alerts (id, source_id, event, created_at, body) "
+                   "VALUES (?, ?, ?, ?, ?)",
+                   (alert["id"], alert["source_id"], alert["event"], alert["detected_at"],
+                    json.dumps(alert, ensure_ascii=False)))
+        db.executemany("INSERT OR IGNORE INTO deliveries (alert_id, channel) VALUES (?, ?)",
+                       [(alert["id"], channel) for channel in channels])
+
+    def has_alert(self, alert_id: str) -> bool:
+        return self._db().execute("SELECT 1 FROM alerts WHERE id = ?",
+                                  (alert_id,)).fetchone() is not None
+
+    def alerts_without_file(self) -> list[dict[str, Any]]:
+        rows = self._db().execute("SELECT body FROM alerts WHERE file_written = 0 ORDER BY id")
+        return [json.loads(row[0]) for row in rows]
+
+    def write_alert_file(self, alert: dict[str, Any]) -> Path:
+        """Write ``alerts/<id>-<source>-<event>.json`` atomically, then mark it written."""
+        path = self.alerts_dir / f"{alert['id']}-{alert['source_id']}-{alert['event']}.json"
+        data = json.dumps(alert, ensure_ascii=False, indent=2).encode() + b"\n"
+        _atomic_write(path, data)
+        with self.transaction() as db:
+            db.execute("UPDATE alerts SET file_written = 1 WHERE id = ?", (alert["id"],))
+        return path
+
+    def pending_deliveries(self) -> list[tuple[dict[str, Any], str, int]]:
+        rows = self._db().execute(
+            "SELECT a.body, d.channel, d.attempts FROM deliveries d JOIN alerts a "
+            "ON a.id = d.alert_id WHERE d.status = 'pending' ORDER BY a.id, d.channel")
+        return [(json.loads(body), channel, attempts) for body, channel, attempts in rows]
+
+    def mark_delivery(self, alert_id: str, channel: str, *, error: str | None) -> None:
+        with self.transaction() as db:
+            if error is None:
+                db.execute("UPDATE deliveries SET status = 'delivered', delivered_at = ?, "
+                           "attempts = attempts + 1, last_attempt_at = ?, last_error = NULL "
+                           "WHERE alert_id = ? AND channel = ?",
+                           (now_iso(), now_iso(), alert_id, channel))
+            else:
+                db.execute("UPDATE deliveries SET attempts = attempts + 1, last_error = ?, "
+                           "last_attempt_at = ? WHERE alert_id = ? AND channel = ?",
+                           (error, now_iso(), alert_id, channel))
+
+    def delivery_counts(self) -> dict[str, int]:
+        rows = self._db().execute("SELECT status, count(*) FROM deliveries GROUP BY status")
+        return {status: count for status, count in rows}
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    """Write-then-rename with fsyncs, so a crash leaves the old file or the new, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+def _read_holder(path: Path) -> str:
+    try:
+        return path.read_text().strip() or "unknown pid"
+    except OSError:
+        return "unknown pid"

@@ -1,0 +1,79 @@
+"""Extraction and diffing off the event loop, in a process pool.
+
+trafilatura costs ~10 ms per page and a diff up to tens of ms: run in the
+event loop they would stall every fetch, and in threads they would share one
+core. Workers are started with ``forkserver`` (a forked worker would outlive a
+killed parent holding its locks) from a server that has already imported
+trafilatura, so a new worker costs a fork, not an import.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+
+from monitor.compare import Diff, diff_documents
+from monitor.extract import Document, Snapshot, extract
+
+
+@dataclass(frozen=True)
+class Analysis:
+    document: Document
+    diff: Diff | None  # None: same wording as the stored snapshot (or no snapshot yet)
+
+
+class WorkerCrashed(Exception):
+    pass
+
+
+def analyse(body: bytes, url: str, stored: str | None) -> Analysis:
+    """Extract the article and diff it against the stored snapshot text."""
+    document = extract(body, url)
+    if stored is None or document.is_empty:
+        return Analysis(document, None)
+    old = Snapshot.parse(stored).document
+    if old == document:
+        return Analysis(document, None)
+    return Analysis(document, diff_documents(old, document))
+
+
+class Analyser:
+    """A process pool that is recreated when a worker dies."""
+
+    def __init__(self, workers: int = 0):
+        self.workers = workers or os.cpu_count() or 1
+        self._pool: ProcessPoolExecutor | None = None
+
+    def _executor(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["monitor.workers"])
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+        return self._pool
+
+    async def analyse(self, body: bytes, url: str, stored: str | None) -> Analysis:
+        pool = self._executor()
+        try:
+            return await asyncio.get_running_loop().run_in_executor(
+                pool, analyse, body, url, stored)
+        except BrokenProcessPool:
+            # Fail only this source; the next one gets a fresh pool.
+            if self._pool is pool:
+                self._pool = None
+                pool.shutdown(wait=False, cancel_futures=True)
+            raise WorkerCrashed("the extraction worker died on this page") from None
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    async def __aenter__(self) -> Analyser:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.close()
