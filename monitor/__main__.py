@@ -2,4 +2,6 @@ import sys
 
 from monitor.cli import main
 
-sys.exit(main())
+# Guarded: forkserver workers import the parent's __main__ module again.
+if __name__ == "__main__":
+    sys.exit(main())

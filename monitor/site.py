@@ -13,6 +13,7 @@ import hashlib
 import html
 import json
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -144,6 +145,7 @@ class Page:
     headers: dict[str, str] = field(default_factory=lambda: {
         "Content-Type": "text/html; charset=utf-8"})
     etag: bool = True  # answer If-None-Match with 304 when the body is unchanged
+    trickle: float = 0.0  # seconds between single bytes of the body: a server that stalls
 
 
 @dataclass(frozen=True)
@@ -255,7 +257,16 @@ class LocalSite:
             handler.send_header(name, value)
         handler.send_header("Content-Length", str(len(body)))
         handler.end_headers()
-        handler.wfile.write(body)
+        if not page.trickle:
+            handler.wfile.write(body)
+            return
+        for index in range(len(body)):
+            time.sleep(page.trickle)
+            try:
+                handler.wfile.write(body[index:index + 1])
+                handler.wfile.flush()
+            except OSError:  # the client gave up, as it should
+                return
 
     def _receive(self, handler: BaseHTTPRequestHandler) -> None:
         length = int(handler.headers.get("Content-Length", "0"))
