@@ -69,16 +69,16 @@ def classify(result: FetchResult, source: Source) -> Observation | None:
     if not result.ok:
         return Observation("error", reason=result.error)
     status = result.status or 0
-    if status == 304:
-        return Observation("unchanged")
     if status in GONE_STATUSES:
         return Observation("gone", reason=GONE_STATUSES[status])
     if status in BLOCKED_STATUSES:
         return Observation("error", reason=f"blocked: HTTP {status} (not a removal)")
-    if not 200 <= status < 300:
+    if not (200 <= status < 300 or status == 304):
         return Observation("error", reason=f"HTTP {status}")
     if result.redirects and redirect_home(source.url, result.final_url):
         return Observation("gone", reason="redirect-home")
+    if status == 304:
+        return Observation("unchanged")
     if not is_text(result):
         content_type = result.headers.get("content-type", "").split(";")[0]
         return Observation("error", reason=f"unsupported content type {content_type}")
@@ -182,10 +182,12 @@ class Checker:
             "last_error": seen.reason if seen.kind == "error" else None,
             "deferred_until": _deferred_until(result),
         }
-        if result.ok and result.status and 200 <= result.status < 300 and seen.kind != "error":
+        if seen.kind in ("document", "unchanged") and result.status:
+            values["final_url"] = result.final_url
+        if seen.kind in ("document", "unchanged") and result.status == 200:
             values.update(etag=result.headers.get("etag"),
                           last_modified=result.headers.get("last-modified"),
-                          body_sha256=result.content_sha256, final_url=result.final_url)
+                          body_sha256=result.content_sha256)
         if decision.outcome == "removed":
             values.update(etag=None, last_modified=None, body_sha256=None)
         if alerts:

@@ -16,7 +16,9 @@ from diff_match_patch import diff_match_patch
 
 from monitor.extract import Document
 
-TOKENS = re.compile(r"\s+|[^\s]+")
+# Words keep inner punctuation (8,000 / 3.5 / don't / e-mail); quotes and trailing
+# punctuation are tokens of their own, so a fragment is the words that changed.
+TOKENS = re.compile(r"\s+|\w(?:[\w'’.,%/-]*\w)?|[^\w\s]")
 DELETE, EQUAL, INSERT = -1, 0, 1
 
 

@@ -1,0 +1,323 @@
+"""The pipeline end to end: `monitor check` against a real local site."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import Project
+
+from monitor.check import redirect_home
+from monitor.site import Article, Furniture, Page, teasers
+from monitor.store import Store
+
+ARTICLE = "/news/huawei-letter"
+
+
+def store_of(project: Project) -> Store:
+    store = Store(project.root / "snapshots", project.root / ".monitor" / "state.db",
+                  project.root / "alerts")
+    store.open()
+    return store
+
+
+def git_log(project: Project, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(project.root / "snapshots"), "log", *args],
+                          capture_output=True, text=True, check=True).stdout
+
+
+def test_first_check_stores_a_baseline_and_alerts_nothing(project: Project,
+                                                          letter: Article) -> None:
+    project.site.put_article(ARTICLE, letter)
+    project.write({"letter": ARTICLE})
+    result = project.run("check")
+    assert result.code == 0
+    assert "baseline" in result.out
+    assert "1 checked: 1 baseline, 0 errors" in result.out
+    snapshot = project.snapshot("letter")
+    assert snapshot.startswith(f"# {letter.title}\n\nURL: {project.site.url}{ARTICLE}\n")
+    assert "that 80,000 have been enslaved" in snapshot
+    assert "Read More" not in snapshot and "Comments" not in snapshot
+    assert git_log(project, "--format=%s") == "baseline: letter\n"
+    assert project.site.posts() == []
+    assert project.alerts() == []
+
+
+def test_changed_figure_posts_one_alert_with_the_edited_words(project: Project,
+                                                              letter: Article) -> None:
+    project.site.put_article(ARTICLE, letter)
+    project.write({"letter": ARTICLE})
+    project.run("check")
+    project.site.put_article(ARTICLE, letter.edited("80,000", "8,000"))
+    result = project.run("check")
+    assert result.code == 0
+    assert "changed" in result.out and "“80,000”" in result.out
+
+    [post] = project.site.posts("/hooks/monitor")
+    alert = post.json()
+    assert alert["event"] == "changed"
+    assert alert["diff"]["removed"] == ["80,000"]
+    assert alert["diff"]["added"] == ["8,000"]
+    assert alert["source_id"] == "letter"
+    assert alert["url"] == f"{project.site.url}{ARTICLE}"
+    assert alert["title"] == letter.title
+    assert post.headers["Idempotency-Key"] == alert["id"]
+    revisions = git_log(project, "--format=%H").split()
+    assert alert["revision"] == revisions[0]
+    assert alert["previous_revision"] == revisions[1]
+    # kept under alerts/ exactly as sent
+    [path] = project.alerts()
+    assert json.loads(path.read_text()) == alert
+    # the commit names event and source and carries the fetch facts
+    message = git_log(project, "-1", "--format=%B")
+    assert message.startswith("changed: letter\n")
+    for trailer in ("Source: letter", "Event: changed", f"Alert-Id: {alert['id']}",
+                    "HTTP-Status: 200", "Content-SHA256: ", "Fetched-At: "):
+        assert trailer in message
+    # a third check of the same page alerts nothing more
+    project.run("check")
+    assert len(project.site.posts()) == 1
+
+
+def test_furniture_churn_raises_no_alert(project: Project, report: Article) -> None:
+    project.site.put_article("/news/report", report)
+    project.write({"report": "/news/report"})
+    project.run("check")
+    churn = Furniture(teasers=tuple(teasers()[1:6]), views=88_000, build="b77",
+                      comments=(("Visitor", "New comment"),) * 7, updated="Updated now",
+                      banner="New cookie policy")
+    project.site.put_article("/news/report", report, churn)
+    result = project.run("check")
+    assert result.code == 0
+    assert "unchanged" in result.out
+    assert project.site.posts() == []
+    assert git_log(project, "--format=%s") == "baseline: report\n"
+
+
+def test_unchanged_page_is_answered_with_304(project: Project, letter: Article) -> None:
+    project.site.put_article(ARTICLE, letter)
+    project.write({"letter": ARTICLE})
+    project.run("check")
+    result = project.run("check")
+    assert "unchanged" in result.out
+    first, second = project.site.gets(ARTICLE)
+    assert "If-None-Match" not in first.headers
+    assert second.headers["If-None-Match"].startswith('"')
+
+
+def test_removal_is_confirmed_on_the_second_404(project: Project, letter: Article) -> None:
+    project.site.put_article(ARTICLE, letter)
+    project.write({"letter": ARTICLE})
+    project.run("check")
+    project.site.put_status(ARTICLE, 404)
+    first = project.run("check")
+    assert "gone" in first.out and "gone-404" in first.out
+    assert project.site.posts() == []
+    second = project.run("check")
+    assert second.code == 0
+    [post] = project.site.posts()
+    assert post.json()["event"] == "removed"
+    assert post.json()["reason"] == "gone-404"
+    assert "Status: removed (gone-404)" in project.snapshot("letter")
+    assert "that 80,000 have been enslaved" in project.snapshot("letter")  # evidence kept
+    project.run("check")
+    assert len(project.site.posts()) == 1  # alerts on the transition only
+
+
+def test_503_is_never_a_removal_but_becomes_failing(project: Project, letter: Article) -> None:
+    project.site.put_article(ARTICLE, letter)
+    project.write({"letter": ARTICLE}, settings={"failing_after": 3})
+    project.run("check")
+    project.site.put_status(ARTICLE, 503)
+    codes = [project.run("check").code for _ in range(4)]
+    assert codes == [1, 1, 1, 1]  # failures during the run
+    events = [p.json()["event"] for p in project.site.posts()]
+    assert events == ["failing"]
+    assert "Status:" not in project.snapshot("letter")
+    project.site.put_article(ARTICLE, letter)
+    project.run("check")
+    events = [p.json()["event"] for p in project.site.posts()]
+    assert events == ["failing", "recovered"]
+
+
+def test_restored_page_alerts_with_its_diff(project: Project, letter: Article) -> None:
+    project.site.put_article(ARTICLE, letter)
+    project.write({"letter": ARTICLE}, settings={"confirm_removal": 1})
+    project.run("check")
+    project.site.put_status(ARTICLE, 410)
+    project.run("check")
+    project.site.put_article(ARTICLE, letter.edited("80,000", "8,000"))
+    project.run("check")
+    removed, restored = (p.json() for p in project.site.posts())
+    assert removed["event"] == "removed" and removed["reason"] == "gone-410"
+    assert restored["event"] == "restored"
+    assert restored["diff"]["removed"] == ["80,000"]
+    assert restored["diff"]["added"] == ["8,000"]
+    assert "Status:" not in project.snapshot("letter")
+    assert git_log(project, "--format=%s").split("\n")[:2] == ["restored: letter",
+                                                                "removed: letter"]
+
+
+def test_redirect_to_the_home_page_is_a_removal(project: Project, letter: Article) -> None:
+    project.site.put_article("/news/2020/huawei-letter", letter)
+    project.site.put_article("/", Article.load("huawei-internment-blog"))
+    project.write({"letter": "/news/2020/huawei-letter"})
+    project.run("check")
+    project.site.redirect("/news/2020/huawei-letter", "/")
+    project.run("check")
+    project.run("check")
+    [post] = project.site.posts()
+    assert (post.json()["event"], post.json()["reason"]) == ("removed", "redirect-home")
+
+
+def test_redirect_that_keeps_the_article_is_recorded_not_alerted(project: Project,
+                                                                 letter: Article) -> None:
+    project.site.put_article(ARTICLE, letter)
+    project.write({"letter": ARTICLE})
+    project.run("check")
+    project.site.put_article(ARTICLE + "/", letter)
+    project.site.redirect(ARTICLE, ARTICLE + "/")
+    result = project.run("check")
+    assert "unchanged" in result.out
+    assert project.site.posts() == []
+    store = store_of(project)
+    assert store.record("letter").final_url == f"{project.site.url}{ARTICLE}/"
+    store.close()
+
+
+def test_redirect_home_recognises_section_indexes() -> None:
+    article = "https://example.org/news/world/asia-123"
+    assert redirect_home(article, "https://example.org/")
+    assert redirect_home(article, "https://example.org/news/")
+    assert redirect_home(article, "https://example.org/news/world")
+    assert not redirect_home(article, "https://example.org/news/world/asia-123/")
+    assert not redirect_home(article, "https://example.org/news/world/asia-124")
+
+
+def test_reverted_edit_names_the_revision_it_returns_to(project: Project,
+                                                        letter: Article) -> None:
+    project.site.put_article(ARTICLE, letter)
+    project.write({"letter": ARTICLE})
+    project.run("check")
+    baseline = git_log(project, "--format=%H").strip()
+    project.site.put_article(ARTICLE, letter.edited("80,000", "8,000"))
+    project.run("check")
+    project.site.put_article(ARTICLE, letter)
+    project.run("check")
+    edit, revert = (p.json() for p in project.site.posts())
+    assert "reverts_to" not in edit
+    assert revert["event"] == "changed"
+    assert revert["reverts_to"] == baseline
+    assert revert["diff"]["added"] == ["80,000"]
+
+
+def test_failed_delivery_is_retried_on_the_next_run_and_sent_once(project: Project,
+                                                                   letter: Article) -> None:
+    project.site.put_article(ARTICLE, letter)
+    project.write({"letter": ARTICLE})
+    project.run("check")
+    project.site.put_article(ARTICLE, letter.edited("80,000", "8,000"))
+    project.site.hook_statuses = [500]
+    failed = project.run("check")
+    assert failed.code == 1
+    assert "delivery failed" in failed.err and "HTTP 500" in failed.err
+    assert project.site.url not in failed.err  # a channel URL may hold a token
+    assert len(project.alerts()) == 1  # kept before delivery
+    listing = project.run("list")
+    assert "1 alert delivery pending" in listing.out
+    retried = project.run("check")
+    assert retried.code == 0
+    assert "alerts delivered 1, failed 0" in retried.out
+    first, second = project.site.posts()
+    assert first.body == second.body
+    assert first.headers["Idempotency-Key"] == second.headers["Idempotency-Key"]
+    assert project.run("check").code == 0
+    assert len(project.site.posts()) == 2
+
+
+def test_webhook_body_is_signed_and_secret_stays_out_of_files(
+        project: Project, letter: Article, monkeypatch) -> None:
+    monkeypatch.setenv("MONITOR_HOOK_SECRET", "s3cret-value")
+    project.site.put_article(ARTICLE, letter)
+    project.write({"letter": ARTICLE}, channels=(
+        f"hook:\n  type: webhook\n  url: {project.site.url}/hooks/monitor\n"
+        "  secret: ${MONITOR_HOOK_SECRET}\n"))
+    project.run("check")
+    project.site.put_article(ARTICLE, letter.edited("80,000", "8,000"))
+    result = project.run("check")
+    [post] = project.site.posts()
+    expected = hmac.new(b"s3cret-value", post.body, hashlib.sha256).hexdigest()
+    assert post.headers["X-Monitor-Signature-256"] == f"sha256={expected}"
+    everything = [result.out, result.err, *(p.read_text() for p in project.root.rglob("*")
+                                            if p.is_file() and ".git" not in p.parts
+                                            and p.suffix in (".json", ".md"))]
+    everything.append(git_log(project, "--format=%B"))
+    assert not any("s3cret-value" in text for text in everything)
+
+
+def test_one_broken_source_does_not_stop_the_others(project: Project, letter: Article) -> None:
+    project.site.put_article(ARTICLE, letter)
+    project.site.put(ARTICLE + "-pdf", Page(
+        body=b"%PDF-1.4", headers={"Content-Type": "application/pdf"}))
+    project.write({"dead": "http://127.0.0.1:9/nothing", "pdf": ARTICLE + "-pdf",
+                   "letter": ARTICLE})
+    result = project.run("check")
+    assert result.code == 1
+    assert "1 baseline" in result.out and "2 errors" in result.out
+    assert "cannot connect" in result.out
+    assert "unsupported content type application/pdf" in result.out
+    assert (project.root / "snapshots" / "letter.md").exists()
+
+
+def test_source_option_checks_only_that_source(project: Project, letter: Article,
+                                               report: Article) -> None:
+    project.site.put_article("/a", letter)
+    project.site.put_article("/b", report)
+    project.write({"a": "/a", "b": "/b"})
+    result = project.run("check", "--source", "b")
+    assert "1 checked" in result.out
+    assert project.site.gets("/a") == []
+    assert project.run("check", "--source", "nope").code == 2
+
+
+def test_due_skips_sources_checked_within_their_interval(project: Project,
+                                                         letter: Article) -> None:
+    project.site.put_article("/a", letter)
+    project.site.put_article("/b", letter)
+    project.write({"a": "/a"}, extra_source_lines="interval: 1h")
+    project.run("check")
+    project.write({"a": "/a", "b": "/b"}, extra_source_lines="interval: 1h")
+    result = project.run("check", "--due")
+    assert "1 checked" in result.out and "b " in result.out
+    assert len(project.site.gets("/a")) == 1
+
+
+def test_two_concurrent_checks_leave_a_consistent_store(project: Project,
+                                                        letter: Article,
+                                                        report: Article) -> None:
+    for i in range(4):
+        project.site.put_article(f"/a{i}", letter if i % 2 else report)
+    project.write({f"s{i}": f"/a{i}" for i in range(4)}, settings={"lock_timeout": "60s"})
+    command = [sys.executable, "-m", "monitor", "check", "--config", str(project.config_path)]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
+    runs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True, env=env) for _ in range(2)]
+    outputs = [run.communicate(timeout=90) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    subjects = git_log(project, "--format=%s").split("\n")
+    assert sorted(s for s in subjects if s) == [f"baseline: s{i}" for i in range(4)]
+    fsck = subprocess.run(["git", "-C", str(project.root / "snapshots"), "fsck", "--strict"],
+                          capture_output=True, text=True)
+    assert fsck.returncode == 0, fsck.stderr
+    store = store_of(project)
+    assert {r.state.status for r in store.records().values()} == {"ok"}
+    assert store.ingested_head() == git_log(project, "-1", "--format=%H").strip()
+    store.close()
+    status = subprocess.run(["git", "-C", str(project.root / "snapshots"), "status",
+                             "--porcelain"], capture_output=True, text=True, check=True)
+    assert status.stdout == ""

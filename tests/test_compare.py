@@ -1,0 +1,138 @@
+"""Diffs as whole words, and the event for every transition (pure functions)."""
+
+from __future__ import annotations
+
+import pytest
+
+from monitor.compare import Observation, State, decide, diff_documents, diff_units
+from monitor.extract import Document
+from monitor.site import Article
+
+
+def document(article: Article) -> Document:
+    return Document(title=article.title, author=article.author, date=article.date,
+                    paragraphs=article.paragraphs)
+
+
+def test_changed_figure_is_reported_as_whole_words(letter: Article) -> None:
+    diff = diff_documents(document(letter), document(letter.edited("80,000", "8,000")))
+    assert diff.removed == ["80,000"]
+    assert diff.added == ["8,000"]
+    assert "-factories which are part" in diff.unified
+    assert "+factories which are part" in diff.unified
+
+
+def test_softened_quote_names_the_replaced_words(report: Article) -> None:
+    edited = report.edited("gross and egregious", "serious")
+    diff = diff_documents(document(report), document(edited))
+    # the phrase is in the article twice: once quoted, once in a later sentence
+    assert diff.removed == ["gross and egregious", "gross and egregious"]
+    assert diff.added == ["serious", "serious"]
+
+
+def test_deleted_paragraph_is_one_removed_fragment(report: Article) -> None:
+    index = next(i for i, p in enumerate(report.paragraphs) if "100,000 signatures" in p)
+    diff = diff_documents(document(report), document(report.without_paragraph(index)))
+    assert diff.added == []
+    assert diff.removed == [report.paragraphs[index]]
+
+
+def test_added_paragraph_is_one_added_fragment(report: Article) -> None:
+    new = "Correction: an earlier version of this article misstated the petition's total."
+    edited = Document(title=report.title, author=report.author, date=report.date,
+                      paragraphs=(*report.paragraphs, new))
+    diff = diff_documents(document(report), edited)
+    assert diff.added == [new]
+    assert diff.removed == []
+
+
+def test_changed_headline_and_byline_are_in_the_diff(report: Article) -> None:
+    before = document(report)
+    after = Document(title="UK condemns China over Uighurs", author="Staff reporter",
+                     date=report.date, paragraphs=report.paragraphs)
+    diff = diff_documents(before, after)
+    assert {"condemns", "over", "Staff reporter"} <= set(diff.added)
+    assert "accuses" in diff.removed
+    assert "BBC News" in diff.removed
+
+
+def test_number_at_the_end_of_a_sentence_loses_only_the_number() -> None:
+    before = Document(paragraphs=("The camps held 80,000 people.",))
+    after = Document(paragraphs=("The camps held 8,000 people.",))
+    assert diff_documents(before, after).removed == ["80,000"]
+    after = Document(paragraphs=("The camps held 80,000.",))
+    assert diff_documents(before, after).removed == ["people"]
+
+
+def test_unit_diff_keeps_equal_runs() -> None:
+    ops = diff_units(["a", "b", "c"], ["a", "x", "c"])
+    assert ops == [(0, ["a"]), (-1, ["b"]), (1, ["x"]), (0, ["c"])]
+
+
+LIMITS = {"confirm_removal": 2, "failing_after": 3}
+DOC = Observation("document", document=Document(title="t", paragraphs=("p",)))
+GONE = Observation("gone", reason="gone-404")
+ERROR = Observation("error", reason="HTTP 503")
+
+
+def run(states: list[Observation], state: State | None = None) -> list[tuple[str, list[str]]]:
+    state = state or State()
+    seen = []
+    for observation in states:
+        decision = decide(state, observation, **LIMITS)
+        state = decision.state
+        seen.append((decision.outcome, decision.events))
+    return seen
+
+
+def test_first_check_is_a_baseline_without_alert() -> None:
+    assert run([DOC]) == [("baseline", [])]
+
+
+def test_unchanged_then_changed() -> None:
+    changed = Observation("document", document=DOC.document,
+                          diff=diff_documents(Document(paragraphs=("a",)),
+                                              Document(paragraphs=("b",))))
+    assert run([DOC, Observation("unchanged"), changed]) == [
+        ("baseline", []), ("unchanged", []), ("changed", ["changed"])]
+
+
+def test_removal_needs_two_consecutive_gone_checks_and_alerts_once() -> None:
+    assert run([DOC, GONE, GONE, GONE]) == [
+        ("baseline", []), ("gone", []), ("removed", ["removed"]), ("gone", [])]
+
+
+def test_a_good_check_between_gone_checks_resets_the_count() -> None:
+    assert run([DOC, GONE, DOC, GONE]) == [
+        ("baseline", []), ("gone", []), ("unchanged", []), ("gone", [])]
+
+
+@pytest.mark.parametrize("reason", ["HTTP 503", "no complete answer within 30s",
+                                    "cannot connect", "blocked: HTTP 403 (not a removal)"])
+def test_transient_failures_are_never_a_removal(reason: str) -> None:
+    error = Observation("error", reason=reason)
+    outcomes = run([DOC, error, error, error, error, error])
+    assert all(outcome != "removed" for outcome, _ in outcomes)
+    assert [events for _, events in outcomes] == [[], [], [], ["failing"], [], []]
+
+
+def test_recovered_after_failing_then_back_to_normal() -> None:
+    assert run([DOC, ERROR, ERROR, ERROR, DOC, DOC]) == [
+        ("baseline", []), ("error", []), ("error", []), ("error", ["failing"]),
+        ("unchanged", ["recovered"]), ("unchanged", [])]
+
+
+def test_restored_after_removal() -> None:
+    outcomes = run([DOC, GONE, GONE, DOC, DOC])
+    assert outcomes[3] == ("restored", ["restored"])
+    assert outcomes[4] == ("unchanged", [])
+
+
+def test_removal_writes_a_status_into_the_snapshot() -> None:
+    decision = decide(State(status="ok", gone_count=1), GONE, **LIMITS)
+    assert decision.snapshot_status == "removed (gone-404)"
+    assert decision.reason == "gone-404"
+
+
+def test_gone_before_any_baseline_alerts_nothing() -> None:
+    assert run([GONE, GONE, GONE]) == [("gone", []), ("gone", []), ("gone", [])]

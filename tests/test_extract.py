@@ -1,0 +1,74 @@
+"""Article extraction keeps the wording and drops the page furniture."""
+
+from __future__ import annotations
+
+import pytest
+
+from monitor.extract import Document, Snapshot, extract, normalise
+from monitor.site import Article, Furniture, render_article, sample_slugs, teasers
+
+
+@pytest.mark.parametrize("slug", sample_slugs())
+def test_extracts_title_byline_date_and_body(slug: str) -> None:
+    article = Article.load(slug)
+    document = extract(render_article(article), "http://127.0.0.1/news/x")
+    assert document.title == normalise(article.title)
+    # trafilatura trims organisation bylines ("Lawyers for Uyghur Rights" -> "Lawyers")
+    assert document.author and article.author.startswith(document.author)
+    assert document.date == article.date
+    body = " ".join(document.paragraphs)
+    for paragraph in article.paragraphs:
+        assert normalise(paragraph) in body
+
+
+@pytest.mark.parametrize("slug", sample_slugs())
+def test_furniture_stays_out_of_the_document(slug: str) -> None:
+    document = extract(render_article(Article.load(slug)), "http://127.0.0.1/news/x")
+    text = "\n".join(document.lines())
+    for furniture in ("Read More", "Please enter your comment", "Thank you for publishing",
+                      "cookies", "Latest Posts", "Back To Top", "views", "Share with others"):
+        assert furniture not in text
+
+
+@pytest.mark.parametrize("slug", sample_slugs())
+def test_churning_furniture_gives_the_same_document(slug: str) -> None:
+    article = Article.load(slug)
+    before = extract(render_article(article), "http://127.0.0.1/news/x")
+    churned = Furniture(teasers=tuple(teasers()[3:]), comments=(("New", "Hello"),) * 5,
+                        views=999_999, build="zz9", updated="Updated 1 hour ago",
+                        banner="Manage your privacy settings")
+    after = extract(render_article(article, churned), "http://127.0.0.1/news/x")
+    assert after == before
+
+
+def test_normalise_folds_unicode_forms_and_whitespace() -> None:
+    assert normalise("Cafe\u0301  au\u00a0lait\u200b\n") == "Café au lait"
+    assert normalise(None) == ""
+
+
+def test_page_without_article_gives_an_empty_document() -> None:
+    assert extract(b"<html><body></body></html>").is_empty
+    assert extract(b"").is_empty
+
+
+def test_mis_declared_encoding_still_extracts() -> None:
+    article = Article.load("huawei-internment-blog")
+    page = render_article(article).replace('charset="utf-8"', 'charset="iso-8859-1"')
+    document = extract(page.encode("utf-8"))
+    assert "Cassin" in " ".join(document.paragraphs)
+
+
+def test_snapshot_renders_one_paragraph_per_line_and_parses_back() -> None:
+    document = Document(title="Title", author="A. Writer", date="2020-02-17",
+                        paragraphs=("First paragraph.", "Second paragraph."))
+    snapshot = Snapshot(document, url="https://example.org/a", status="removed (gone-404)")
+    text = snapshot.render()
+    assert text == ("# Title\n\nURL: https://example.org/a\nAuthor: A. Writer\n"
+                    "Date: 2020-02-17\nStatus: removed (gone-404)\n\n"
+                    "First paragraph.\nSecond paragraph.\n")
+    assert Snapshot.parse(text) == snapshot
+
+
+def test_snapshot_without_author_or_date_parses_back() -> None:
+    snapshot = Snapshot(Document(title="T", paragraphs=("p",)), url="https://e.org/")
+    assert Snapshot.parse(snapshot.render()) == snapshot
