@@ -1,0 +1,130 @@
+"""The command line: exit codes, list, history, diff, add, test-alert, demo."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from conftest import Project
+
+from monitor.cli import main
+from monitor.site import Article
+
+ROOT = Path(__file__).parent.parent
+
+
+def two_versions(project: Project, letter: Article) -> None:
+    project.site.put_article("/letter", letter)
+    project.write({"letter": "/letter"})
+    project.run("check")
+    project.site.put_article("/letter", letter.edited("80,000", "8,000"))
+    project.run("check")
+
+
+def test_no_command_prints_help_and_exits_2(capsys) -> None:
+    assert main([]) == 2
+    assert "commands" in capsys.readouterr().out
+
+
+def test_python_dash_m_runs_the_cli() -> None:
+    done = subprocess.run([sys.executable, "-m", "monitor", "--version"], capture_output=True,
+                          text=True, cwd=ROOT)
+    assert done.returncode == 0 and done.stdout.startswith("monitor ")
+
+
+def test_missing_config_is_a_usage_error(tmp_path: Path, capsys) -> None:
+    assert main(["check", "--config", str(tmp_path / "nope.yaml")]) == 2
+    assert "nope.yaml:0: no such file" in capsys.readouterr().err
+
+
+def test_list_shows_status_last_check_and_event(project: Project, letter: Article) -> None:
+    project.write({"letter": "/letter"})
+    before = project.run("list")
+    assert before.code == 0 and "never" in before.out
+    two_versions(project, letter)
+    project.write({"letter": "/letter", "later": "/later"})
+    rows = {line.split()[0]: line for line in project.run("list").out.splitlines()[1:] if line}
+    assert " ok " in rows["letter"] and "changed 20" in rows["letter"]
+    assert " new " in rows["later"] and "never" in rows["later"]
+
+
+def test_history_lists_versions_newest_first(project: Project, letter: Article) -> None:
+    two_versions(project, letter)
+    result = project.run("history", "letter")
+    assert result.code == 0
+    lines = result.out.splitlines()
+    assert "changed: letter" in lines[0] and "baseline: letter" in lines[1]
+    assert project.run("history", "nobody").code == 2
+
+
+def test_diff_shows_the_latest_change_word_by_word(project: Project, letter: Article) -> None:
+    two_versions(project, letter)
+    result = project.run("diff", "letter")
+    assert result.code == 0
+    assert "[-80,000-]{+8,000+}" in result.out
+    lines = project.run("diff", "letter", "--lines").out
+    assert "\n-factories" in lines and "\n+factories" in lines
+    history = project.run("history", "letter").out.split()
+    newest, oldest = history[0], history[4]
+    assert "[-80,000-]{+8,000+}" in project.run("diff", "letter", newest).out
+    assert "[-8,000-]{+80,000+}" in project.run("diff", "letter", newest, oldest).out
+    assert project.run("diff", "letter", oldest).code == 2  # first version: nothing before
+
+
+def test_add_appends_a_source_and_keeps_comments(project: Project) -> None:
+    project.write({"a": "/a"})
+    text = project.config_path.read_text()
+    project.config_path.write_text("# my watch list\n" + text)
+    result = project.run("add", "https://www.bbc.co.uk/news/uk-53463003", "--every", "1h")
+    assert result.code == 0, result.err
+    assert "sources.yaml:" in result.out
+    after = project.config_path.read_text()
+    assert after.startswith("# my watch list\n")
+    source = project.config().source("bbc-uk-53463003")
+    assert source.schedule.every == 3600
+    again = project.run("add", "https://www.bbc.co.uk/news/uk-53463003")
+    assert again.code == 2 and "already exists" in again.err
+
+
+def test_add_refuses_a_bad_url_and_leaves_the_file_alone(project: Project) -> None:
+    project.write({"a": "/a"})
+    before = project.config_path.read_text()
+    result = project.run("add", "ftp://example.org/file", "--id", "x")
+    assert result.code == 2 and "'url' must be an http://" in result.err
+    assert project.config_path.read_text() == before
+
+
+def test_test_alert_sends_a_sample_with_a_real_diff(project: Project) -> None:
+    project.write({"a": "/a"})
+    result = project.run("test-alert", "hook")
+    assert result.code == 0 and "hook: delivered" in result.out
+    [post] = project.site.posts("/hooks/monitor")
+    alert = post.json()
+    assert alert["test"] is True and alert["event"] == "changed"
+    assert alert["diff"]["removed"] == ["100,000", "will"]
+    assert alert["diff"]["added"] == ["10,000", "may"]
+    assert post.headers["Idempotency-Key"] == alert["id"]
+
+
+def test_test_alert_reports_a_failing_channel(project: Project) -> None:
+    project.write({"a": "/a"}, channels="dead:\n  type: webhook\n  url: http://127.0.0.1:9/\n")
+    result = project.run("test-alert")
+    assert result.code == 1 and "dead: FAILED: cannot connect" in result.out
+    assert project.run("test-alert", "nope").code == 2
+
+
+def test_demo_shows_an_edit_and_a_removal_offline(tmp_path: Path) -> None:
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "monitor", "demo", "--dir", str(tmp_path)],
+                          capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert time.monotonic() - started < 60
+    out = done.stdout
+    assert "alert: changed" in out and "“80,000”" in out
+    assert "alert: removed" in out and "gone-404" in out
+    assert "removed ['80,000']  added ['8,000']" in out
+    assert "[-80,000-]{+8,000+}" in out
+    assert (tmp_path / "snapshots" / ".git").is_dir()
+    assert len(list((tmp_path / "alerts").glob("*.json"))) == 2

@@ -1,0 +1,162 @@
+"""Snapshots in real git, state in real SQLite, one writer at a time."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import Project
+
+from monitor.extract import Document, Snapshot
+from monitor.site import Article
+from monitor.store import Change, Store, StoreLocked
+
+
+def make_store(root: Path) -> Store:
+    store = Store(root / "snapshots", root / ".monitor" / "state.db", root / "alerts")
+    store.open()
+    return store
+
+
+def change(source_id: str, text: str, event: str = "changed", **trailers: str) -> Change:
+    document = Document(title=f"Title of {source_id}", paragraphs=(text,))
+    return Change(source_id, event, Snapshot(document, url=f"https://e.org/{source_id}"),
+                  trailers={"URL": f"https://e.org/{source_id}", **trailers})
+
+
+def test_open_creates_a_git_repository_of_its_own(tmp_path: Path) -> None:
+    store = make_store(tmp_path)
+    assert (tmp_path / "snapshots" / ".git").is_dir()
+    assert store.head() is None
+    assert (tmp_path / ".monitor" / "state.db").exists()
+    store.close()
+
+
+def test_one_fast_import_writes_one_commit_per_change(tmp_path: Path) -> None:
+    store = make_store(tmp_path)
+    ids = store.commit([change("a", "first", "baseline"), change("b", "second", "baseline"),
+                        change("a", "first, edited")])
+    assert len(ids) == 3 and len(set(ids)) == 3
+    assert store.head() == ids[-1]
+    assert (tmp_path / "snapshots" / "a.md").read_text().endswith("first, edited\n")
+    assert store.read_snapshot("b") is not None
+    assert store.git("status", "--porcelain") == ""  # index and files match the commit
+    entries = store.log("a")
+    assert [e.subject for e in entries] == ["changed: a", "baseline: a"]
+    assert entries[0].trailers["Source"] == "a"
+    assert entries[0].trailers["URL"] == "https://e.org/a"
+    assert store.previous_revision(ids[2], "a") == ids[0]
+    identity = store.git("log", "-1", "--format=%an <%ae>|%cn <%ce>")
+    assert identity.strip() == "monitor <monitor@localhost>|monitor <monitor@localhost>"
+    store.close()
+
+
+def test_commits_ignore_user_hooks_and_signing(tmp_path: Path) -> None:
+    store = make_store(tmp_path)
+    hook = tmp_path / "snapshots" / ".git" / "hooks" / "pre-commit"
+    hook.write_text("#!/bin/sh\nexit 1\n")
+    hook.chmod(0o755)
+    store.git("config", "commit.gpgsign", "true")
+    [revision] = store.commit([change("a", "text", "baseline")])
+    assert store.head() == revision
+    store.close()
+
+
+def test_second_writer_waits_then_gives_up_with_a_clear_message(tmp_path: Path) -> None:
+    first, second = make_store(tmp_path), make_store(tmp_path)
+    waits: list[str] = []
+    with first.lock(1), pytest.raises(StoreLocked) as raised, \
+            second.lock(0.3, on_wait=waits.append):
+        pass
+    assert f"pid {os.getpid()}" in str(raised.value)
+    assert "settings.lock_timeout" in str(raised.value)
+    assert waits and "waiting for the store lock" in waits[0]
+    with second.lock(0.3):  # free again once the first is done
+        pass
+    first.close()
+    second.close()
+
+
+def test_lock_of_a_killed_process_is_released(tmp_path: Path) -> None:
+    state = tmp_path / ".monitor" / "state.db"
+    code = ("import sys, time; from pathlib import Path; from monitor.store import Store\n"
+            f"s = Store(Path({str(tmp_path / 'snapshots')!r}), Path({str(state)!r}), "
+            f"Path({str(tmp_path / 'alerts')!r}))\n"
+            "with s.lock(5):\n    print('locked', flush=True); time.sleep(60)\n")
+    holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        store = make_store(tmp_path)
+        with pytest.raises(StoreLocked), store.lock(0.2):
+            pass
+        os.kill(holder.pid, signal.SIGKILL)
+        holder.wait(10)
+        started = time.monotonic()
+        with store.lock(5):
+            assert time.monotonic() - started < 2
+        store.close()
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_alert_of_a_change_committed_before_a_crash_is_recovered(project: Project,
+                                                                 letter: Article) -> None:
+    """A crash after the git commit but before the database heard of it loses nothing."""
+    path = "/news/letter"
+    project.site.put_article(path, letter)
+    project.write({"letter": path})
+    project.run("check")
+    # What a run killed right after `git fast-import` leaves behind: a commit with
+    # its Alert-Id trailer that neither the state database nor the outbox has seen.
+    store = make_store(project.root)
+    stored = store.read_snapshot("letter")
+    assert stored is not None
+    edited = letter.edited("80,000", "8,000")
+    document = Document(title=stored.document.title, author=stored.document.author,
+                        date=stored.document.date,
+                        paragraphs=tuple(p.replace("80,000", "8,000")
+                                         for p in stored.document.paragraphs))
+    [revision] = store.commit([Change("letter", "changed", Snapshot(document, stored.url),
+                                      trailers={"URL": stored.url,
+                                                "Alert-Id": "01JD5W2V3K8QCRASHED0000000",
+                                                "Fetched-At": "2026-11-25T10:00:00Z"})])
+    store.close()
+    project.site.put_article(path, edited)
+
+    result = project.run("check")
+    assert result.code == 0
+    assert "recovered from git" in result.out
+    assert "unchanged" in result.out  # the page matches the recovered snapshot
+    [post] = project.site.posts()
+    alert = post.json()
+    assert alert["id"] == "01JD5W2V3K8QCRASHED0000000"
+    assert alert["event"] == "changed"
+    assert alert["revision"] == revision
+    assert alert["diff"]["removed"] == ["80,000"] and alert["diff"]["added"] == ["8,000"]
+    assert alert["detected_at"] == "2026-11-25T10:00:00Z"
+    project.run("check")
+    assert len(project.site.posts()) == 1
+
+
+def test_alert_files_are_written_when_missing(project: Project, letter: Article) -> None:
+    project.site.put_article("/a", letter)
+    project.write({"a": "/a"})
+    project.run("check")
+    project.site.put_article("/a", letter.edited("80,000", "8,000"))
+    project.run("check")
+    [path] = project.alerts()
+    content = path.read_text()
+    path.unlink()
+    store = make_store(project.root)
+    with store.transaction() as db:  # as if the run died before writing the file
+        db.execute("UPDATE alerts SET file_written = 0")
+    store.close()
+    project.run("check")
+    [again] = project.alerts()
+    assert again.read_text() == content

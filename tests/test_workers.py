@@ -1,0 +1,56 @@
+"""The extraction pool: real forkserver workers, recreated when one dies."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import time
+
+import pytest
+
+from monitor.site import Article, render_article
+from monitor.workers import Analyser, WorkerCrashed, analyse
+
+PAGE = render_article(Article.load("huawei-5g-letter")).encode()
+EDITED = render_article(Article.load("huawei-5g-letter").edited("80,000", "8,000")).encode()
+
+
+def test_analyse_diffs_against_the_stored_snapshot() -> None:
+    from monitor.extract import Snapshot
+
+    first = analyse(PAGE, "http://127.0.0.1/a", None)
+    assert first.diff is None and not first.document.is_empty
+    stored = Snapshot(first.document, url="http://127.0.0.1/a").render()
+    assert analyse(PAGE, "http://127.0.0.1/a", stored).diff is None
+    second = analyse(EDITED, "http://127.0.0.1/a", stored)
+    assert second.diff is not None and second.diff.added == ["8,000"]
+
+
+def test_workers_run_in_forkserver_processes() -> None:
+    async def scenario() -> set[int]:
+        async with Analyser(2) as analyser:
+            await asyncio.gather(*(analyser.analyse(PAGE, "http://x/", None) for _ in range(4)))
+            pool = analyser._executor()
+            return {p.pid for p in pool._processes.values()}  # type: ignore[attr-defined]
+
+    pids = asyncio.run(scenario())
+    assert pids and os.getpid() not in pids
+
+
+def test_a_dead_worker_fails_one_page_and_the_pool_is_recreated() -> None:
+    async def scenario() -> None:
+        async with Analyser(1) as analyser:
+            await analyser.analyse(PAGE, "http://x/", None)
+            pool = analyser._executor()
+            for process in list(pool._processes.values()):  # type: ignore[attr-defined]
+                os.kill(process.pid, signal.SIGKILL)
+            deadline = time.monotonic() + 5
+            with pytest.raises(WorkerCrashed):
+                while time.monotonic() < deadline:  # until the pool notices the death
+                    await analyser.analyse(PAGE, "http://x/", None)
+                    await asyncio.sleep(0.05)
+            result = await analyser.analyse(PAGE, "http://x/", None)
+            assert not result.document.is_empty
+
+    asyncio.run(scenario())
