@@ -304,29 +304,59 @@ def recover(store: Store, config: Config) -> int:
     return made
 
 
+class Session:
+    """One fetcher and one worker pool, kept across passes (the daemon) or for one (cron)."""
+
+    def __init__(self, config: Config):
+        self.config = config
+        self.fetcher = Fetcher(config.settings)
+        self.analyser = Analyser(config.settings.workers)
+
+    async def __aenter__(self) -> Session:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.fetcher.aclose()
+        self.analyser.close()
+
+    async def run(self, sources: list[Source], *,
+                  on_check: Callable[[CheckReport, int, int], None] | None = None,
+                  on_wait: Callable[[str], None] | None = None) -> PassReport:
+        """Check ``sources`` once, then attempt every pending delivery, under the store lock.
+
+        The lock is awaited in a thread so that a daemon's loop keeps running
+        while a cron run finishes.
+        """
+        settings = self.config.settings
+        store = Store(settings.snapshots, settings.state, settings.alerts)
+        report = PassReport()
+        await asyncio.to_thread(store.acquire, settings.lock_timeout, on_wait)
+        try:
+            store.open()
+            store.sync_worktree()
+            report.recovered_alerts = recover(store, self.config)
+            checker = Checker(self.config, store, self.fetcher, self.analyser)
+            tasks = [asyncio.ensure_future(checker.check(s)) for s in sources]
+            try:
+                for done in asyncio.as_completed(tasks):
+                    check = await done
+                    report.checks.append(check)
+                    if on_check:
+                        on_check(check, len(report.checks), len(sources))
+            finally:
+                for task in tasks:
+                    task.cancel()
+            write_alert_files(store)
+            report.delivery = await deliver_pending(store, self.config)
+        finally:
+            store.close()
+            store.release()
+        return report
+
+
 async def run_pass(config: Config, sources: list[Source], *,
                    on_check: Callable[[CheckReport, int, int], None] | None = None,
                    on_wait: Callable[[str], None] | None = None) -> PassReport:
-    """Check ``sources`` once, then attempt every pending delivery, under the store lock."""
-    settings = config.settings
-    store = Store(settings.snapshots, settings.state, settings.alerts)
-    report = PassReport()
-    with store.lock(settings.lock_timeout, on_wait=on_wait):
-        store.open()
-        try:
-            store.sync_worktree()
-            report.recovered_alerts = recover(store, config)
-            if sources:
-                async with Fetcher(settings) as fetcher, Analyser(settings.workers) as analyser:
-                    checker = Checker(config, store, fetcher, analyser)
-                    tasks = [asyncio.ensure_future(checker.check(s)) for s in sources]
-                    for done in asyncio.as_completed(tasks):
-                        check = await done
-                        report.checks.append(check)
-                        if on_check:
-                            on_check(check, len(report.checks), len(sources))
-            write_alert_files(store)
-            report.delivery = await deliver_pending(store, config)
-        finally:
-            store.close()
-    return report
+    """One pass with a fresh session: what ``monitor check`` runs."""
+    async with Session(config) as session:
+        return await session.run(sources, on_check=on_check, on_wait=on_wait)

@@ -171,36 +171,46 @@ class Store:
 
     # --- lifecycle ---------------------------------------------------------
 
-    @contextlib.contextmanager
-    def lock(self, timeout: float, on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
-        """Hold the single-writer lock; wait at most ``timeout`` seconds for it."""
+    def acquire(self, timeout: float, on_wait: Callable[[str], None] | None = None) -> None:
+        """Take the single-writer lock; wait at most ``timeout`` seconds for it."""
         self.lock_path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(self.lock_path, "a+")  # noqa: SIM115  (held for the whole block)
+        handle = open(self.lock_path, "a+")  # noqa: SIM115  (held until release)
         deadline = time.monotonic() + timeout
         told = False
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                holder = _read_holder(self.lock_path)
+                if time.monotonic() >= deadline:
+                    handle.close()
+                    raise StoreLocked(
+                        f"another monitor process ({holder}) is using {self.lock_path.parent}"
+                        f"; gave up after waiting {timeout:g}s (settings.lock_timeout)"
+                    ) from None
+                if on_wait and not told:
+                    on_wait(f"waiting for the store lock held by {holder}…")
+                    told = True
+                time.sleep(0.05)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()} since {now_iso()}\n")
+        handle.flush()
+        self._lock_file = handle
+
+    def release(self) -> None:
+        if self._lock_file is not None:
+            self._lock_file.close()  # closing releases the flock
+            self._lock_file = None
+
+    @contextlib.contextmanager
+    def lock(self, timeout: float, on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+        self.acquire(timeout, on_wait)
         try:
-            while True:
-                try:
-                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    holder = _read_holder(self.lock_path)
-                    if time.monotonic() >= deadline:
-                        raise StoreLocked(
-                            f"another monitor process ({holder}) is using {self.lock_path.parent}"
-                            f"; gave up after waiting {timeout:g}s (settings.lock_timeout)"
-                        ) from None
-                    if on_wait and not told:
-                        on_wait(f"waiting for the store lock held by {holder}…")
-                        told = True
-                    time.sleep(0.05)
-            handle.seek(0)
-            handle.truncate()
-            handle.write(f"pid {os.getpid()} since {now_iso()}\n")
-            handle.flush()
             yield
         finally:
-            handle.close()  # closing releases the flock
+            self.release()
 
     def open(self) -> None:
         """Create what is missing, connect, and bring the database level with git."""
