@@ -9,7 +9,9 @@ outcome; the others carry on.
 from __future__ import annotations
 
 import asyncio
+import sys
 import time
+import traceback
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -17,7 +19,15 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from monitor.compare import GONE_STATUSES, Decision, Diff, Observation, decide, diff_documents
+from monitor.compare import (
+    GONE_STATUSES,
+    Decision,
+    Diff,
+    Observation,
+    State,
+    decide,
+    diff_documents,
+)
 from monitor.config import Config, Source
 from monitor.extract import Document, Snapshot
 from monitor.fetch import Fetcher, FetchResult, is_text
@@ -32,6 +42,7 @@ from monitor.store import Change, SourceRecord, Store, now_iso, text_sha256
 from monitor.workers import Analyser, WorkerCrashed
 
 BLOCKED_STATUSES = {401, 403, 429}
+COMMIT_EVENTS = ("changed", "removed", "restored")
 
 
 @dataclass
@@ -85,6 +96,81 @@ def classify(result: FetchResult, source: Source) -> Observation | None:
     return None
 
 
+@dataclass
+class Outcome:
+    """Everything one check wants written: maybe a snapshot commit, state, alerts."""
+
+    source: Source
+    previous_revision: str | None
+    state: State
+    values: dict[str, Any]
+    alerts: list[dict[str, Any]]
+    change: Change | None
+    text_hash: str
+    channels: list[str]
+
+
+class Writer:
+    """Group commit: outcomes that arrive while a write is running share the next one.
+
+    One fast-import run for all their commits, then one SQLite transaction for
+    all their state and alerts, so a pass where every page changed costs one
+    git process and one fsync per batch instead of per page, and an idle
+    daemon still writes each outcome at once.
+    """
+
+    def __init__(self, store: Store):
+        self.store = store
+        self._pending: list[tuple[Outcome, asyncio.Future[None]]] = []
+        self._flushing: asyncio.Task[None] | None = None
+
+    async def write(self, outcome: Outcome) -> None:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._pending.append((outcome, future))
+        if self._flushing is None or self._flushing.done():
+            self._flushing = asyncio.ensure_future(self._drain())
+        await asyncio.shield(future)
+
+    async def _drain(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending, []
+            try:
+                await self._flush([outcome for outcome, _ in batch])
+            except Exception as exc:
+                for _, future in batch:
+                    future.set_exception(exc)
+            else:
+                for _, future in batch:
+                    future.set_result(None)
+
+    async def _flush(self, outcomes: list[Outcome]) -> None:
+        committing = [o for o in outcomes if o.change is not None]
+        revisions = await asyncio.to_thread(self.store.commit,
+                                            [o.change for o in committing])  # type: ignore[misc]
+        revision_of = {id(o): r for o, r in zip(committing, revisions, strict=True)}
+        with self.store.transaction() as db:
+            for outcome in outcomes:
+                source_id = outcome.source.id
+                revision = revision_of.get(id(outcome))
+                if revision is not None:
+                    for alert in outcome.alerts:
+                        if alert["event"] in COMMIT_EVENTS:
+                            alert["revision"] = revision
+                        if alert["event"] == "changed":
+                            earlier = self.store.earlier_revision_with(
+                                source_id, outcome.text_hash, exclude=outcome.previous_revision)
+                            if earlier:
+                                alert["reverts_to"] = earlier
+                self.store.save(db, source_id, outcome.state, **outcome.values)
+                if revision is not None:
+                    self.store.save(db, source_id, revision=revision)
+                    self.store.add_version(db, source_id, outcome.text_hash, revision)
+                for alert in outcome.alerts:
+                    self.store.add_alert(db, alert, outcome.channels)
+            if revisions:
+                self.store.set_ingested_head(db, revisions[-1])
+
+
 class Checker:
     """Checks sources against one store, with one fetcher and one worker pool."""
 
@@ -94,7 +180,7 @@ class Checker:
         self.store = store
         self.fetcher = fetcher
         self.analyser = analyser
-        self._write_lock = asyncio.Lock()
+        self.writer = Writer(store)
 
     async def check(self, source: Source) -> CheckReport:
         started = time.monotonic()
@@ -102,6 +188,10 @@ class Checker:
             report = await self._check(source)
         except WorkerCrashed as exc:
             report = await self._persist_error(source, str(exc))
+        except Exception as exc:  # a bug or a full disk costs this source, not the pass
+            traceback.print_exc(file=sys.stderr)
+            report = CheckReport(source.id, "error",
+                                 detail=f"internal error: {type(exc).__name__}: {exc}")
         report.elapsed = time.monotonic() - started
         return report
 
@@ -135,8 +225,7 @@ class Checker:
                                        diff=analysis.diff)
         decision = decide(record.state, seen, confirm_removal=self.settings.confirm_removal,
                           failing_after=self.settings.failing_after)
-        async with self._write_lock:
-            return await self._persist(source, record, stored, result, seen, decision)
+        return await self._persist(source, record, stored, result, seen, decision)
 
     async def _persist_error(self, source: Source, message: str) -> CheckReport:
         record = self.store.record(source.id)
@@ -144,39 +233,27 @@ class Checker:
         decision = decide(record.state, seen, confirm_removal=self.settings.confirm_removal,
                           failing_after=self.settings.failing_after)
         result = FetchResult(url=source.url, final_url=source.url, error=message)
-        async with self._write_lock:
-            return await self._persist(source, record, None, result, seen, decision)
+        return await self._persist(source, record, None, result, seen, decision)
 
     async def _persist(self, source: Source, record: SourceRecord, stored: Snapshot | None,
                        result: FetchResult, seen: Observation, decision: Decision) -> CheckReport:
-        """Commit the new snapshot (if any), then state and alerts in one transaction."""
+        """Hand what this check learnt to the writer; return once it is durable."""
         detected_at = result.fetched_at.strftime("%Y-%m-%dT%H:%M:%SZ")
         document = seen.document or (stored.document if stored else Document())
         diff = seen.diff
-        if decision.outcome == "restored" and stored is not None and diff is None:
-            diff = diff_documents(stored.document, document) if stored.document != document \
-                else None
+        if decision.outcome == "restored" and stored is not None and diff is None \
+                and stored.document != document:
+            diff = diff_documents(stored.document, document)
         alerts = [self._alert(event, source, record, document, detected_at, decision, diff)
                   for event in decision.events]
-        revision = record.revision
         change = None
         if decision.snapshot_status is not None:
-            commit_alert = next((a for a in alerts if a["event"] in
-                                 ("changed", "removed", "restored")), None)
+            commit_alert = next((a for a in alerts if a["event"] in COMMIT_EVENTS), None)
             change = Change(
                 source_id=source.id, event=decision.outcome,
                 snapshot=Snapshot(document, url=source.url, status=decision.snapshot_status),
                 trailers=_trailers(source, result, decision, commit_alert),
                 summary=_summary(diff) if decision.outcome in ("changed", "restored") else "")
-            [revision] = await asyncio.to_thread(self.store.commit, [change])
-            for alert in alerts:
-                if alert["event"] in ("changed", "removed", "restored"):
-                    alert["revision"] = revision
-            if decision.outcome == "changed":
-                earlier = self.store.earlier_revision_with(
-                    source.id, text_sha256(document), exclude=record.revision)
-                if earlier:
-                    alerts[-1]["reverts_to"] = earlier
         values: dict[str, Any] = {
             "last_checked": now_iso(), "last_outcome": decision.outcome,
             "last_error": seen.reason if seen.kind == "error" else None,
@@ -192,14 +269,10 @@ class Checker:
             values.update(etag=None, last_modified=None, body_sha256=None)
         if alerts:
             values.update(last_event=alerts[-1]["event"], last_event_at=detected_at)
-        with self.store.transaction() as db:
-            self.store.save(db, source.id, decision.state, **values)
-            if change is not None and revision is not None:
-                self.store.save(db, source.id, revision=revision)
-                self.store.add_version(db, source.id, text_sha256(document), revision)
-                self.store.set_ingested_head(db, revision)
-            for alert in alerts:
-                self.store.add_alert(db, alert, [c.name for c in self.config.channels_for(source)])
+        await self.writer.write(Outcome(
+            source=source, previous_revision=record.revision, state=decision.state,
+            values=values, alerts=alerts, change=change, text_hash=text_sha256(document),
+            channels=[c.name for c in self.config.channels_for(source)]))
         return CheckReport(source.id, decision.outcome, [a["event"] for a in alerts],
                            detail=_detail(decision, seen, diff))
 
