@@ -11,7 +11,7 @@ import difflib
 import os
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -62,9 +62,7 @@ class Schedule:
 
     def next_due(self, last_checked: datetime) -> datetime:
         if self.cron:
-            from apscheduler.triggers.cron import CronTrigger
-
-            trigger = CronTrigger.from_crontab(self.cron, timezone=last_checked.tzinfo)
+            trigger = cron_trigger(self.cron, last_checked.tzinfo)
             nxt = trigger.get_next_fire_time(None, last_checked + timedelta(seconds=1))
             return nxt or last_checked + timedelta(days=365)
         if self.adaptive:
@@ -162,18 +160,68 @@ def parse_schedule(value: Any) -> Schedule:
     if isinstance(value, str) and value.strip() == "adaptive":
         return Schedule(adaptive=True)
     if isinstance(value, str) and value.strip().startswith("cron:"):
-        return _cron_schedule(value.strip()[5:].strip())
+        return cron_schedule(value.strip()[5:])
     seconds = parse_duration(value)
     if seconds <= 0:
         raise ValueError
     return Schedule(every=seconds)
 
 
-def _cron_schedule(expression: str) -> Schedule:
+def cron_schedule(expression: Any) -> Schedule:
+    if not isinstance(expression, str):
+        raise ValueError
+    expression = expression.strip().strip("\"'").strip()
+    cron_trigger(expression, UTC)  # raises ValueError when malformed
+    return Schedule(cron=expression)
+
+
+DAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def cron_trigger(expression: str, timezone: Any) -> Any:
+    """A crontab line as an APScheduler trigger, with crontab's day numbers (0 and 7 = Sunday).
+
+    APScheduler 3 counts days of the week from Monday = 0, so ``* * * * 1`` would
+    fire on Tuesdays; numbers are turned into day names, which it reads right.
+    """
     from apscheduler.triggers.cron import CronTrigger
 
-    CronTrigger.from_crontab(expression)  # raises ValueError when malformed
-    return Schedule(cron=expression)
+    fields = expression.split()
+    if len(fields) != 5:
+        raise ValueError(f"a crontab line has 5 fields, not {len(fields)}")
+    minute, hour, day, month, weekday = fields
+    return CronTrigger(minute=minute, hour=hour, day=day, month=month,
+                       day_of_week=_weekday_names(weekday), timezone=timezone)
+
+
+def _weekday_names(field: str) -> str:
+    if field == "*":
+        return field
+    days: list[str] = []
+    for item in field.split(","):
+        base, _, step = item.partition("/")
+        if base == "*":
+            start, end = 0, 6
+        elif "-" in base:
+            first, last = base.split("-", 1)
+            start, end = _weekday(first), _weekday(last)
+        else:
+            start = _weekday(base)
+            end = 6 if step else start
+        stride = int(step) if step else 1
+        if stride < 1 or end < start:
+            raise ValueError(f"bad day-of-week range {item!r}")
+        days.extend(DAY_NAMES[d] for d in range(start, end + 1, stride))
+    return ",".join(dict.fromkeys(days))
+
+
+def _weekday(token: str) -> int:
+    token = token.strip().lower()
+    if token.isdigit() and int(token) <= 7:
+        return int(token)
+    if token[:3] in DAY_NAMES:
+        return DAY_NAMES.index(token[:3])
+    raise ValueError(f"bad day of week {token!r}")
 
 
 def suggest(word: str, choices: list[str]) -> str:
@@ -206,6 +254,10 @@ class _Checker:
             return getattr(getattr(seq, "lc", None), "line", 0) + 1
 
     def expand_env(self, value: Any, line: int) -> Any:
+        if isinstance(value, dict):
+            return {k: self.expand_env(v, line) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.expand_env(v, line) for v in value]
         if not isinstance(value, str):
             return value
 
@@ -244,7 +296,7 @@ MINIMUMS = {"concurrency": 1, "per_host_concurrency": 1, "retries": 0, "max_redi
             "confirm_removal": 1, "failing_after": 1, "workers": 0, "max_bytes": 1,
             "timeout": 0.001, "per_host_delay": 0, "retry_backoff": 0, "lock_timeout": 0,
             "delivery_timeout": 0.001}
-SOURCE_KEYS = ["id", "url", "interval", "channels", "tags"]
+SOURCE_KEYS = ["id", "url", "interval", "cron", "channels", "tags"]
 TOP_KEYS = ["settings", "channels", "sources"]
 
 
@@ -411,13 +463,23 @@ def _sources(checker: _Checker, raw: Any, parent: CommentedMap, settings: Settin
         else:
             seen[source_id] = checker.key_line(entry, "id")
         schedule = settings.default_interval
-        if "interval" in entry:
+        if "interval" in entry and "cron" in entry:
+            checker.error(checker.key_line(entry, "cron"),
+                          "a source takes 'interval' or 'cron', not both: remove one")
+        elif "cron" in entry:
+            try:
+                schedule = cron_schedule(entry["cron"])
+            except (ValueError, TypeError):
+                checker.error(checker.key_line(entry, "cron"),
+                              f"cron {entry['cron']!r} is not a crontab line such as "
+                              "\"0 * * * *\" (minute hour day month weekday)")
+        elif "interval" in entry:
             try:
                 schedule = parse_schedule(entry["interval"])
             except (ValueError, TypeError):
                 checker.error(checker.key_line(entry, "interval"),
                               f"interval {entry['interval']!r} is not valid: use 30s, 15m, "
-                              "6h, 1d, 'adaptive' or 'cron: \"0 * * * *\"'")
+                              "6h, 1d or adaptive (or a separate key: cron: \"0 * * * *\")")
         names = _string_list(checker, entry, "channels")
         for name in names:
             if name not in channels:

@@ -11,11 +11,13 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import time
+import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
+import brotli
 import httpx
 
 from monitor.config import Settings
@@ -76,12 +78,14 @@ class Fetcher:
             limits=httpx.Limits(max_connections=settings.concurrency,
                                 max_keepalive_connections=settings.concurrency),
             headers={"User-Agent": settings.user_agent,
-                     "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"},
+                     "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
+                     "Accept-Encoding": "gzip, deflate, br"},  # what BoundedDecoder undoes
         )
         self._global = asyncio.Semaphore(settings.concurrency)
         self._hosts: dict[str, asyncio.Semaphore] = defaultdict(
             lambda: asyncio.Semaphore(settings.per_host_concurrency))
         self._last_request: dict[str, float] = {}
+        self._pacing: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     async def aclose(self) -> None:
         await self.client.aclose()
@@ -103,7 +107,9 @@ class Fetcher:
         host = urlsplit(url).hostname or ""
         attempt = 0
         while True:
-            async with self._global, self._hosts[host]:
+            # The host's slot first: a fetch queued behind a busy host must not sit
+            # on a global slot that another host's fetch could use.
+            async with self._hosts[host], self._global:
                 await self._pause_for(host)
                 result = await self._attempt(url, headers)
             if not result.transient or attempt >= self.settings.retries:
@@ -117,12 +123,15 @@ class Fetcher:
             await asyncio.sleep(wait)
 
     async def _pause_for(self, host: str) -> None:
+        """Keep ``per_host_delay`` between request starts to one host, in turn."""
         delay = self.settings.per_host_delay
-        if delay > 0:
+        if delay <= 0:
+            return
+        async with self._pacing[host]:
             since = time.monotonic() - self._last_request.get(host, float("-inf"))
             if since < delay:
                 await asyncio.sleep(delay - since)
-        self._last_request[host] = time.monotonic()
+            self._last_request[host] = time.monotonic()
 
     async def _attempt(self, url: str, headers: dict[str, str]) -> FetchResult:
         started = time.monotonic()
@@ -170,15 +179,82 @@ class Fetcher:
         if declared.isdigit() and int(declared) > cap:
             raise FetchFailed("too-large", f"body of {int(declared):,} bytes is over the "
                                            f"max_bytes cap of {cap:,}")
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in response.aiter_bytes():  # decoded: the cap holds for bombs too
-            size += len(chunk)
-            if size > cap:
-                raise FetchFailed("too-large", f"body is over the max_bytes cap of {cap:,} "
-                                               "bytes (after decompression)")
-            chunks.append(chunk)
-        return b"".join(chunks)
+        decoder = BoundedDecoder(response.headers.get("content-encoding", ""), cap)
+        async for chunk in response.aiter_raw():
+            decoder.feed(chunk)
+        return decoder.finish()
+
+
+class BoundedDecoder:
+    """Undo Content-Encoding without ever holding more than ``cap`` decoded bytes.
+
+    httpx inflates a whole network read at once (64 KB of a gzip bomb is ~66 MB),
+    so the body is read raw and decoded here with an output limit per step.
+    """
+
+    def __init__(self, encoding: str, cap: int):
+        self.cap = cap
+        self.size = 0
+        self.chunks: list[bytes] = []
+        self.encoding = encoding.strip().lower()
+        if self.encoding in ("", "identity"):
+            self._step = self._identity
+        elif self.encoding in ("gzip", "x-gzip"):
+            self._zlib = zlib.decompressobj(zlib.MAX_WBITS | 32)
+            self._step = self._inflate
+        elif self.encoding == "deflate":
+            self._zlib = zlib.decompressobj()
+            self._raw_deflate_tried = False
+            self._step = self._inflate
+        elif self.encoding == "br":
+            self._brotli = brotli.Decompressor()
+            self._step = self._unbrotli
+        else:
+            raise FetchFailed("decoding", f"unsupported Content-Encoding {encoding!r}")
+
+    def feed(self, data: bytes) -> None:
+        self._step(data)
+
+    def finish(self) -> bytes:
+        if self.encoding in ("gzip", "x-gzip", "deflate"):
+            self._keep(self._zlib.flush())
+        return b"".join(self.chunks)
+
+    def _keep(self, piece: bytes) -> None:
+        self.size += len(piece)
+        if self.size > self.cap:
+            raise FetchFailed("too-large", f"body is over the max_bytes cap of {self.cap:,} "
+                                           "bytes (after decompression)")
+        if piece:
+            self.chunks.append(piece)
+
+    def _budget(self) -> int:
+        return self.cap - self.size + 1  # one byte more than allowed proves "too large"
+
+    def _identity(self, data: bytes) -> None:
+        self._keep(data)
+
+    def _inflate(self, data: bytes) -> None:
+        try:
+            while data:
+                self._keep(self._zlib.decompress(data, self._budget()))
+                data = self._zlib.unconsumed_tail
+        except zlib.error as exc:
+            if self.encoding == "deflate" and not self._raw_deflate_tried and not self.chunks:
+                # Some servers send raw deflate without the zlib header.
+                self._raw_deflate_tried = True
+                self._zlib = zlib.decompressobj(-zlib.MAX_WBITS)
+                self._inflate(data)
+                return
+            raise FetchFailed("decoding", f"broken {self.encoding} body: {exc}") from None
+
+    def _unbrotli(self, data: bytes) -> None:
+        try:
+            self._keep(self._brotli.process(data, output_buffer_limit=self._budget()))
+            while not self._brotli.can_accept_more_data():
+                self._keep(self._brotli.process(b"", output_buffer_limit=self._budget()))
+        except brotli.error as exc:
+            raise FetchFailed("decoding", f"broken br body: {exc}") from None
 
 
 def is_text(result: FetchResult) -> bool:

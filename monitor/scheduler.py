@@ -18,11 +18,10 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
-from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor.check import Session
-from monitor.config import Config, Schedule, Source
+from monitor.config import Config, Schedule, Source, cron_trigger
 from monitor.store import Store
 
 ADAPTIVE_FALLBACK = 3600.0  # seconds, until adaptive schedules land
@@ -32,7 +31,7 @@ SHUTDOWN_TIMEOUT = 10.0
 
 def trigger_for(schedule: Schedule) -> BaseTrigger:
     if schedule.cron:
-        return CronTrigger.from_crontab(schedule.cron, timezone=UTC)
+        return cron_trigger(schedule.cron, UTC)
     every = schedule.every or ADAPTIVE_FALLBACK
     # A small share of the interval, so equal intervals spread out but a 2 s source
     # still runs about every 2 s.

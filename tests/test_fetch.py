@@ -1,0 +1,466 @@
+"""monitor/fetch.py against a real HTTP server on 127.0.0.1 (no mocks)."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import hashlib
+import socket
+import threading
+import time
+import tracemalloc
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from datetime import UTC
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+
+from monitor.config import DEFAULT_USER_AGENT, Settings
+from monitor.fetch import Fetcher, FetchResult, is_text
+from monitor.site import LocalSite, Page, Received
+
+T = TypeVar("T")
+HTML = {"Content-Type": "text/html; charset=utf-8"}
+
+
+def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
+    """Fast settings: short timeout, no retries, ms backoff, unless a test says otherwise."""
+    base: dict[str, Any] = {"timeout": 2.0, "retries": 0, "retry_backoff": 0.01}
+    return Settings(snapshots=tmp_path / "s", alerts=tmp_path / "a", state=tmp_path / "st.db",
+                    **{**base, **overrides})
+
+
+def with_fetcher(settings: Settings, work: Callable[[Fetcher], Awaitable[T]]) -> T:
+    async def go() -> T:
+        async with Fetcher(settings) as fetcher:
+            return await work(fetcher)
+    return asyncio.run(go())
+
+
+def fetch(settings: Settings, url: str, **kwargs: Any) -> FetchResult:
+    return with_fetcher(settings, lambda f: f.fetch(url, **kwargs))
+
+
+def timed_fetch(settings: Settings, url: str) -> tuple[FetchResult, float]:
+    started = time.monotonic()
+    result = fetch(settings, url)
+    return result, time.monotonic() - started
+
+
+def header(received: Received, name: str) -> str | None:
+    for key, value in received.headers.items():
+        if key.lower() == name.lower():
+            return value
+    return None
+
+
+def closed_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def trickling(n_bytes: int, every: float = 0.05) -> Page:
+    return Page(body=b"x" * n_bytes, headers=dict(HTML), etag=False, trickle=every)
+
+
+# --- plain answers -------------------------------------------------------------
+
+
+def test_200_returns_body_headers_and_final_url(site: LocalSite, tmp_path: Path) -> None:
+    body = b"<html><body><p>The figure is 80,000.</p></body></html>"
+    site.put("/article", Page(body=body, headers={**HTML, "X-Custom": "yes"}))
+    url = f"{site.url}/article"
+
+    result = fetch(make_settings(tmp_path), url)
+
+    assert result.ok and result.error is None and result.error_kind is None
+    assert result.status == 200
+    assert result.body == body
+    assert result.url == url and result.final_url == url
+    assert result.redirects == ()
+    assert result.headers["x-custom"] == "yes"  # keys are lower-cased
+    assert result.headers["content-type"] == "text/html; charset=utf-8"
+    assert result.headers["content-length"] == str(len(body))
+    assert result.headers["etag"].startswith('"')
+    assert result.content_sha256 == hashlib.sha256(body).hexdigest()
+    assert not result.not_modified and not result.transient
+    assert result.retry_after is None
+    assert 0 < result.elapsed < 2
+    assert result.fetched_at.tzinfo is UTC
+    assert is_text(result)
+    assert len(site.gets("/article")) == 1
+
+
+def test_etag_conditional_request_gives_304(site: LocalSite, tmp_path: Path) -> None:
+    site.put("/article", Page(body=b"<p>version one</p>", headers=dict(HTML)))
+    url = f"{site.url}/article"
+    settings = make_settings(tmp_path)
+
+    first = fetch(settings, url)
+    etag = first.headers["etag"]
+    second = fetch(settings, url, etag=etag)
+
+    assert second.status == 304 and second.not_modified
+    assert second.ok and not second.transient
+    assert second.body == b""
+    gets = site.gets("/article")
+    assert header(gets[0], "If-None-Match") is None
+    assert header(gets[1], "If-None-Match") == etag
+
+    site.put("/article", Page(body=b"<p>version two</p>", headers=dict(HTML)))
+    third = fetch(settings, url, etag=etag)
+    assert third.status == 200 and third.body == b"<p>version two</p>"
+    assert third.headers["etag"] != etag
+
+
+def test_last_modified_is_sent_as_if_modified_since(site: LocalSite, tmp_path: Path) -> None:
+    site.put("/article", Page(body=b"<p>text</p>", headers=dict(HTML)))
+    stamp = "Wed, 21 Oct 2026 07:28:00 GMT"
+    result = fetch(make_settings(tmp_path), f"{site.url}/article", last_modified=stamp)
+    assert result.status == 200
+    assert header(site.gets("/article")[0], "If-Modified-Since") == stamp
+
+
+def test_user_agent_and_accept_are_sent(site: LocalSite, tmp_path: Path) -> None:
+    site.put("/a", Page(body=b"<p>a</p>", headers=dict(HTML)))
+    fetch(make_settings(tmp_path), f"{site.url}/a")
+    fetch(make_settings(tmp_path, user_agent="custom-agent/2.0 (+mailto:x@example.org)"),
+          f"{site.url}/a")
+    first, second = site.gets("/a")
+    assert header(first, "User-Agent") == DEFAULT_USER_AGENT
+    assert "monitor" in DEFAULT_USER_AGENT
+    assert header(second, "User-Agent") == "custom-agent/2.0 (+mailto:x@example.org)"
+    assert "text/html" in (header(first, "Accept") or "")
+
+
+# --- redirects -----------------------------------------------------------------------
+
+
+def test_redirects_are_followed_and_recorded(site: LocalSite, tmp_path: Path) -> None:
+    site.redirect("/old", "/middle")
+    site.redirect("/middle", f"{site.url}/new", status=302)  # absolute Location too
+    site.put("/new", Page(body=b"<p>moved here</p>", headers=dict(HTML)))
+
+    result = fetch(make_settings(tmp_path), f"{site.url}/old")
+
+    assert result.ok and result.status == 200
+    assert result.body == b"<p>moved here</p>"
+    assert result.url == f"{site.url}/old"
+    assert result.final_url == f"{site.url}/new"
+    assert result.redirects == (f"{site.url}/old", f"{site.url}/middle")
+    assert [r.path for r in site.gets()] == ["/old", "/middle", "/new"]
+
+
+def test_redirect_loop_is_an_error_kind_redirects(site: LocalSite, tmp_path: Path) -> None:
+    site.redirect("/loop-a", "/loop-b")
+    site.redirect("/loop-b", "/loop-a")
+
+    result, elapsed = timed_fetch(make_settings(tmp_path, max_redirects=5, retries=2),
+                                  f"{site.url}/loop-a")
+
+    assert not result.ok
+    assert result.error_kind == "redirects"
+    assert result.status is None
+    assert "redirects" in (result.error or "")
+    assert not result.transient  # a loop is not retried
+    assert len(site.gets()) == 6  # the first request and 5 redirects, once
+    assert elapsed < 1.5
+
+
+def test_max_redirects_is_a_cap(site: LocalSite, tmp_path: Path) -> None:
+    site.redirect("/r1", "/r2")
+    site.redirect("/r2", "/r3")
+    site.put("/r3", Page(body=b"<p>end</p>", headers=dict(HTML)))
+    url = f"{site.url}/r1"
+    assert fetch(make_settings(tmp_path, max_redirects=2), url).status == 200
+    assert fetch(make_settings(tmp_path, max_redirects=1), url).error_kind == "redirects"
+
+
+# --- size cap --------------------------------------------------------------------------
+
+
+def test_body_over_max_bytes_by_content_length_is_refused_unread(site: LocalSite,
+                                                                 tmp_path: Path) -> None:
+    # 5,000 bytes at one per 50 ms would take 250 s to read: the cap must act on the header.
+    site.put("/big", trickling(5000))
+
+    result, elapsed = timed_fetch(make_settings(tmp_path, max_bytes=1000), f"{site.url}/big")
+
+    assert result.error_kind == "too-large"
+    assert not result.ok and not result.transient
+    assert "max_bytes" in (result.error or "") and "5,000" in (result.error or "")
+    assert result.body == b""
+    assert elapsed < 1.0
+
+
+def test_body_exactly_at_max_bytes_is_accepted(site: LocalSite, tmp_path: Path) -> None:
+    site.put("/exact", Page(body=b"y" * 1000, headers=dict(HTML)))
+    site.put("/over", Page(body=b"y" * 1001, headers=dict(HTML)))
+    settings = make_settings(tmp_path, max_bytes=1000)
+    exact = fetch(settings, f"{site.url}/exact")
+    assert exact.ok and len(exact.body) == 1000
+    assert fetch(settings, f"{site.url}/over").error_kind == "too-large"
+
+
+def test_gzip_body_is_decoded(site: LocalSite, tmp_path: Path) -> None:
+    text = b"<p>" + b"compressible article text " * 200 + b"</p>"
+    site.put("/gz", Page(body=gzip.compress(text),
+                         headers={**HTML, "Content-Encoding": "gzip"}))
+    result = fetch(make_settings(tmp_path), f"{site.url}/gz")
+    assert result.ok and result.body == text
+
+
+GZIP_BOMB = gzip.compress(b"a" * (20 * 10**6))  # ~20 KB on the wire, 20 MB decoded
+
+
+def test_gzip_bomb_is_too_large(site: LocalSite, tmp_path: Path) -> None:
+    assert len(GZIP_BOMB) < 100_000  # passes the Content-Length check: only decoding catches it
+    site.put("/bomb", Page(body=GZIP_BOMB, headers={**HTML, "Content-Encoding": "gzip"}))
+
+    result, elapsed = timed_fetch(make_settings(tmp_path, max_bytes=100_000),
+                                  f"{site.url}/bomb")
+
+    assert result.error_kind == "too-large"
+    assert "after decompression" in (result.error or "")
+    assert result.body == b""
+    assert elapsed < 1.5
+
+
+def test_gzip_bomb_is_stopped_without_decompressing_it_all(site: LocalSite,
+                                                           tmp_path: Path) -> None:
+    site.put("/bomb", Page(body=GZIP_BOMB, headers={**HTML, "Content-Encoding": "gzip"}))
+    settings = make_settings(tmp_path, max_bytes=100_000)
+
+    async def work(fetcher: Fetcher) -> tuple[FetchResult, int]:
+        tracemalloc.start()
+        try:
+            result = await fetcher.fetch(f"{site.url}/bomb")
+            return result, tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    result, peak = with_fetcher(settings, work)
+    assert result.error_kind == "too-large"
+    # A few times the cap plus buffers is fine; the whole 20 MB bomb is not.
+    assert peak < 5 * 10**6, f"peak memory {peak:,} bytes for a {settings.max_bytes:,} cap"
+
+
+# --- timeouts and connection failures ------------------------------------------
+
+
+def test_trickling_server_times_out_within_the_whole_fetch_deadline(site: LocalSite,
+                                                                    tmp_path: Path) -> None:
+    # Every byte comes sooner than any per-read timeout; only a whole-fetch deadline stops it.
+    site.put("/slow", trickling(200))
+
+    result, elapsed = timed_fetch(make_settings(tmp_path, timeout=0.5), f"{site.url}/slow")
+
+    assert result.error_kind == "timeout"
+    assert result.transient and not result.ok
+    assert result.status is None and result.body == b""
+    assert "0.5s" in (result.error or "")
+    assert 0.45 <= elapsed < 1.2
+
+
+def test_timeout_is_retried_as_transient(site: LocalSite, tmp_path: Path) -> None:
+    site.put("/slow", trickling(200))
+    result, elapsed = timed_fetch(make_settings(tmp_path, timeout=0.3, retries=1),
+                                  f"{site.url}/slow")
+    assert result.error_kind == "timeout"
+    assert len(site.gets("/slow")) == 2
+    assert 0.6 <= elapsed < 1.5
+
+
+def test_connection_refused_is_connect_and_transient(tmp_path: Path) -> None:
+    url = f"http://127.0.0.1:{closed_port()}/article"
+    result, elapsed = timed_fetch(make_settings(tmp_path, retries=1), url)
+    assert result.error_kind == "connect"
+    assert result.transient
+    assert not result.ok and result.status is None
+    assert (result.error or "").startswith("cannot connect")
+    assert result.final_url == url
+    assert elapsed < 1.5
+
+
+def test_unsupported_scheme_is_an_error_not_an_exception(tmp_path: Path) -> None:
+    result = fetch(make_settings(tmp_path, retries=2), "ftp://127.0.0.1/file.txt")
+    assert result.error_kind == "url"
+    assert not result.ok and not result.transient
+
+
+# --- retries ---------------------------------------------------------------------------
+
+
+def test_503_is_retried_retries_times(site: LocalSite, tmp_path: Path) -> None:
+    site.put_status("/busy", 503, "try later")
+    result, elapsed = timed_fetch(make_settings(tmp_path, retries=2), f"{site.url}/busy")
+    assert result.status == 503
+    assert result.transient
+    assert result.body == b"try later"
+    assert len(site.gets("/busy")) == 3  # the first attempt and 2 retries
+    assert elapsed < 1.0
+
+
+def test_404_is_not_retried(site: LocalSite, tmp_path: Path) -> None:
+    result = fetch(make_settings(tmp_path, retries=3), f"{site.url}/gone")
+    assert result.status == 404
+    assert not result.transient
+    assert len(site.gets("/gone")) == 1
+
+
+def test_503_then_200_recovers_within_one_fetch(site: LocalSite, tmp_path: Path) -> None:
+    site.put_status("/flaky", 503)
+
+    def heal() -> None:
+        deadline = time.monotonic() + 2
+        while not site.gets("/flaky") and time.monotonic() < deadline:
+            time.sleep(0.005)
+        site.put("/flaky", Page(body=b"<p>back</p>", headers=dict(HTML)))
+
+    healer = threading.Thread(target=heal)
+    healer.start()
+    result = fetch(make_settings(tmp_path, retries=1, retry_backoff=0.2), f"{site.url}/flaky")
+    healer.join()
+    assert result.status == 200 and result.body == b"<p>back</p>"
+    assert len(site.gets("/flaky")) == 2
+
+
+def test_long_retry_after_is_not_slept_on(site: LocalSite, tmp_path: Path) -> None:
+    site.put("/busy", Page(status=503, body=b"busy", etag=False,
+                           headers={**HTML, "Retry-After": "3600"}))
+    result, elapsed = timed_fetch(make_settings(tmp_path, retries=3), f"{site.url}/busy")
+    assert result.status == 503
+    assert result.retry_after == 3600.0
+    assert len(site.gets("/busy")) == 1  # deferred to a later check, not retried now
+    assert elapsed < 1.0
+
+
+def test_short_retry_after_is_waited_for(site: LocalSite, tmp_path: Path) -> None:
+    site.put("/busy", Page(status=503, body=b"busy", etag=False,
+                           headers={**HTML, "Retry-After": "1"}))
+    result, elapsed = timed_fetch(make_settings(tmp_path, retries=1), f"{site.url}/busy")
+    assert result.retry_after == 1.0
+    assert len(site.gets("/busy")) == 2
+    assert 0.95 <= elapsed < 1.9  # Retry-After (1 s) wins over the 10 ms backoff
+
+
+# --- concurrency limits --------------------------------------------------------------
+
+
+def finish_times(settings: Settings, urls: list[str]) -> list[float]:
+    """Fetch ``urls`` concurrently; seconds from the start until each one finished."""
+
+    async def work(fetcher: Fetcher) -> list[float]:
+        started = time.monotonic()
+
+        async def one(url: str) -> float:
+            result = await fetcher.fetch(url)
+            assert result.ok and result.status == 200, result.error
+            return time.monotonic() - started
+
+        return list(await asyncio.gather(*(one(u) for u in urls)))
+
+    return with_fetcher(settings, work)
+
+
+def test_per_host_concurrency_limit_serialises_one_host(site: LocalSite,
+                                                        tmp_path: Path) -> None:
+    site.put("/one", trickling(8))  # ~0.4 s each
+    site.put("/two", trickling(8))
+    urls = [f"{site.url}/one", f"{site.url}/two"]
+
+    serial = finish_times(make_settings(tmp_path, per_host_concurrency=1), urls)
+    parallel = finish_times(make_settings(tmp_path, per_host_concurrency=2), urls)
+
+    assert max(serial) >= 0.75  # one after the other
+    assert abs(serial[0] - serial[1]) >= 0.3  # no overlap: the second ends ~0.4 s later
+    assert max(parallel) < 0.7  # both at once
+
+
+def test_global_concurrency_limit(site: LocalSite, tmp_path: Path) -> None:
+    site.put("/one", trickling(8))
+    site.put("/two", trickling(8))
+    port = site.url.rsplit(":", 1)[1]
+    urls = [f"{site.url}/one", f"http://localhost:{port}/two"]  # two hosts, one slot
+    times = finish_times(make_settings(tmp_path, concurrency=1, per_host_concurrency=4), urls)
+    assert max(times) >= 0.75
+
+
+def test_waiting_on_a_busy_host_does_not_block_other_hosts(site: LocalSite,
+                                                           tmp_path: Path) -> None:
+    for path in ("/a1", "/a2", "/b"):
+        site.put(path, trickling(8))  # ~0.4 s each
+    port = site.url.rsplit(":", 1)[1]
+    urls = [f"{site.url}/a1", f"{site.url}/a2", f"http://localhost:{port}/b"]
+
+    a1, a2, b = finish_times(make_settings(tmp_path, concurrency=2, per_host_concurrency=1),
+                             urls)
+
+    assert max(a1, a2) >= 0.75  # the per-host limit still holds for 127.0.0.1
+    # Two global slots: a1 and b can run together, while a2 waits for a1.
+    assert b < 0.65, f"the other host finished at {b:.2f}s"
+
+
+def test_per_host_delay_spaces_sequential_requests(site: LocalSite, tmp_path: Path) -> None:
+    site.put("/a", Page(body=b"<p>a</p>", headers=dict(HTML)))
+    settings = make_settings(tmp_path, per_host_delay=0.3)
+
+    async def work(fetcher: Fetcher) -> float:
+        await fetcher.fetch(f"{site.url}/a")
+        started = time.monotonic()
+        await fetcher.fetch(f"{site.url}/a")
+        return time.monotonic() - started
+
+    assert with_fetcher(settings, work) >= 0.25
+    assert len(site.gets("/a")) == 2
+
+
+def test_per_host_delay_spaces_concurrent_requests(site: LocalSite, tmp_path: Path) -> None:
+    for path in ("/a", "/b", "/c"):
+        site.put(path, Page(body=b"<p>x</p>", headers=dict(HTML)))
+    settings = make_settings(tmp_path, per_host_delay=0.3, per_host_concurrency=4)
+    times = sorted(finish_times(settings, [f"{site.url}/a", f"{site.url}/b",
+                                           f"{site.url}/c"]))
+    assert times[1] - times[0] >= 0.25
+    assert times[2] - times[1] >= 0.25
+
+
+def test_fetcher_closes_its_client(tmp_path: Path) -> None:
+    async def work(fetcher: Fetcher) -> Fetcher:
+        assert not fetcher.client.is_closed
+        return fetcher
+
+    fetcher = with_fetcher(make_settings(tmp_path), work)
+    assert fetcher.client.is_closed
+
+
+# --- is_text ----------------------------------------------------------------------------
+
+
+def test_pdf_is_not_text(site: LocalSite, tmp_path: Path) -> None:
+    site.put("/report.pdf", Page(body=b"%PDF-1.7\n%...", headers={
+        "Content-Type": "application/pdf"}))
+    result = fetch(make_settings(tmp_path), f"{site.url}/report.pdf")
+    assert result.ok and result.status == 200
+    assert not is_text(result)
+
+
+@pytest.mark.parametrize(("content_type", "text"), [
+    ("text/html; charset=utf-8", True),
+    ("TEXT/HTML", True),
+    ("application/xhtml+xml", True),
+    ("text/plain", True),
+    ("application/xml", True),
+    (None, True),  # no header: treated as HTML
+    ("application/pdf", False),
+    ("image/png", False),
+    ("application/octet-stream", False),
+    ("application/json", False),
+])
+def test_is_text(content_type: str | None, text: bool) -> None:
+    base = FetchResult(url="http://127.0.0.1/x", final_url="http://127.0.0.1/x", status=200)
+    headers = {} if content_type is None else {"content-type": content_type}
+    assert is_text(replace(base, headers=headers)) is text
