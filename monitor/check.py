@@ -21,12 +21,16 @@ from urllib.parse import urlsplit
 
 from monitor.compare import (
     GONE_STATUSES,
+    NOT_FOUND,
     Decision,
     Diff,
     Observation,
     State,
+    collapsed,
     decide,
     diff_documents,
+    is_wall,
+    says_not_found,
 )
 from monitor.config import Config, Source
 from monitor.extract import Document, Snapshot
@@ -39,10 +43,10 @@ from monitor.notify import (
     write_alert_files,
 )
 from monitor.store import Change, SourceRecord, Store, now_iso, text_sha256
-from monitor.workers import Analyser, WorkerCrashed
+from monitor.workers import Analyser, Analysis, WorkerCrashed
 
 BLOCKED_STATUSES = {401, 403, 429}
-COMMIT_EVENTS = ("changed", "removed", "restored")
+COMMIT_EVENTS = ("changed", "removed", "restored", "moved")
 
 
 @dataclass
@@ -68,14 +72,41 @@ class PassReport:
         return any(c.outcome == "error" for c in self.checks) or self.delivery.failed > 0
 
 
+def _segments(url: str) -> tuple[str, list[str]]:
+    parts = urlsplit(url)
+    host = (parts.hostname or "").removeprefix("www.")
+    return host, [p for p in parts.path.split("/") if p]
+
+
 def redirect_home(original: str, final: str) -> bool:
     """Whether a redirect took an article to the site root or a section index above it."""
-    before = [p for p in urlsplit(original).path.split("/") if p]
-    after = [p for p in urlsplit(final).path.split("/") if p]
+    _, before = _segments(original)
+    _, after = _segments(final)
     return len(after) < len(before) and before[: len(after)] == after
 
 
-def classify(result: FetchResult, source: Source) -> Observation | None:
+def redirect_keeps_article(original: str, final: str) -> bool:
+    """http→https, www, a trailing slash, a query, or the same path with a slug added."""
+    host_a, before = _segments(original)
+    host_b, after = _segments(final)
+    if host_a != host_b:
+        return False
+    if before == after:
+        return True
+    if len(before) != len(after) or not before or before[:-1] != after[:-1]:
+        return False
+    short, long = sorted((before[-1], after[-1]), key=len)
+    return long.startswith(short) and long[len(short)] in "-_."
+
+
+def tracked_url(source: Source, record: SourceRecord) -> str:
+    """The configured URL, or where the article moved to since it was configured."""
+    if record.tracking_url and record.tracked_from == source.url:
+        return record.tracking_url
+    return source.url
+
+
+def classify(result: FetchResult, fetched: str) -> Observation | None:
     """What a fetch says before any extraction; None when the page needs extracting."""
     if not result.ok:
         return Observation("error", reason=result.error)
@@ -86,7 +117,7 @@ def classify(result: FetchResult, source: Source) -> Observation | None:
         return Observation("error", reason=f"blocked: HTTP {status} (not a removal)")
     if not (200 <= status < 300 or status == 304):
         return Observation("error", reason=f"HTTP {status}")
-    if result.redirects and redirect_home(source.url, result.final_url):
+    if result.redirects and redirect_home(fetched, result.final_url):
         return Observation("gone", reason="redirect-home")
     if status == 304:
         return Observation("unchanged")
@@ -94,6 +125,24 @@ def classify(result: FetchResult, source: Source) -> Observation | None:
         content_type = result.headers.get("content-type", "").split(";")[0]
         return Observation("error", reason=f"unsupported content type {content_type}")
     return None
+
+
+def judge(analysis: Analysis, stored: Snapshot | None) -> Observation:
+    """What an extracted page is: the article, a soft 404, a wall, or a collapsed text."""
+    document = analysis.document
+    if document.is_empty:
+        if NOT_FOUND.search(analysis.page_title):
+            return Observation("gone", reason="soft-404")
+        return Observation("error", reason="no article text found in the page")
+    thin = stored is None or collapsed(stored.document, document)
+    if thin and says_not_found(document, analysis.page_title):
+        return Observation("gone", reason="soft-404")
+    if thin and is_wall(document):
+        return Observation("error", reason="blocked: a captcha, consent or paywall page")
+    if stored is not None and thin:
+        return Observation("collapsed", reason="collapsed", document=document,
+                           diff=analysis.diff)
+    return Observation("document", document=document, diff=analysis.diff)
 
 
 @dataclass
@@ -206,23 +255,23 @@ class Checker:
             return CheckReport(source.id, "deferred",
                                detail=f"server asked to wait until {record.deferred_until}")
         conditional = stored is not None and record.state.status == "ok"
+        target = tracked_url(source, record)
         result = await self.fetcher.fetch(
-            source.url,
+            target,
             etag=record.etag if conditional else None,
             last_modified=record.last_modified if conditional else None,
         )
-        seen = classify(result, source)
+        seen = classify(result, target)
         if seen is None:
             if stored is not None and result.content_sha256 == record.body_sha256:
                 seen = Observation("unchanged")  # same bytes: skip extraction entirely
             else:
                 analysis = await self.analyser.analyse(
                     result.body, result.final_url, stored.render() if stored else None)
-                if analysis.document.is_empty:
-                    seen = Observation("error", reason="no article text found in the page")
-                else:
-                    seen = Observation("document", document=analysis.document,
-                                       diff=analysis.diff)
+                seen = judge(analysis, stored)
+        if result.redirects and seen.kind in ("document", "unchanged", "collapsed") \
+                and stored is not None and not redirect_keeps_article(target, result.final_url):
+            seen = replace(seen, moved_to=result.final_url)
         decision = decide(record.state, seen, confirm_removal=self.settings.confirm_removal,
                           failing_after=self.settings.failing_after)
         return await self._persist(source, record, stored, result, seen, decision)
@@ -244,27 +293,32 @@ class Checker:
         if decision.outcome == "restored" and stored is not None and diff is None \
                 and stored.document != document:
             diff = diff_documents(stored.document, document)
-        alerts = [self._alert(event, source, record, document, detected_at, decision, diff)
-                  for event in decision.events]
+        alerts = [self._alert(event, source, record, document, detected_at, decision, diff,
+                              seen.moved_to) for event in decision.events]
+        url = seen.moved_to or tracked_url(source, record)
         change = None
         if decision.snapshot_status is not None:
-            commit_alert = next((a for a in alerts if a["event"] in COMMIT_EVENTS), None)
             change = Change(
                 source_id=source.id, event=decision.outcome,
-                snapshot=Snapshot(document, url=source.url, status=decision.snapshot_status),
-                trailers=_trailers(source, result, decision, commit_alert),
-                summary=_summary(diff) if decision.outcome in ("changed", "restored") else "")
+                snapshot=Snapshot(document, url=url, status=decision.snapshot_status),
+                trailers=_trailers(url, result, decision),
+                summary=_summary(diff) if decision.outcome in ("changed", "restored") else "",
+                alerts=[(a["event"], a["id"]) for a in alerts if a["event"] in COMMIT_EVENTS])
         values: dict[str, Any] = {
             "last_checked": now_iso(), "last_outcome": decision.outcome,
             "last_error": seen.reason if seen.kind == "error" else None,
             "deferred_until": _deferred_until(result),
         }
-        if seen.kind in ("document", "unchanged") and result.status:
+        answered = seen.kind in ("document", "unchanged", "collapsed")
+        if answered and result.status:
             values["final_url"] = result.final_url
-        if seen.kind in ("document", "unchanged") and result.status == 200:
+        # Not after an unconfirmed collapse: the next check must look at the page again.
+        if answered and result.status == 200 and decision.outcome != "collapsed":
             values.update(etag=result.headers.get("etag"),
                           last_modified=result.headers.get("last-modified"),
                           body_sha256=result.content_sha256)
+        if seen.moved_to:
+            values.update(tracking_url=seen.moved_to, tracked_from=source.url)
         if decision.outcome == "removed":
             values.update(etag=None, last_modified=None, body_sha256=None)
         if alerts:
@@ -277,21 +331,24 @@ class Checker:
                            detail=_detail(decision, seen, diff))
 
     def _alert(self, event: str, source: Source, record: SourceRecord, document: Document,
-               detected_at: str, decision: Decision, diff: Diff | None) -> dict[str, Any]:
+               detected_at: str, decision: Decision, diff: Diff | None,
+               moved_to: str | None) -> dict[str, Any]:
         with_diff = event in ("changed", "restored")
+        extra: dict[str, Any] = {}
+        if event == "moved":
+            extra = {"from_url": tracked_url(source, record), "to_url": moved_to}
         return build_alert(
             alert_id=new_alert_id(), event=event, source=source, title=document.title,
             detected_at=detected_at, revision=record.revision,
-            previous_revision=record.revision if event in ("changed", "removed", "restored")
-            else None,
-            reason=decision.reason if event in ("removed", "failing") else None,
-            diff=diff if with_diff else None)
+            previous_revision=record.revision if event in COMMIT_EVENTS else None,
+            reason="redirected" if event == "moved" else
+            decision.reason if event in ("removed", "failing", "changed") else None,
+            diff=diff if with_diff else None, **extra)
 
 
-def _trailers(source: Source, result: FetchResult, decision: Decision,
-              alert: dict[str, Any] | None) -> dict[str, str]:
-    trailers = {"URL": source.url}
-    if result.final_url != source.url:
+def _trailers(url: str, result: FetchResult, decision: Decision) -> dict[str, str]:
+    trailers = {"URL": url}
+    if result.final_url != url:
         trailers["Final-URL"] = result.final_url
     trailers["Fetched-At"] = result.fetched_at.strftime("%Y-%m-%dT%H:%M:%SZ")
     if result.status:
@@ -300,8 +357,6 @@ def _trailers(source: Source, result: FetchResult, decision: Decision,
         trailers["Content-SHA256"] = result.content_sha256
     if decision.reason:
         trailers["Reason"] = decision.reason
-    if alert is not None:
-        trailers["Alert-Id"] = alert["id"]
     return trailers
 
 
@@ -337,7 +392,12 @@ def _deferred_until(result: FetchResult) -> str | None:
 
 
 def recover(store: Store, config: Config) -> int:
-    """Replay commits the database has not seen (a crash after commit): return alerts made."""
+    """Replay commits the database has not seen (a crash after commit): return alerts made.
+
+    A commit names its alerts in ``Alert: <event> <id>`` trailers, so each is
+    rebuilt with the id it would have had, and a receiver that saw it before
+    the crash can tell the repeat.
+    """
     head = store.head()
     if head is None or head == store.ingested_head():
         return 0
@@ -345,32 +405,41 @@ def recover(store: Store, config: Config) -> int:
     sources = {source.id: source for source in config.sources}
     for entry in store.log(since=store.ingested_head()):
         source_id, event = entry.trailers.get("Source"), entry.trailers.get("Event")
-        if not source_id or not event:
+        snapshot = store.snapshot_at(entry.revision, source_id) if source_id else None
+        if not source_id or not event or snapshot is None:
             continue
-        snapshot = store.snapshot_at(entry.revision, source_id)
         previous = store.previous_revision(entry.revision, source_id)
-        alert_id = entry.trailers.get("Alert-Id")
-        source = sources.get(source_id) or Source(id=source_id,
-                                                  url=entry.trailers.get("URL", ""),
+        before = store.snapshot_at(previous, source_id) if previous else None
+        source = sources.get(source_id) or Source(id=source_id, url=snapshot.url,
                                                   schedule=config.settings.default_interval)
         with store.transaction() as db:
-            status = "removed" if event == "removed" else "ok"
-            store.save(db, source_id, status=status, gone_count=0, revision=entry.revision,
-                       etag=None, last_modified=None, body_sha256=None)
-            if snapshot is not None:
-                store.add_version(db, source_id, text_sha256(snapshot.document), entry.revision)
-            if alert_id and not store.has_alert(alert_id) and snapshot is not None:
-                before = store.snapshot_at(previous, source_id) if previous else None
+            values: dict[str, Any] = {"status": "removed" if event == "removed" else "ok",
+                                      "gone_count": 0, "collapse_count": 0,
+                                      "revision": entry.revision, "etag": None,
+                                      "last_modified": None, "body_sha256": None}
+            if snapshot.url != source.url:
+                values.update(tracking_url=snapshot.url, tracked_from=source.url)
+            store.save(db, source_id, **values)
+            store.add_version(db, source_id, text_sha256(snapshot.document), entry.revision)
+            for alert_event, alert_id in entry.alerts:
+                if store.has_alert(alert_id):
+                    continue
                 diff = None
-                if event in ("changed", "restored") and before is not None:
+                if alert_event in ("changed", "restored") and before is not None \
+                        and before.document != snapshot.document:
                     diff = diff_documents(before.document, snapshot.document)
+                extra = {}
+                if alert_event == "moved":
+                    extra = {"from_url": before.url if before else source.url,
+                             "to_url": snapshot.url}
+                reason = {"removed": entry.trailers.get("Reason"), "moved": "redirected",
+                          "changed": entry.trailers.get("Reason")}.get(alert_event)
                 alert = build_alert(
-                    alert_id=alert_id, event=event, source=source,
+                    alert_id=alert_id, event=alert_event, source=source,
                     title=snapshot.document.title,
                     detected_at=entry.trailers.get("Fetched-At", now_iso()),
-                    revision=entry.revision, previous_revision=previous,
-                    reason=entry.trailers.get("Reason") if event == "removed" else None,
-                    diff=diff)
+                    revision=entry.revision, previous_revision=previous, reason=reason,
+                    diff=diff, **extra)
                 store.add_alert(db, alert, [c.name for c in config.channels_for(source)])
                 made += 1
             store.set_ingested_head(db, entry.revision)

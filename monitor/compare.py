@@ -97,6 +97,43 @@ def diff_documents(old: Document, new: Document) -> Diff:
 # --- events ---------------------------------------------------------------
 
 GONE_STATUSES = {404: "gone-404", 410: "gone-410", 451: "gone-451"}
+NOT_FOUND = re.compile(
+    r"\b(page|article|story|content|post)\s+(was\s+|is\s+)?not\s+found\b|\b404\b"
+    r"|\bno\s+longer\s+(available|exists)\b|\bdoes(n[’']t|\s+not)\s+exist\b"
+    r"|\bcould(n[’']t|\s+not)\s+be\s+found\b|\bhas\s+been\s+(removed|deleted|taken\s+down)\b"
+    r"|\bpage\s+(is\s+)?unavailable\b|\bnot\s+found\b", re.IGNORECASE)
+WALL = re.compile(
+    r"captcha|are\s+you\s+a\s+(robot|human)|verify\s+(that\s+)?you\s+are\s+(a\s+)?human"
+    r"|unusual\s+traffic|enable\s+javascript|checking\s+your\s+browser|access\s+denied"
+    r"|\bcookies?\b|\bconsent\b|subscribe\s+to\s+(continue|read)", re.IGNORECASE)
+COLLAPSE_RATIO = 5  # a body under a fifth of the stored one has collapsed
+COLLAPSE_MIN = 400  # characters: shorter stored bodies are too small to judge
+SHORT_PAGE = 400  # characters: a not-found wording only counts on a page this thin
+
+
+def body_size(document: Document) -> int:
+    return sum(len(p) for p in document.paragraphs)
+
+
+def collapsed(old: Document, new: Document) -> bool:
+    """Whether the new text is a small remnant of the old: a bad extraction or a wall."""
+    before = body_size(old)
+    return before >= COLLAPSE_MIN and body_size(new) * COLLAPSE_RATIO < before
+
+
+def says_not_found(document: Document, page_title: str = "") -> bool:
+    """A thin page whose title or text says it is not there (a soft 404)."""
+    if body_size(document) > SHORT_PAGE:
+        return False
+    text = " ".join([document.title, page_title, *document.paragraphs])
+    return bool(NOT_FOUND.search(text))
+
+
+def is_wall(document: Document) -> bool:
+    """A thin page that is a captcha, consent or paywall in front of the article."""
+    if body_size(document) > SHORT_PAGE:
+        return False
+    return bool(WALL.search(" ".join([document.title, *document.paragraphs])))
 
 
 @dataclass(frozen=True)
@@ -104,8 +141,9 @@ class State:
     """What the store remembers of a source between checks."""
 
     status: str = "new"  # new | ok | removed
-    gone_count: int = 0
-    failure_count: int = 0
+    gone_count: int = 0  # consecutive "gone" checks
+    collapse_count: int = 0  # consecutive checks whose text collapsed
+    failure_count: int = 0  # consecutive checks that could not be done
     failing: bool = False
 
 
@@ -113,16 +151,17 @@ class State:
 class Observation:
     """What one check saw, after fetch and extraction."""
 
-    kind: str  # document | unchanged | gone | error
-    reason: str | None = None  # gone-404, redirect-home, or the error in words
+    kind: str  # document | unchanged | collapsed | gone | error
+    reason: str | None = None  # gone-404, redirect-home, soft-404, or the error in words
     document: Document | None = None
     diff: Diff | None = None  # against the stored snapshot, when the wording differs
+    moved_to: str | None = None  # a redirect to another article: the URL now tracked
 
 
 @dataclass(frozen=True)
 class Decision:
     state: State
-    outcome: str  # baseline, changed, unchanged, removed, restored, gone, error, ...
+    outcome: str  # baseline, changed, unchanged, collapsed, removed, restored, gone, error
     events: list[str] = field(default_factory=list)  # alerts to raise, in order
     reason: str | None = None
     snapshot_status: str | None = None  # the Status: header to write; None = no commit
@@ -133,7 +172,8 @@ def decide(state: State, seen: Observation, *, confirm_removal: int,
     """The event for one check: pure, so every transition is testable without I/O.
 
     Alerts fire on transitions, not on every check while a state persists; a
-    transient failure is never a removal.
+    transient failure is never a removal, and neither a removal nor a collapsed
+    text replaces the stored evidence until ``confirm_removal`` checks agree.
     """
     if seen.kind == "error":
         failures = state.failure_count + 1
@@ -143,8 +183,11 @@ def decide(state: State, seen: Observation, *, confirm_removal: int,
 
     events = ["recovered"] if state.failing else []
     state = replace(state, failure_count=0, failing=False)
+    if seen.moved_to:
+        events.append("moved")
 
     if seen.kind == "gone":
+        state = replace(state, collapse_count=0)
         if state.status != "ok":  # never baselined, or already removed
             return Decision(replace(state, gone_count=state.gone_count + 1), "gone", events,
                             seen.reason)
@@ -156,11 +199,21 @@ def decide(state: State, seen: Observation, *, confirm_removal: int,
         return Decision(replace(state, gone_count=gone), "gone", events, seen.reason)
 
     state = replace(state, gone_count=0)
+    if seen.kind == "collapsed" and state.status == "ok":
+        count = state.collapse_count + 1
+        if count < confirm_removal:
+            return Decision(replace(state, collapse_count=count), "collapsed", events,
+                            seen.reason)
+        return Decision(replace(state, collapse_count=0), "changed", [*events, "changed"],
+                        seen.reason, snapshot_status="")
+    state = replace(state, collapse_count=0)
     if state.status == "new":
         return Decision(replace(state, status="ok"), "baseline", events, snapshot_status="")
     if state.status == "removed":
         return Decision(replace(state, status="ok"), "restored", [*events, "restored"],
                         snapshot_status="")
-    if seen.kind == "document" and seen.diff is not None:
+    if seen.kind in ("document", "collapsed") and seen.diff is not None:
         return Decision(state, "changed", [*events, "changed"], snapshot_status="")
+    if seen.moved_to:
+        return Decision(state, "moved", events, snapshot_status="")
     return Decision(state, "unchanged", events)

@@ -19,6 +19,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import tempfile
@@ -49,12 +50,15 @@ CREATE TABLE IF NOT EXISTS sources (
     id TEXT PRIMARY KEY,
     status TEXT NOT NULL DEFAULT 'new',
     gone_count INTEGER NOT NULL DEFAULT 0,
+    collapse_count INTEGER NOT NULL DEFAULT 0,
     failure_count INTEGER NOT NULL DEFAULT 0,
     failing INTEGER NOT NULL DEFAULT 0,
     etag TEXT,
     last_modified TEXT,
     body_sha256 TEXT,
     final_url TEXT,
+    tracking_url TEXT,
+    tracked_from TEXT,
     revision TEXT,
     last_checked TEXT,
     last_outcome TEXT,
@@ -111,6 +115,8 @@ class SourceRecord:
     last_modified: str | None = None
     body_sha256: str | None = None
     final_url: str | None = None
+    tracking_url: str | None = None  # where a moved article is fetched now
+    tracked_from: str | None = None  # the configured URL it moved from
     revision: str | None = None
     last_checked: str | None = None
     last_outcome: str | None = None
@@ -129,6 +135,7 @@ class Change:
     snapshot: Snapshot
     trailers: dict[str, str]
     summary: str = ""
+    alerts: list[tuple[str, str]] = field(default_factory=list)  # (event, alert id)
 
     @property
     def path(self) -> str:
@@ -141,6 +148,7 @@ class Change:
             body.append(self.summary)
         trailers = [f"{key}: {value}" for key, value in
                     {"Source": self.source_id, "Event": self.event, **self.trailers}.items()]
+        trailers += [f"Alert: {event} {alert_id}" for event, alert_id in self.alerts]
         return "\n\n".join([subject, "\n".join(body), "\n".join(trailers)]) + "\n"
 
 
@@ -150,6 +158,7 @@ class LogEntry:
     date: str
     subject: str
     trailers: dict[str, str]
+    alerts: list[tuple[str, str]] = field(default_factory=list)  # (event, alert id)
 
 
 def now_iso() -> str:
@@ -224,6 +233,19 @@ class Store:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.executescript(SCHEMA)
+        self._add_missing_columns()
+
+    def _add_missing_columns(self) -> None:
+        """Bring a database made by an older monitor up to the current schema."""
+        db = self._db()
+        for table, body in re.findall(r"CREATE TABLE IF NOT EXISTS (\w+) \((.*?)\n\);",
+                                      SCHEMA, re.S):
+            have = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+            for line in body.strip().splitlines():
+                column = line.strip().rstrip(",")
+                name = column.split()[0]
+                if name not in have and name.upper() not in ("PRIMARY", "FOREIGN"):
+                    db.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
 
     def open_readonly(self) -> bool:
         """Connect for reading (list, history) without creating anything."""
@@ -315,8 +337,12 @@ class Store:
             if not record.strip():
                 continue
             revision, date, subject, trailers = record.strip("\n").split("\x1f")
-            parsed = dict(line.split(": ", 1) for line in trailers.splitlines() if ": " in line)
-            entries.append(LogEntry(revision, date, subject, parsed))
+            pairs = [line.split(": ", 1) for line in trailers.splitlines() if ": " in line]
+            alerts = [tuple(value.split(" ", 1)) for key, value in pairs
+                      if key == "Alert" and " " in value]
+            entries.append(LogEntry(revision, date, subject,
+                                    {k: v for k, v in pairs if k != "Alert"},
+                                    alerts))  # type: ignore[arg-type]
         return entries
 
     def previous_revision(self, revision: str, source_id: str) -> str | None:
@@ -347,6 +373,7 @@ class Store:
             return SourceRecord(id=source_id)
         values = dict(row)
         state = State(status=values.pop("status"), gone_count=values.pop("gone_count"),
+                      collapse_count=values.pop("collapse_count"),
                       failure_count=values.pop("failure_count"),
                       failing=bool(values.pop("failing")))
         return SourceRecord(state=state, **values)
@@ -360,6 +387,7 @@ class Store:
         """Upsert a source's row inside the caller's transaction."""
         if state is not None:
             values.update(status=state.status, gone_count=state.gone_count,
+                          collapse_count=state.collapse_count,
                           failure_count=state.failure_count, failing=int(state.failing))
         db.execute("INSERT OR IGNORE INTO sources (id) VALUES (?)", (source_id,))
         if values:

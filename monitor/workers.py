@@ -12,18 +12,22 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+import re
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from monitor.compare import Diff, diff_documents
-from monitor.extract import Document, Snapshot, extract
+from monitor.extract import Document, Snapshot, extract, normalise
+
+TITLE = re.compile(rb"<title[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
 
 
 @dataclass(frozen=True)
 class Analysis:
     document: Document
     diff: Diff | None  # None: same wording as the stored snapshot (or no snapshot yet)
+    page_title: str = ""  # the HTML <title>, which tells a soft 404 when the body is empty
 
 
 class WorkerCrashed(Exception):
@@ -33,12 +37,14 @@ class WorkerCrashed(Exception):
 def analyse(body: bytes, url: str, stored: str | None) -> Analysis:
     """Extract the article and diff it against the stored snapshot text."""
     document = extract(body, url)
+    match = TITLE.search(body[:65536])
+    title = normalise(match[1].decode("utf-8", "replace")) if match else ""
     if stored is None or document.is_empty:
-        return Analysis(document, None)
+        return Analysis(document, None, title)
     old = Snapshot.parse(stored).document
     if old == document:
-        return Analysis(document, None)
-    return Analysis(document, diff_documents(old, document))
+        return Analysis(document, None, title)
+    return Analysis(document, diff_documents(old, document), title)
 
 
 class Analyser:

@@ -76,7 +76,7 @@ def test_changed_figure_posts_one_alert_with_the_edited_words(project: Project,
     # the commit names event and source and carries the fetch facts
     message = git_log(project, "-1", "--format=%B")
     assert message.startswith("changed: letter\n")
-    for trailer in ("Source: letter", "Event: changed", f"Alert-Id: {alert['id']}",
+    for trailer in ("Source: letter", "Event: changed", f"Alert: changed {alert['id']}",
                     "HTTP-Status: 200", "Content-SHA256: ", "Fetched-At: "):
         assert trailer in message
     # a third check of the same page alerts nothing more

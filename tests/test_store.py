@@ -113,7 +113,7 @@ def test_alert_of_a_change_committed_before_a_crash_is_recovered(project: Projec
     project.write({"letter": path})
     project.run("check")
     # What a run killed right after `git fast-import` leaves behind: a commit with
-    # its Alert-Id trailer that neither the state database nor the outbox has seen.
+    # its Alert trailer that neither the state database nor the outbox has seen.
     store = make_store(project.root)
     stored = store.read_snapshot("letter")
     assert stored is not None
@@ -124,8 +124,8 @@ def test_alert_of_a_change_committed_before_a_crash_is_recovered(project: Projec
                                          for p in stored.document.paragraphs))
     [revision] = store.commit([Change("letter", "changed", Snapshot(document, stored.url),
                                       trailers={"URL": stored.url,
-                                                "Alert-Id": "01JD5W2V3K8QCRASHED0000000",
-                                                "Fetched-At": "2026-11-25T10:00:00Z"})])
+                                                "Fetched-At": "2026-11-25T10:00:00Z"},
+                                      alerts=[("changed", "01JD5W2V3K8QCRASHED0000000")])])
     store.close()
     project.site.put_article(path, edited)
 
