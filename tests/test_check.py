@@ -321,3 +321,125 @@ def test_two_concurrent_checks_leave_a_consistent_store(project: Project,
     status = subprocess.run(["git", "-C", str(project.root / "snapshots"), "status",
                              "--porcelain"], capture_output=True, text=True, check=True)
     assert status.stdout == ""
+
+
+def test_redirect_to_another_article_alerts_moved_and_tracks_it(project: Project,
+                                                                letter: Article) -> None:
+    project.site.put_article("/news/old-letter", letter)
+    project.write({"letter": "/news/old-letter"})
+    project.run("check")
+    project.site.put_article("/archive/2020/letter-to-government", letter)
+    project.site.redirect("/news/old-letter", "/archive/2020/letter-to-government")
+    result = project.run("check")
+    assert "moved" in result.out
+    [post] = project.site.posts()
+    alert = post.json()
+    new_url = f"{project.site.url}/archive/2020/letter-to-government"
+    assert alert["event"] == "moved"
+    assert alert["from_url"] == f"{project.site.url}/news/old-letter"
+    assert alert["to_url"] == new_url
+    assert f"URL: {new_url}" in project.snapshot("letter")
+    assert git_log(project, "-1", "--format=%s").strip() == "moved: letter"
+    # tracking follows the article: the old address is not asked again
+    gets_before = len(project.site.gets("/news/old-letter"))
+    project.site.put_article("/archive/2020/letter-to-government",
+                             letter.edited("80,000", "8,000"))
+    project.run("check")
+    assert len(project.site.gets("/news/old-letter")) == gets_before
+    assert [p.json()["event"] for p in project.site.posts()] == ["moved", "changed"]
+
+
+def test_redirect_adding_a_slug_keeps_the_article(project: Project, letter: Article) -> None:
+    project.site.put_article("/news/12345", letter)
+    project.write({"letter": "/news/12345"})
+    project.run("check")
+    project.site.put_article("/news/12345-huawei-letter", letter)
+    project.site.redirect("/news/12345", "/news/12345-huawei-letter")
+    assert "unchanged" in project.run("check").out
+    assert project.site.posts() == []
+
+
+def test_soft_404_page_is_a_removal_once_confirmed(project: Project, letter: Article) -> None:
+    project.site.put_article(ARTICLE, letter)
+    project.write({"letter": ARTICLE})
+    project.run("check")
+    gone = Article(slug="x", title="Page not found", author="", date="",
+                   paragraphs=("Sorry, the page you were looking for could not be found.",))
+    project.site.put_article(ARTICLE, gone)
+    first = project.run("check")
+    assert "soft-404" in first.out and project.site.posts() == []
+    project.run("check")
+    [post] = project.site.posts()
+    assert (post.json()["event"], post.json()["reason"]) == ("removed", "soft-404")
+    assert "that 80,000 have been enslaved" in project.snapshot("letter")
+
+
+def test_empty_page_titled_not_found_is_a_soft_404(project: Project, letter: Article) -> None:
+    project.site.put_article(ARTICLE, letter)
+    project.write({"letter": ARTICLE}, settings={"confirm_removal": 1})
+    project.run("check")
+    project.site.put(ARTICLE, Page(body=b"<html><head><title>404 Not Found</title></head>"
+                                        b"<body><div id='app'></div></body></html>"))
+    project.run("check")
+    [post] = project.site.posts()
+    assert (post.json()["event"], post.json()["reason"]) == ("removed", "soft-404")
+
+
+def test_collapsed_text_is_confirmed_before_it_replaces_the_snapshot(
+        project: Project, letter: Article) -> None:
+    project.site.put_article(ARTICLE, letter)
+    project.write({"letter": ARTICLE})
+    project.run("check")
+    stub = Article(slug="x", title=letter.title, author=letter.author, date=letter.date,
+                   paragraphs=("This statement is being updated.",))
+    project.site.put_article(ARTICLE, stub)
+    first = project.run("check")
+    assert "collapsed" in first.out
+    assert project.site.posts() == []
+    assert "that 80,000 have been enslaved" in project.snapshot("letter")  # evidence kept
+    project.run("check")
+    [post] = project.site.posts()
+    alert = post.json()
+    assert (alert["event"], alert["reason"]) == ("changed", "collapsed")
+    assert "being updated" in " ".join(alert["diff"]["added"])
+    assert "being updated" in project.snapshot("letter")
+
+
+def test_a_collapse_that_recovers_is_never_committed(project: Project, letter: Article) -> None:
+    project.site.put_article(ARTICLE, letter)
+    project.write({"letter": ARTICLE})
+    project.run("check")
+    stub = Article(slug="x", title=letter.title, author=letter.author, date=letter.date,
+                   paragraphs=("Loading…",))
+    project.site.put_article(ARTICLE, stub)
+    project.run("check")
+    project.site.put_article(ARTICLE, letter)
+    assert "unchanged" in project.run("check").out
+    assert project.site.posts() == []
+    assert git_log(project, "--format=%s") == "baseline: letter\n"
+
+
+def test_deleted_paragraph_still_alerts_at_once(project: Project, report: Article) -> None:
+    project.site.put_article("/r", report)
+    project.write({"r": "/r"})
+    project.run("check")
+    index = next(i for i, p in enumerate(report.paragraphs) if "100,000 signatures" in p)
+    project.site.put_article("/r", report.without_paragraph(index))
+    project.run("check")
+    [post] = project.site.posts()
+    assert post.json()["event"] == "changed" and post.json()["reason"] is None
+    assert post.json()["diff"]["removed"] == [report.paragraphs[index]]
+
+
+def test_consent_wall_is_blocked_not_removed(project: Project, letter: Article) -> None:
+    project.site.put_article(ARTICLE, letter)
+    project.write({"letter": ARTICLE}, settings={"failing_after": 2})
+    project.run("check")
+    wall = Article(slug="x", title="Before you continue", author="", date="",
+                   paragraphs=("We use cookies and data to deliver our services. "
+                               "Accept all cookies or manage your consent.",))
+    project.site.put_article(ARTICLE, wall)
+    results = [project.run("check") for _ in range(3)]
+    assert all("blocked" in r.out for r in results)
+    assert [p.json()["event"] for p in project.site.posts()] == ["failing"]
+    assert "Status:" not in project.snapshot("letter")

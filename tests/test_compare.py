@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from monitor.compare import Observation, State, decide, diff_documents, diff_units
 from monitor.extract import Document
@@ -136,3 +138,80 @@ def test_removal_writes_a_status_into_the_snapshot() -> None:
 
 def test_gone_before_any_baseline_alerts_nothing() -> None:
     assert run([GONE, GONE, GONE]) == [("gone", []), ("gone", []), ("gone", [])]
+
+
+COLLAPSED = Observation("collapsed", reason="collapsed",
+                        document=Document(title="t", paragraphs=("stub",)),
+                        diff=diff_documents(Document(paragraphs=("long",)),
+                                            Document(paragraphs=("stub",))))
+
+
+def test_collapse_is_confirmed_like_a_removal() -> None:
+    assert run([DOC, COLLAPSED, COLLAPSED, Observation("unchanged")]) == [
+        ("baseline", []), ("collapsed", []), ("changed", ["changed"]), ("unchanged", [])]
+
+
+def test_a_collapse_between_good_checks_alerts_nothing() -> None:
+    assert run([DOC, COLLAPSED, DOC, COLLAPSED]) == [
+        ("baseline", []), ("collapsed", []), ("unchanged", []), ("collapsed", [])]
+
+
+def test_moved_commits_and_alerts_once() -> None:
+    moved = Observation("unchanged", moved_to="https://e.org/new")
+    decision = decide(State(status="ok"), moved, **LIMITS)
+    assert (decision.outcome, decision.events, decision.snapshot_status) == (
+        "moved", ["moved"], "")
+
+
+def test_thin_pages_saying_not_found_or_showing_a_wall() -> None:
+    from monitor.compare import collapsed, is_wall, says_not_found
+
+    long = Document(title="Report", paragraphs=("word " * 200,))
+    stub = Document(title="Oops", paragraphs=("Sorry, this page could not be found.",))
+    wall = Document(title="Before you continue", paragraphs=("Accept all cookies?",))
+    assert collapsed(long, stub) and not collapsed(stub, long)
+    assert says_not_found(stub) and not says_not_found(long)
+    assert says_not_found(Document(paragraphs=("x",)), page_title="404 Not Found")
+    assert is_wall(wall) and not is_wall(stub) and not is_wall(long)
+
+
+# Property: no sequence of transient failures (and good checks) ever yields `removed`.
+observations = st.sampled_from([
+    DOC, Observation("unchanged"), ERROR, Observation("error", reason="timed out"),
+    Observation("error", reason="blocked: HTTP 429 (not a removal)"),
+])
+
+
+@given(st.lists(observations, max_size=40), st.integers(1, 5), st.integers(1, 5))
+def test_transient_failures_never_make_a_removal(seen: list[Observation], confirm: int,
+                                                 failing_after: int) -> None:
+    state = State()
+    failing = False
+    for observation in seen:
+        decision = decide(state, observation, confirm_removal=confirm,
+                          failing_after=failing_after)
+        assert "removed" not in decision.events and decision.outcome != "removed"
+        assert decision.state.status != "removed"
+        # failing and recovered alternate: one alert per transition
+        if "failing" in decision.events:
+            assert not failing
+            failing = True
+        if "recovered" in decision.events:
+            assert failing
+            failing = False
+        state = decision.state
+
+
+@given(st.lists(st.sampled_from([DOC, GONE, ERROR, COLLAPSED]), max_size=40))
+def test_removed_and_restored_alternate(seen: list[Observation]) -> None:
+    state = State()
+    removed = False
+    for observation in seen:
+        decision = decide(state, observation, **LIMITS)
+        if "removed" in decision.events:
+            assert not removed
+            removed = True
+        if "restored" in decision.events:
+            assert removed
+            removed = False
+        state = decision.state
