@@ -56,7 +56,7 @@ class FetchResult:
 
     @property
     def transient(self) -> bool:
-        return self.error_kind in {"timeout", "connect", "tls", "protocol"} or (
+        return self.error_kind in {"timeout", "connect", "dns", "tls", "protocol"} or (
             self.status in TRANSIENT_STATUSES)
 
 
@@ -148,27 +148,13 @@ class Fetcher:
                         headers={k.lower(): v for k, v in response.headers.items()},
                         body=body, redirects=redirects, elapsed=time.monotonic() - started,
                         fetched_at=fetched_at, retry_after=_retry_after(response))
-        except FetchFailed as exc:
-            kind, message = exc.kind, str(exc)
         except TimeoutError:
             kind, message = "timeout", f"no complete answer within {self.settings.timeout:g}s"
-        except httpx.TimeoutException:
-            kind, message = "timeout", "timed out"
         except httpx.TooManyRedirects:
             kind, message = "redirects", (f"more than {self.settings.max_redirects} "
                                           "redirects (a loop?)")
-        except httpx.ConnectError as exc:
-            tls = "SSL" in str(exc) or "certificate" in str(exc).lower()
-            kind = "tls" if tls else "connect"
-            message = f"{'TLS error' if tls else 'cannot connect'}: {_short(exc)}"
-        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
-            kind, message = "protocol", f"connection broken: {_short(exc)}"
-        except httpx.DecodingError as exc:
-            kind, message = "decoding", f"cannot decode the body: {_short(exc)}"
-        except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
-            kind, message = "url", f"cannot fetch this URL: {_short(exc)}"
-        except httpx.HTTPError as exc:
-            kind, message = "http", f"{type(exc).__name__}: {_short(exc)}"
+        except (FetchFailed, httpx.HTTPError) as exc:
+            kind, message = describe_error(exc)
         return FetchResult(url=url, final_url=final_url, redirects=redirects, error=message,
                            error_kind=kind, elapsed=time.monotonic() - started,
                            fetched_at=fetched_at)
@@ -255,6 +241,30 @@ class BoundedDecoder:
                 self._keep(self._brotli.process(b"", output_buffer_limit=self._budget()))
         except brotli.error as exc:
             raise FetchFailed("decoding", f"broken br body: {exc}") from None
+
+
+def describe_error(exc: Exception) -> tuple[str, str]:
+    """The kind of a failed fetch and what to tell the user, naming no URL."""
+    if isinstance(exc, FetchFailed):
+        return exc.kind, str(exc)
+    if isinstance(exc, httpx.TimeoutException):
+        return "timeout", "timed out"
+    text = _short(exc)
+    if isinstance(exc, httpx.ConnectError):
+        lowered = text.lower()
+        if "name or service not known" in lowered or "name resolution" in lowered \
+                or "nodename nor servname" in lowered or "errno -2]" in lowered:
+            return "dns", f"the host name does not resolve: {text}"
+        if "ssl" in lowered or "certificate" in lowered or "tls" in lowered:
+            return "tls", f"TLS error: {text}"
+        return "connect", f"cannot connect: {text}"
+    if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
+        return "protocol", f"connection broken: {text}"
+    if isinstance(exc, httpx.DecodingError):
+        return "decoding", f"cannot decode the body: {text}"
+    if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
+        return "url", f"cannot fetch this URL: {text}"
+    return "http", f"{type(exc).__name__}: {text}"
 
 
 def is_text(result: FetchResult) -> bool:

@@ -228,6 +228,10 @@ class Store:
         self.state_path.parent.mkdir(parents=True, exist_ok=True)
         if not (self.snapshots / ".git").exists():
             self.git("init", "-q", "-b", "main")
+            info = self.snapshots / ".git" / "info"
+            info.mkdir(exist_ok=True)
+            (info / "exclude").write_text(".gitkeep\n")
+        self._clear_stale_git_locks()
         self.db = sqlite3.connect(self.state_path, isolation_level=None, timeout=30)
         self.db.row_factory = sqlite3.Row
         self.db.execute("PRAGMA journal_mode=WAL")
@@ -246,6 +250,14 @@ class Store:
                 name = column.split()[0]
                 if name not in have and name.upper() not in ("PRIMARY", "FOREIGN"):
                     db.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+
+    def _clear_stale_git_locks(self) -> None:
+        """Remove lock files a killed git left behind; safe, as we hold the writer lock."""
+        git_dir = self.snapshots / ".git"
+        for name in ("index.lock", "HEAD.lock", "packed-refs.lock"):
+            (git_dir / name).unlink(missing_ok=True)
+        for path in (git_dir / "refs").rglob("*.lock"):
+            path.unlink(missing_ok=True)
 
     def open_readonly(self) -> bool:
         """Connect for reading (list, history) without creating anything."""
