@@ -12,9 +12,11 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import socket
+import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
@@ -138,6 +140,15 @@ def render_article(article: Article, furniture: Furniture | None = None) -> str:
 """
 
 
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hangs up (as the fetcher does on a capped page) is not news."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 @dataclass
 class Page:
     status: int = 200
@@ -146,6 +157,8 @@ class Page:
         "Content-Type": "text/html; charset=utf-8"})
     etag: bool = True  # answer If-None-Match with 304 when the body is unchanged
     trickle: float = 0.0  # seconds between single bytes of the body: a server that stalls
+    stream: Callable[[], Iterator[bytes]] | None = None  # a chunked body, maybe endless
+    reset: bool = False  # drop the connection after the headers, mid-response
 
 
 @dataclass(frozen=True)
@@ -183,7 +196,7 @@ class LocalSite:
             def do_POST(self) -> None:
                 site._receive(self)
 
-        self.server = ThreadingHTTPServer((host, port), Handler)
+        self.server = _QuietServer((host, port), Handler)
         self.server.daemon_threads = True
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -255,8 +268,17 @@ class LocalSite:
         handler.send_response(status)
         for name, value in headers.items():
             handler.send_header(name, value)
-        handler.send_header("Content-Length", str(len(body)))
+        if page.stream is not None:
+            self._send_chunked(handler, page.stream())
+            return
+        handler.send_header("Content-Length", str(len(body) + (100 if page.reset else 0)))
         handler.end_headers()
+        if page.reset:
+            handler.wfile.write(body[: len(body) // 2])
+            handler.wfile.flush()
+            handler.close_connection = True
+            handler.connection.shutdown(socket.SHUT_RDWR)
+            return
         if not page.trickle:
             handler.wfile.write(body)
             return
@@ -267,6 +289,18 @@ class LocalSite:
                 handler.wfile.flush()
             except OSError:  # the client gave up, as it should
                 return
+
+    @staticmethod
+    def _send_chunked(handler: BaseHTTPRequestHandler, chunks: Iterator[bytes]) -> None:
+        handler.send_header("Transfer-Encoding", "chunked")
+        handler.end_headers()
+        try:
+            for chunk in chunks:
+                if chunk:
+                    handler.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            handler.wfile.write(b"0\r\n\r\n")
+        except OSError:  # the client stopped reading, as it should
+            handler.close_connection = True
 
     def _receive(self, handler: BaseHTTPRequestHandler) -> None:
         length = int(handler.headers.get("Content-Length", "0"))
