@@ -9,6 +9,7 @@ outcome; the others carry on.
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import sys
 import time
 import traceback
@@ -42,7 +43,7 @@ from monitor.notify import (
     new_alert_id,
     write_alert_files,
 )
-from monitor.store import Change, SourceRecord, Store, now_iso, text_sha256
+from monitor.store import Change, GitError, SourceRecord, Store, now_iso, text_sha256
 from monitor.workers import Analyser, Analysis, WorkerCrashed
 
 BLOCKED_STATUSES = {401, 403, 429}
@@ -63,13 +64,15 @@ class PassReport:
     checks: list[CheckReport] = field(default_factory=list)
     delivery: DeliveryReport = field(default_factory=DeliveryReport)
     recovered_alerts: int = 0
+    errors: list[str] = field(default_factory=list)  # problems of the pass as a whole
 
     def counts(self) -> Counter[str]:
         return Counter(check.outcome for check in self.checks)
 
     @property
     def failed(self) -> bool:
-        return any(c.outcome == "error" for c in self.checks) or self.delivery.failed > 0
+        return (any(c.outcome == "error" for c in self.checks) or self.delivery.failed > 0
+                or bool(self.errors))
 
 
 def _segments(url: str) -> tuple[str, list[str]]:
@@ -237,7 +240,9 @@ class Checker:
             report = await self._check(source)
         except WorkerCrashed as exc:
             report = await self._persist_error(source, str(exc))
-        except Exception as exc:  # a bug or a full disk costs this source, not the pass
+        except (GitError, OSError, sqlite3.Error) as exc:  # a full or read-only disk
+            report = CheckReport(source.id, "error", detail=f"cannot save: {exc}")
+        except Exception as exc:  # a bug costs this source, not the pass
             traceback.print_exc(file=sys.stderr)
             report = CheckReport(source.id, "error",
                                  detail=f"internal error: {type(exc).__name__}: {exc}")
@@ -488,8 +493,13 @@ class Session:
             finally:
                 for task in tasks:
                     task.cancel()
-            write_alert_files(store)
-            report.delivery = await deliver_pending(store, self.config)
+            try:
+                write_alert_files(store)
+            except OSError as exc:
+                # Alerts stay in the outbox; they are written and sent by a later run.
+                report.errors.append(f"cannot write alert files, delivery postponed: {exc}")
+            else:
+                report.delivery = await deliver_pending(store, self.config)
         finally:
             store.close()
             store.release()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sqlite3
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -17,7 +18,7 @@ from monitor import __version__
 from monitor import config as config_module
 from monitor.check import CheckReport, PassReport, run_pass
 from monitor.config import Config, ConfigError, Source
-from monitor.store import Store, StoreLocked
+from monitor.store import GitError, Store, StoreLocked, StoreUnavailable
 
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2
 
@@ -36,6 +37,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except StoreLocked as exc:
         print(f"monitor: {exc}", file=sys.stderr)
+        return EXIT_FAILURES
+    except StoreUnavailable as exc:
+        print(f"monitor: {exc}; nothing was lost: run again once it is writable",
+              file=sys.stderr)
+        return EXIT_FAILURES
+    except (OSError, sqlite3.Error, GitError) as exc:  # a full or read-only disk, mostly
+        print(f"monitor: cannot write: {exc}; nothing was lost: run again once it is "
+              "writable", file=sys.stderr)
         return EXIT_FAILURES
     except KeyboardInterrupt:
         print("monitor: interrupted", file=sys.stderr)
@@ -101,6 +110,8 @@ def cmd_check(args: argparse.Namespace) -> int:
                                   on_check=None if args.quiet else print_check,
                                   on_wait=lambda msg: print(msg, file=sys.stderr)))
     print(summary(report))
+    for error in report.errors:
+        print(f"monitor: {error}", file=sys.stderr)
     for error in report.delivery.errors:
         print(f"  delivery failed: {error} (kept; retried on the next run)", file=sys.stderr)
     return EXIT_FAILURES if report.failed else EXIT_OK

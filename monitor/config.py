@@ -91,6 +91,7 @@ class Settings:
     delivery_timeout: float = 15.0
     user_agent: str = DEFAULT_USER_AGENT
     workers: int = 0  # extraction processes; 0 = one per core
+    block_private: bool = False  # refuse private, loopback and link-local addresses
 
 
 @dataclass(frozen=True)
@@ -291,6 +292,7 @@ SETTINGS_PARSERS: dict[str, tuple[Any, str]] = {
     "delivery_timeout": (parse_duration, "a duration such as 15s"),
     "user_agent": (str, "a string"),
     "workers": (int, "a whole number (0 = one per core)"),
+    "block_private": (bool, "true or false"),
 }
 MINIMUMS = {"concurrency": 1, "per_host_concurrency": 1, "retries": 0, "max_redirects": 0,
             "confirm_removal": 1, "failing_after": 1, "workers": 0, "max_bytes": 1,
@@ -302,6 +304,12 @@ TOP_KEYS = ["settings", "channels", "sources"]
 
 def _strict_int(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError
+    return value
+
+
+def _strict_bool(value: Any) -> bool:
+    if not isinstance(value, bool):
         raise ValueError
     return value
 
@@ -355,7 +363,7 @@ def _settings(checker: _Checker, raw: Any, parent: CommentedMap, root: Path) -> 
             checker.error(line, f"unknown setting '{key}'{hint}")
             continue
         parse, expected = SETTINGS_PARSERS[key]
-        parse = _strict_int if parse is int else parse
+        parse = {int: _strict_int, bool: _strict_bool}.get(parse, parse)
         try:
             parsed = parse(checker.expand_env(value, line))
         except (ValueError, TypeError):

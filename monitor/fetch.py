@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import ipaddress
 import time
 import zlib
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
@@ -21,6 +23,8 @@ import brotli
 import httpx
 
 from monitor.config import Settings
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 TRANSIENT_STATUSES = {500, 502, 503, 504, 520, 521, 522, 523, 524}
 TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "application/xml",
@@ -69,14 +73,18 @@ class FetchFailed(Exception):
 class Fetcher:
     """One httpx.AsyncClient for the whole run, with global and per-host limits."""
 
-    def __init__(self, settings: Settings, *, client: httpx.AsyncClient | None = None):
+    def __init__(self, settings: Settings, *, client: httpx.AsyncClient | None = None,
+                 address_allowed: Callable[[str, IPAddress], bool] | None = None):
         self.settings = settings
+        # With block_private, which addresses a host may resolve to (tests allow loopback).
+        self.address_allowed = address_allowed or (lambda _host, address: address.is_global)
         self.client = client or httpx.AsyncClient(
             follow_redirects=True,
             max_redirects=settings.max_redirects,
             timeout=httpx.Timeout(settings.timeout),
             limits=httpx.Limits(max_connections=settings.concurrency,
                                 max_keepalive_connections=settings.concurrency),
+            event_hooks={"request": [self._refuse_private]} if settings.block_private else {},
             headers={"User-Agent": settings.user_agent,
                      "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
                      "Accept-Encoding": "gzip, deflate, br"},  # what BoundedDecoder undoes
@@ -86,6 +94,25 @@ class Fetcher:
             lambda: asyncio.Semaphore(settings.per_host_concurrency))
         self._last_request: dict[str, float] = {}
         self._pacing: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    async def _refuse_private(self, request: httpx.Request) -> None:
+        """SSRF guard, on every request and redirect: only public addresses.
+
+        The name is resolved here and again by the connection, so a DNS server
+        that answers differently the second time is not stopped; it keeps
+        links found on the web away from the operator's own network.
+        """
+        host = request.url.host
+        port = request.url.port or (443 if request.url.scheme == "https" else 80)
+        try:
+            infos = await asyncio.get_running_loop().getaddrinfo(host, port)
+        except OSError as exc:
+            raise FetchFailed("dns", f"the host name does not resolve: {exc}") from None
+        for info in infos:
+            address = ipaddress.ip_address(info[4][0])
+            if not self.address_allowed(host, address):
+                raise FetchFailed("refused", f"refused: {host} is at {address}, a private, "
+                                             "loopback or link-local address (block_private)")
 
     async def aclose(self) -> None:
         await self.client.aclose()

@@ -105,6 +105,24 @@ class GitError(Exception):
     pass
 
 
+class StoreUnavailable(Exception):
+    """The store cannot be written (full or read-only disk); nothing was changed."""
+
+
+def why_unwritable(path: Path, exc: BaseException) -> str:
+    """The error, with the likely cause when the file system says so."""
+    hint = ""
+    try:
+        stats = os.statvfs(path if path.exists() else path.parent)
+        if stats.f_flag & os.ST_RDONLY:
+            hint = " (the file system is read-only)"
+        elif stats.f_bavail * stats.f_frsize < 1_000_000:
+            hint = " (the disk is full)"
+    except OSError:
+        pass
+    return f"cannot write the store in {path}: {exc}{hint}"
+
+
 @dataclass(frozen=True)
 class SourceRecord:
     """A source's row in the state database."""
@@ -182,8 +200,11 @@ class Store:
 
     def acquire(self, timeout: float, on_wait: Callable[[str], None] | None = None) -> None:
         """Take the single-writer lock; wait at most ``timeout`` seconds for it."""
-        self.lock_path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(self.lock_path, "a+")  # noqa: SIM115  (held until release)
+        try:
+            self.lock_path.parent.mkdir(parents=True, exist_ok=True)
+            handle = open(self.lock_path, "a+")  # noqa: SIM115  (held until release)
+        except OSError as exc:
+            raise StoreUnavailable(why_unwritable(self.lock_path.parent, exc)) from exc
         deadline = time.monotonic() + timeout
         told = False
         while True:
@@ -202,11 +223,12 @@ class Store:
                     on_wait(f"waiting for the store lock held by {holder}…")
                     told = True
                 time.sleep(0.05)
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"pid {os.getpid()} since {now_iso()}\n")
-        handle.flush()
         self._lock_file = handle
+        with contextlib.suppress(OSError):  # who holds it is a courtesy, not a need
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"pid {os.getpid()} since {now_iso()}\n")
+            handle.flush()
 
     def release(self) -> None:
         if self._lock_file is not None:
@@ -222,7 +244,14 @@ class Store:
             self.release()
 
     def open(self) -> None:
-        """Create what is missing, connect, and bring the database level with git."""
+        """Create what is missing and connect; StoreUnavailable if the disk refuses."""
+        try:
+            self._open()
+        except (OSError, sqlite3.Error, GitError) as exc:
+            self.close()
+            raise StoreUnavailable(why_unwritable(self.state_path.parent, exc)) from exc
+
+    def _open(self) -> None:
         self.snapshots.mkdir(parents=True, exist_ok=True)
         self.alerts_dir.mkdir(parents=True, exist_ok=True)
         self.state_path.parent.mkdir(parents=True, exist_ok=True)

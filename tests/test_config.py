@@ -769,3 +769,16 @@ def test_weekday_ranges_and_steps_follow_crontab() -> None:
     assert Schedule(cron="0 9 * * */3").next_due(saturday).strftime("%A") == "Sunday"
     with pytest.raises(ValueError):
         cfg.parse_schedule("cron: 0 9 * * 8")
+
+
+def test_block_private_is_a_boolean_setting(tmp_path: Path) -> None:
+    path = write(tmp_path, """
+        settings:
+          block_private: true
+    """)
+    assert cfg.load(path).settings.block_private is True
+    path = write(tmp_path, """
+        settings:
+          block_private: sometimes
+    """)
+    assert any("true or false" in p.message for p in problems(path))

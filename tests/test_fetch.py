@@ -464,3 +464,38 @@ def test_is_text(content_type: str | None, text: bool) -> None:
     base = FetchResult(url="http://127.0.0.1/x", final_url="http://127.0.0.1/x", status=200)
     headers = {} if content_type is None else {"content-type": content_type}
     assert is_text(replace(base, headers=headers)) is text
+
+
+# --- SSRF guard -------------------------------------------------------------------------
+
+
+def test_block_private_refuses_loopback_addresses(site: LocalSite, tmp_path: Path) -> None:
+    site.put("/a", Page(body=b"<p>a</p>", headers=dict(HTML)))
+    port = site.url.rsplit(":", 1)[1]
+    guarded = make_settings(tmp_path, block_private=True)
+    for url in (f"{site.url}/a", f"http://localhost:{port}/a"):
+        result = fetch(guarded, url)
+        assert result.error_kind == "refused", url
+        assert "private, loopback or link-local" in (result.error or "")
+    assert site.gets("/a") == []  # refused before any connection
+    assert fetch(make_settings(tmp_path), f"{site.url}/a").status == 200  # off by default
+
+
+def test_block_private_checks_every_redirect(site: LocalSite, tmp_path: Path) -> None:
+    # Only loopback is reachable in a test, so the policy lets the host "127.0.0.1" through
+    # and refuses "localhost": the redirect's second hop must be checked and refused.
+    port = site.url.rsplit(":", 1)[1]
+    site.redirect("/hop", f"http://localhost:{port}/a")
+    site.put("/a", Page(body=b"<p>a</p>", headers=dict(HTML)))
+
+    async def work(fetcher: Fetcher) -> FetchResult:
+        return await fetcher.fetch(f"{site.url}/hop")
+
+    async def go() -> FetchResult:
+        async with Fetcher(make_settings(tmp_path, block_private=True),
+                           address_allowed=lambda host, _address: host == "127.0.0.1") as f:
+            return await work(f)
+
+    result = asyncio.run(go())
+    assert result.error_kind == "refused" and "localhost" in (result.error or "")
+    assert len(site.gets("/hop")) == 1 and site.gets("/a") == []

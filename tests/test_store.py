@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -160,3 +161,54 @@ def test_alert_files_are_written_when_missing(project: Project, letter: Article)
     project.run("check")
     [again] = project.alerts()
     assert again.read_text() == content
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path):
+    """A real 8 MB filesystem (tmpfs) that the test can fill or make read-only."""
+    mount_point = tmp_path / "disk"
+    mount_point.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mount_point)],
+                          capture_output=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], check=False)
+
+
+def test_full_or_read_only_disk_is_a_clear_error_and_loses_nothing(
+        small_disk: Path, site, letter: Article) -> None:
+    project = Project(small_disk, site)
+    site.put_article("/letter", letter)
+    project.write({"letter": "/letter"})
+    assert project.run("check").code == 0
+    site.put_article("/letter", letter.edited("80,000", "8,000"))
+
+    filler = small_disk / "filler"
+    with filler.open("wb") as handle, contextlib.suppress(OSError):
+        while True:
+            handle.write(b"\0" * 65536)
+            handle.flush()
+    full = project.run("check")
+    assert full.code == 1
+    assert "the disk is full" in full.err and "nothing was lost" in full.err
+    assert "Traceback" not in full.err
+    assert site.posts() == []
+    filler.unlink()
+
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    read_only = project.run("check")
+    assert read_only.code == 1 and "the file system is read-only" in read_only.err
+    assert "Traceback" not in read_only.err
+    subprocess.run(["mount", "-o", "remount,rw", str(small_disk)], check=True)
+
+    assert project.run("check").code == 0
+    [post] = site.posts()
+    assert post.json()["diff"]["added"] == ["8,000"]
+    fsck = subprocess.run(["git", "-C", str(small_disk / "snapshots"), "fsck", "--strict"],
+                          capture_output=True, text=True)
+    assert fsck.returncode == 0, fsck.stderr
+    assert project.run("check").code == 0
+    assert len(site.posts()) == 1
