@@ -408,16 +408,53 @@ def _channels(checker: _Checker, raw: Any, parent: CommentedMap) -> dict[str, Ch
             if key == "type":
                 continue
             key_line = checker.key_line(body, key)
-            if key not in cls.options:
+            allowed = cls.all_options()
+            if key not in allowed:
                 checker.error(key_line, f"channel '{name}' ({kind}): unknown key '{key}'"
-                                        f"{suggest(str(key), list(cls.options))}; "
-                                        f"allowed: {', '.join(cls.options)}")
+                                        f"{suggest(str(key), list(allowed))}; "
+                                        f"allowed: {', '.join(allowed)}")
                 continue
             options[key] = checker.expand_env(_plain(value), key_line)
-        for problem in cls.check_options(options):
+        problems = [*cls.check_options(options), *_common_option_problems(options)]
+        for problem in problems:
             checker.error(line, f"channel '{name}' ({kind}): {problem}")
         channels[str(name)] = ChannelConfig(name=str(name), type=kind, options=options)
     return channels
+
+
+def _common_option_problems(options: dict[str, Any]) -> list[str]:
+    """Check (and normalise in place) the options every channel type takes."""
+    problems = []
+    events = options.get("events")
+    if events is not None:
+        from monitor.notify import ALERT_EVENTS
+
+        events = [events] if isinstance(events, str) else events
+        bad = [e for e in events or [] if e not in ALERT_EVENTS]
+        if not isinstance(events, list) or bad or not events:
+            problems.append(f"'events' must be a list of: {', '.join(ALERT_EVENTS)}")
+        else:
+            options["events"] = events
+    tags = options.get("tags")
+    if tags is not None:
+        tags = [tags] if isinstance(tags, str) else tags
+        if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+            problems.append("'tags' must be a list of tag names")
+        else:
+            options["tags"] = tags
+    if "min_change" in options:
+        value = options["min_change"]
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            problems.append("'min_change' must be a whole number of words, at least 1")
+    for key in ("digest", "give_up_after"):
+        if key in options:
+            try:
+                options[key] = parse_duration(options[key])
+                if options[key] <= 0:
+                    raise ValueError
+            except (ValueError, TypeError):
+                problems.append(f"'{key}' must be a duration such as 1h or 30m")
+    return problems
 
 
 def _plain(value: Any) -> Any:

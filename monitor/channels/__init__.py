@@ -21,7 +21,27 @@ class DeliveryError(Exception):
         self.retry_after = retry_after
 
 
+#: Options every channel takes; routing, batching and retries read them (notify.py).
+COMMON_OPTIONS: dict[str, str] = {
+    "events": "deliver only these events, e.g. [changed, removed] (default: all)",
+    "tags": "deliver only alerts of sources with at least one of these tags",
+    "min_change": "deliver 'changed' alerts only when at least this many words changed",
+    "digest": "batch the alerts of this window (e.g. 1h) into one message",
+    "give_up_after": "stop retrying a delivery after this long (default 48h): dead letter",
+}
+
+
 class Channel:
+    """One alert destination. Subclasses set ``type`` and ``options`` and send.
+
+    ``send`` delivers one alert (the JSON document of the design, a dict);
+    ``send_digest`` delivers a digest: ``{"id", "event": "digest", "alerts":
+    [alert, ...], "since", "until"}``. Both raise DeliveryError on failure, with
+    ``retry_after`` when the service asked to wait, and a message that never
+    contains a secret. Idempotency: the alert's (or digest's) ``id`` is the same
+    on every attempt; send it where the service has a place for it.
+    """
+
     type: ClassVar[str]
     #: option key -> what it is; the config refuses every other key
     options: ClassVar[dict[str, str]] = {}
@@ -32,12 +52,19 @@ class Channel:
         self.settings = options
 
     @classmethod
+    def all_options(cls) -> dict[str, str]:
+        return {**cls.options, **COMMON_OPTIONS}
+
+    @classmethod
     def check_options(cls, options: dict[str, Any]) -> list[str]:
         """Problems with a channel's options, each with its fix."""
         return [f"'{key}' is required ({cls.options[key]})"
                 for key in cls.required if not options.get(key)]
 
     async def send(self, alert: dict[str, Any], client: httpx.AsyncClient) -> None:
+        raise NotImplementedError
+
+    async def send_digest(self, digest: dict[str, Any], client: httpx.AsyncClient) -> None:
         raise NotImplementedError
 
 

@@ -42,11 +42,17 @@ class Webhook(Channel):
         return problems
 
     async def send(self, alert: dict[str, Any], client: httpx.AsyncClient) -> None:
-        body = json.dumps(alert, ensure_ascii=False, sort_keys=True).encode()
+        await self._post(alert, client)
+
+    async def send_digest(self, digest: dict[str, Any], client: httpx.AsyncClient) -> None:
+        await self._post(digest, client)
+
+    async def _post(self, document: dict[str, Any], client: httpx.AsyncClient) -> None:
+        body = json.dumps(document, ensure_ascii=False, sort_keys=True).encode()
         headers = {
             "Content-Type": "application/json; charset=utf-8",
-            "Idempotency-Key": alert["id"],
-            "X-Monitor-Event": alert["event"],
+            "Idempotency-Key": document["id"],
+            "X-Monitor-Event": document["event"],
             **{str(k): str(v) for k, v in (self.settings.get("headers") or {}).items()},
         }
         if self.settings.get("secret"):
