@@ -41,6 +41,7 @@ from monitor.notify import (
     build_alert,
     deliver_pending,
     new_alert_id,
+    route,
     write_alert_files,
 )
 from monitor.store import Change, GitError, SourceRecord, Store, now_iso, text_sha256
@@ -159,7 +160,7 @@ class Outcome:
     alerts: list[dict[str, Any]]
     change: Change | None
     text_hash: str
-    channels: list[str]
+    routes: dict[str, list[str]]  # alert id -> the channels it goes to
 
 
 class Writer:
@@ -218,7 +219,7 @@ class Writer:
                     self.store.save(db, source_id, revision=revision)
                     self.store.add_version(db, source_id, outcome.text_hash, revision)
                 for alert in outcome.alerts:
-                    self.store.add_alert(db, alert, outcome.channels)
+                    self.store.add_alert(db, alert, outcome.routes[alert["id"]])
             if revisions:
                 self.store.set_ingested_head(db, revisions[-1])
 
@@ -331,7 +332,7 @@ class Checker:
         await self.writer.write(Outcome(
             source=source, previous_revision=record.revision, state=decision.state,
             values=values, alerts=alerts, change=change, text_hash=text_sha256(document),
-            channels=[c.name for c in self.config.channels_for(source)]))
+            routes={a["id"]: route(a, source, self.config) for a in alerts}))
         return CheckReport(source.id, decision.outcome, [a["event"] for a in alerts],
                            detail=_detail(decision, seen, diff))
 
@@ -445,7 +446,7 @@ def recover(store: Store, config: Config) -> int:
                     detected_at=entry.trailers.get("Fetched-At", now_iso()),
                     revision=entry.revision, previous_revision=previous, reason=reason,
                     diff=diff, **extra)
-                store.add_alert(db, alert, [c.name for c in config.channels_for(source)])
+                store.add_alert(db, alert, route(alert, source, config))
                 made += 1
             store.set_ingested_head(db, entry.revision)
     return made
@@ -468,7 +469,8 @@ class Session:
 
     async def run(self, sources: list[Source], *,
                   on_check: Callable[[CheckReport, int, int], None] | None = None,
-                  on_wait: Callable[[str], None] | None = None) -> PassReport:
+                  on_wait: Callable[[str], None] | None = None,
+                  honour_backoff: bool = False) -> PassReport:
         """Check ``sources`` once, then attempt every pending delivery, under the store lock.
 
         The lock is awaited in a thread so that a daemon's loop keeps running
@@ -499,7 +501,8 @@ class Session:
                 # Alerts stay in the outbox; they are written and sent by a later run.
                 report.errors.append(f"cannot write alert files, delivery postponed: {exc}")
             else:
-                report.delivery = await deliver_pending(store, self.config)
+                report.delivery = await deliver_pending(store, self.config,
+                                                        honour_backoff=honour_backoff)
         finally:
             store.close()
             store.release()

@@ -90,6 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--id", help="source id (default: made from the URL)")
     add.add_argument("--every", help="check interval such as 1h (default: settings)")
 
+    alerts = command("alerts", cmd_alerts, "recent alerts and their delivery to each channel")
+    alerts.add_argument("--limit", type=int, default=20, help="how many (default 20)")
+
     test_alert = command("test-alert", cmd_test_alert, "send a sample alert to check a channel")
     test_alert.add_argument("channel", nargs="?", metavar="CHANNEL",
                             help="the channel to test (default: every channel)")
@@ -171,6 +174,8 @@ def summary(report: PassReport) -> str:
     delivery = report.delivery
     if delivery.delivered or delivery.failed:
         line += f"; alerts delivered {delivery.delivered}, failed {delivery.failed}"
+    if delivery.dead:
+        line += f"; {delivery.dead} delivery(ies) given up (see `monitor alerts`)"
     if report.recovered_alerts:
         line += f"; {report.recovered_alerts} alert(s) recovered from git after a crash"
     return line
@@ -200,13 +205,14 @@ def cmd_list(args: argparse.Namespace) -> int:
     config = config_module.load(args.config)
     store = Store(config.settings.snapshots, config.settings.state, config.settings.alerts)
     records = {}
-    pending = 0
+    counts: dict[str, int] = {}
     if store.open_readonly():
         try:
             records = store.records()
-            pending = store.delivery_counts().get("pending", 0)
+            counts = store.delivery_counts()
         finally:
             store.close()
+    pending, dead = counts.get("pending", 0), counts.get("dead", 0)
     rows = [("ID", "STATUS", "LAST CHECK", "OUTCOME", "LAST ALERT", "NOTE")]
     for source in config.sources:
         record = records.get(source.id)
@@ -224,6 +230,42 @@ def cmd_list(args: argparse.Namespace) -> int:
     if pending:
         print(f"\n{pending} alert deliver{'y' if pending == 1 else 'ies'} pending "
               "(retried by the next `monitor check`)")
+    if dead:
+        print(f"\n{dead} alert deliver{'y' if dead == 1 else 'ies'} given up "
+              "(dead letters: see `monitor alerts`)")
+    return EXIT_OK
+
+
+def cmd_alerts(args: argparse.Namespace) -> int:
+    config = config_module.load(args.config)
+    store = Store(config.settings.snapshots, config.settings.state, config.settings.alerts)
+    if not store.open_readonly():
+        print("no alerts yet")
+        return EXIT_OK
+    try:
+        recent = store.recent_alerts(args.limit)
+    finally:
+        store.close()
+    if not recent:
+        print("no alerts yet")
+    for alert, deliveries in recent:
+        reason = f" ({alert['reason']})" if alert.get("reason") else ""
+        print(f"{alert['detected_at']}  {alert['event']:<9} {alert['source_id']}{reason}"
+              f"  id={alert['id']}")
+        for row in deliveries:
+            if row["status"] == "delivered":
+                state = f"delivered {row['delivered_at']}"
+            elif row["status"] == "dead":
+                state = f"DEAD after {row['attempts']} attempt(s): {row['last_error']}"
+            else:
+                state = f"pending, {row['attempts']} attempt(s)"
+                if row["last_error"]:
+                    state += f", last error: {row['last_error']}"
+                if row["next_attempt_at"]:
+                    state += f", next try after {row['next_attempt_at']}"
+            print(f"    → {row['channel']:<20} {state}")
+        if not deliveries:
+            print("    (no channel takes this alert)")
     return EXIT_OK
 
 

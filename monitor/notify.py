@@ -9,7 +9,9 @@ can cause one repeat, which carries the same ``id`` and ``Idempotency-Key``.
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -18,7 +20,7 @@ from ulid import ULID
 from monitor.channels import REGISTRY, Channel, DeliveryError
 from monitor.compare import Diff
 from monitor.config import ChannelConfig, Config, Source
-from monitor.store import Store
+from monitor.store import Delivery, Store, now_iso
 
 ALERT_EVENTS = ("changed", "removed", "restored", "moved", "failing", "recovered")
 
@@ -54,6 +56,7 @@ def make_channel(config: ChannelConfig) -> Channel:
 class DeliveryReport:
     delivered: int = 0
     failed: int = 0
+    dead: int = 0
     errors: list[str] = field(default_factory=list)
 
 
@@ -65,44 +68,159 @@ def write_alert_files(store: Store) -> int:
     return len(alerts)
 
 
-async def deliver_pending(store: Store, config: Config) -> DeliveryReport:
-    """Try every pending delivery once; failures stay pending for the next run."""
+DEFAULT_GIVE_UP = 48 * 3600.0  # seconds a delivery is retried before it is a dead letter
+BACKOFF_FIRST, BACKOFF_MAX = 30.0, 3600.0
+
+
+def changed_words(alert: dict[str, Any]) -> int:
+    diff = alert.get("diff") or {}
+    return sum(len(fragment.split()) for key in ("added", "removed")
+               for fragment in diff.get(key, []))
+
+
+def route(alert: dict[str, Any], source: Source, config: Config) -> list[str]:
+    """The channels an alert goes to: the source's, narrowed by each channel's filters."""
+    names = []
+    for channel in config.channels_for(source):
+        options = channel.options
+        if options.get("events") and alert["event"] not in options["events"]:
+            continue
+        if options.get("tags") and not set(options["tags"]) & set(source.tags):
+            continue
+        if alert["event"] == "changed" and changed_words(alert) < options.get("min_change", 0):
+            continue
+        names.append(channel.name)
+    return names
+
+
+def backoff(attempts: int, retry_after: float | None) -> float:
+    """Seconds to wait after ``attempts`` failures: doubling, capped, jittered."""
+    wait = min(BACKOFF_FIRST * 2 ** max(attempts - 1, 0), BACKOFF_MAX)
+    wait *= random.uniform(0.5, 1.0)
+    return max(wait, retry_after or 0.0)
+
+
+def _later(seconds: float) -> str:
+    return (datetime.now(UTC) + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _age(created_at: str) -> float:
+    created = datetime.strptime(created_at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    return (datetime.now(UTC) - created).total_seconds()
+
+
+async def deliver_pending(store: Store, config: Config, *,
+                          honour_backoff: bool = False) -> DeliveryReport:
+    """Try the pending deliveries; what fails stays pending, with its attempt logged.
+
+    ``monitor check`` tries every pending delivery (``honour_backoff=False``);
+    the daemon waits out each one's backoff. A channel that fails is not tried
+    again in the same run, so an hour-long outage costs one timeout per run,
+    not one per alert.
+    """
     report = DeliveryReport()
     pending = store.pending_deliveries()
     if not pending:
         return report
-    channels = {name: make_channel(cfg) for name, cfg in config.channels.items()}
+    by_channel: dict[str, list[Delivery]] = {}
+    for delivery in pending:
+        by_channel.setdefault(delivery.channel, []).append(delivery)
     timeout = httpx.Timeout(config.settings.delivery_timeout)
     async with httpx.AsyncClient(timeout=timeout, follow_redirects=False,
                                  headers={"User-Agent": config.settings.user_agent}) as client:
-        for alert, name, _attempts in pending:
-            channel = channels.get(name)
-            if channel is None:
-                error = f"channel '{name}' is no longer in {config.path.name}; kept pending"
-            else:
-                error = await _send(channel, alert, client)
-            store.mark_delivery(alert["id"], name, error=error)
-            if error is None:
-                report.delivered += 1
-            else:
-                report.failed += 1
-                report.errors.append(f"{alert['source_id']} {alert['event']} → {name}: {error}")
+        for name, deliveries in by_channel.items():
+            settings = config.channels.get(name)
+            if settings is None:
+                report.errors.append(f"{len(deliveries)} alert(s) for channel '{name}', which "
+                                     f"is no longer in {config.path.name}: kept pending")
+                continue
+            await _deliver_to(store, make_channel(settings), deliveries, client, report,
+                              honour_backoff=honour_backoff)
     return report
 
 
-async def _send(channel: Channel, alert: dict[str, Any], client: httpx.AsyncClient) -> str | None:
-    """Deliver one alert; the error in words (never with the channel's URL) or None."""
+async def _deliver_to(store: Store, channel: Channel, deliveries: list[Delivery],
+                      client: httpx.AsyncClient, report: DeliveryReport, *,
+                      honour_backoff: bool) -> None:
+    options = channel.settings
+    give_up_after = options.get("give_up_after", DEFAULT_GIVE_UP)
+    expired = [d for d in deliveries if _age(d.created_at) > give_up_after]
+    if expired:
+        store.give_up([d.alert["id"] for d in expired], channel.name,
+                      f"gave up after {give_up_after / 3600:g}h of failed attempts")
+        report.dead += len(expired)
+    deliveries = [d for d in deliveries if d not in expired]
+    if honour_backoff:
+        now = now_iso()
+        deliveries = [d for d in deliveries if not d.next_attempt_at or d.next_attempt_at <= now]
+    for batch in _batches(store, channel, deliveries):
+        ids = [d.alert["id"] for d in batch.deliveries]
+        error, retry_after = await _send(channel, batch.document, client, digest=batch.digest)
+        attempts = max(d.attempts for d in batch.deliveries) + 1
+        store.record_attempt(ids, channel.name, error=error,
+                             next_attempt_at=None if error is None
+                             else _later(backoff(attempts, retry_after)))
+        if error is None:
+            report.delivered += len(ids)
+            continue
+        report.failed += len(ids)
+        what = "digest" if batch.digest else f"{batch.document['source_id']} " \
+                                              f"{batch.document['event']}"
+        report.errors.append(f"{what} → {channel.name}: {error}")
+        break  # the channel is down or throttling: leave the rest for the next run
+
+
+@dataclass
+class _Batch:
+    document: dict[str, Any]  # an alert, or a digest of several
+    deliveries: list[Delivery]
+    digest: bool = False
+
+
+def _batches(store: Store, channel: Channel, deliveries: list[Delivery]) -> list[_Batch]:
+    """One message per alert; for a digest channel, one per elapsed window."""
+    window = channel.settings.get("digest")
+    if not window:
+        return [_Batch(d.alert, [d]) for d in deliveries]
+    batches = []
+    started: dict[str, list[Delivery]] = {}
+    fresh = []
+    for delivery in deliveries:
+        if delivery.digest_id:  # a digest already sent once: resend it exactly
+            started.setdefault(delivery.digest_id, []).append(delivery)
+        else:
+            fresh.append(delivery)
+    for digest_id, members in started.items():
+        batches.append(_Batch(store.digest(digest_id), members, digest=True))
+    if fresh and _age(min(d.created_at for d in fresh)) >= window:
+        alerts = [d.alert for d in fresh]
+        digest = {"id": new_alert_id(), "event": "digest", "alerts": alerts,
+                  "since": min(a["detected_at"] for a in alerts),
+                  "until": max(a["detected_at"] for a in alerts)}
+        store.save_digest(digest, channel.name, [a["id"] for a in alerts])
+        batches.append(_Batch(digest, fresh, digest=True))
+    return batches
+
+
+async def _send(channel: Channel, document: dict[str, Any], client: httpx.AsyncClient, *,
+                digest: bool = False) -> tuple[str | None, float | None]:
+    """Deliver one alert or digest: (the error in words naming no secret, retry_after)."""
     try:
-        await channel.send(alert, client)
+        if digest:
+            await channel.send_digest(document, client)
+        else:
+            await channel.send(document, client)
     except DeliveryError as exc:
-        return str(exc)
+        return str(exc), exc.retry_after
     except httpx.TimeoutException:
-        return "timed out"
+        return "timed out", None
     except httpx.ConnectError:
-        return "cannot connect"
+        return "cannot connect", None
     except httpx.HTTPError as exc:
-        return type(exc).__name__
-    return None
+        return type(exc).__name__, None
+    except Exception as exc:  # a channel's own bug must not stop the others
+        return f"{type(exc).__name__} in the {channel.type} channel", None
+    return None, None
 
 
 SAMPLE_BEFORE = ("A petition supporting this initiative has collected more than 100,000 "
@@ -135,5 +253,5 @@ async def send_test_alert(config: Config, names: list[str]) -> dict[str, str | N
     timeout = httpx.Timeout(config.settings.delivery_timeout)
     async with httpx.AsyncClient(timeout=timeout, follow_redirects=False,
                                  headers={"User-Agent": config.settings.user_agent}) as client:
-        return {name: await _send(make_channel(config.channels[name]), alert, client)
+        return {name: (await _send(make_channel(config.channels[name]), alert, client))[0]
                 for name in names}

@@ -27,6 +27,8 @@ from monitor.store import Store
 ADAPTIVE_FALLBACK = 3600.0  # seconds, until adaptive schedules land
 STARTUP_SPREAD = 10.0  # seconds over which never-checked sources start
 SHUTDOWN_TIMEOUT = 10.0
+DELIVERY_EVERY = 30.0  # seconds between delivery rounds when no check is due
+DELIVERIES_ONLY = Source(id="", url="", schedule=Schedule())  # a pass that only delivers
 
 
 def trigger_for(schedule: Schedule) -> BaseTrigger:
@@ -88,6 +90,8 @@ class Daemon:
             loop.add_signal_handler(signum, self.stopping.set)
         scheduler = AsyncIOScheduler(timezone=UTC)
         self.schedule(scheduler)
+        scheduler.add_job(self.enqueue, IntervalTrigger(seconds=DELIVERY_EVERY), args=[""],
+                          id="deliveries", max_instances=1, coalesce=True)
         scheduler.start()
         self.log(f"monitor running: {len(self.config.sources)} source(s) from "
                  f"{self.config.path}; SIGTERM stops")
@@ -127,19 +131,20 @@ class Daemon:
             ids.append(self.queue.get_nowait())
         self.queued.difference_update(ids)
         known = {source.id: source for source in self.config.sources}
-        return [known[i] for i in ids if i in known]
+        return [known[i] for i in ids if i in known] or [DELIVERIES_ONLY]
 
     async def _pass(self, session: Session, sources: list[Source]) -> None:
         from monitor.cli import print_check, summary
 
+        sources = [s for s in sources if s is not DELIVERIES_ONLY]
         try:
-            report = await session.run(
-                sources, on_check=lambda check, done, total: print_check(check, done, total),
-                on_wait=self.log)
+            report = await session.run(sources, on_check=print_check, on_wait=self.log,
+                                       honour_backoff=True)
         except Exception as exc:  # a pass must never take the daemon down
             self.log(f"pass failed: {type(exc).__name__}: {exc}")
             return
-        self.log(summary(report))
+        if sources or report.delivery.delivered or report.delivery.failed:
+            self.log(summary(report))
         for error in report.delivery.errors:
             self.log(f"delivery failed: {error} (kept; retried)")
 

@@ -181,6 +181,8 @@ class LocalSite:
         self.pages: dict[str, Page] = {}
         self.requests: list[Received] = []
         self.hook_statuses: list[int] = []  # answers for the next POSTs; then 200
+        self.hook_headers: dict[str, str] = {}  # sent with those answers (e.g. Retry-After)
+        self.hook_delay = 0.0  # seconds a POST waits for its answer: a slow receiver
         self._lock = threading.Lock()
         site = self
 
@@ -308,6 +310,11 @@ class LocalSite:
         with self._lock:
             status = self.hook_statuses.pop(0) if self.hook_statuses else 200
             self.requests.append(Received("POST", handler.path, dict(handler.headers), body))
+        if self.hook_delay:
+            time.sleep(self.hook_delay)
         handler.send_response(status)
+        if status != 200:
+            for name, value in self.hook_headers.items():
+                handler.send_header(name, value)
         handler.send_header("Content-Length", "0")
         handler.end_headers()

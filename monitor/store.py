@@ -90,9 +90,23 @@ CREATE TABLE IF NOT EXISTS deliveries (
     last_error TEXT,
     last_attempt_at TEXT,
     delivered_at TEXT,
+    next_attempt_at TEXT,
+    digest_id TEXT,
     PRIMARY KEY (alert_id, channel)
 );
 CREATE INDEX IF NOT EXISTS pending_deliveries ON deliveries (status);
+CREATE TABLE IF NOT EXISTS attempts (
+    alert_id TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    attempted_at TEXT NOT NULL,
+    error TEXT
+);
+CREATE TABLE IF NOT EXISTS digests (
+    id TEXT PRIMARY KEY,
+    channel TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    body TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 """
 
@@ -485,27 +499,71 @@ class Store:
             db.execute("UPDATE alerts SET file_written = 1 WHERE id = ?", (alert["id"],))
         return path
 
-    def pending_deliveries(self) -> list[tuple[dict[str, Any], str, int]]:
+    def pending_deliveries(self) -> list[Delivery]:
         rows = self._db().execute(
-            "SELECT a.body, d.channel, d.attempts FROM deliveries d JOIN alerts a "
-            "ON a.id = d.alert_id WHERE d.status = 'pending' ORDER BY a.id, d.channel")
-        return [(json.loads(body), channel, attempts) for body, channel, attempts in rows]
+            "SELECT a.body, d.channel, d.attempts, d.next_attempt_at, d.digest_id, "
+            "a.created_at FROM deliveries d JOIN alerts a ON a.id = d.alert_id "
+            "WHERE d.status = 'pending' ORDER BY a.id, d.channel")
+        return [Delivery(json.loads(body), channel, attempts, next_at, digest_id, created)
+                for body, channel, attempts, next_at, digest_id, created in rows]
 
-    def mark_delivery(self, alert_id: str, channel: str, *, error: str | None) -> None:
+    def record_attempt(self, alert_ids: list[str], channel: str, *, error: str | None,
+                       next_attempt_at: str | None = None, dead: bool = False) -> None:
+        """Log one delivery attempt of these alerts to a channel, and its result."""
+        now = now_iso()
         with self.transaction() as db:
-            if error is None:
-                db.execute("UPDATE deliveries SET status = 'delivered', delivered_at = ?, "
-                           "attempts = attempts + 1, last_attempt_at = ?, last_error = NULL "
+            db.executemany("INSERT INTO attempts VALUES (?, ?, ?, ?)",
+                           [(alert_id, channel, now, error) for alert_id in alert_ids])
+            status = "delivered" if error is None else "dead" if dead else "pending"
+            db.executemany(
+                "UPDATE deliveries SET status = ?, attempts = attempts + 1, last_error = ?, "
+                "last_attempt_at = ?, delivered_at = ?, next_attempt_at = ? "
+                "WHERE alert_id = ? AND channel = ?",
+                [(status, error, now, now if error is None else None, next_attempt_at,
+                  alert_id, channel) for alert_id in alert_ids])
+
+    def give_up(self, alert_ids: list[str], channel: str, reason: str) -> None:
+        with self.transaction() as db:
+            db.executemany("UPDATE deliveries SET status = 'dead', last_error = ? "
                            "WHERE alert_id = ? AND channel = ?",
-                           (now_iso(), now_iso(), alert_id, channel))
-            else:
-                db.execute("UPDATE deliveries SET attempts = attempts + 1, last_error = ?, "
-                           "last_attempt_at = ? WHERE alert_id = ? AND channel = ?",
-                           (error, now_iso(), alert_id, channel))
+                           [(reason, alert_id, channel) for alert_id in alert_ids])
+
+    def save_digest(self, digest: dict[str, Any], channel: str, alert_ids: list[str]) -> None:
+        """Fix a digest's id and content before sending, so every retry is the same message."""
+        with self.transaction() as db:
+            db.execute("INSERT INTO digests VALUES (?, ?, ?, ?)",
+                       (digest["id"], channel, now_iso(), json.dumps(digest, ensure_ascii=False)))
+            db.executemany("UPDATE deliveries SET digest_id = ? WHERE alert_id = ? AND channel = ?",
+                           [(digest["id"], alert_id, channel) for alert_id in alert_ids])
+
+    def digest(self, digest_id: str) -> dict[str, Any]:
+        row = self._db().execute("SELECT body FROM digests WHERE id = ?", (digest_id,)).fetchone()
+        return json.loads(row[0])
 
     def delivery_counts(self) -> dict[str, int]:
         rows = self._db().execute("SELECT status, count(*) FROM deliveries GROUP BY status")
         return {status: count for status, count in rows}
+
+    def recent_alerts(self, limit: int) -> list[tuple[dict[str, Any], list[sqlite3.Row]]]:
+        """The newest alerts with their delivery rows, for ``monitor alerts``."""
+        alerts = self._db().execute("SELECT id, body FROM alerts ORDER BY id DESC LIMIT ?",
+                                    (limit,)).fetchall()
+        return [(json.loads(body), self._db().execute(
+            "SELECT channel, status, attempts, last_error, delivered_at, next_attempt_at "
+            "FROM deliveries WHERE alert_id = ? ORDER BY channel", (alert_id,)).fetchall())
+                for alert_id, body in alerts]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One alert still to be delivered to one channel."""
+
+    alert: dict[str, Any]
+    channel: str
+    attempts: int
+    next_attempt_at: str | None
+    digest_id: str | None
+    created_at: str
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

@@ -187,10 +187,9 @@ def test_full_or_read_only_disk_is_a_clear_error_and_loses_nothing(
     site.put_article("/letter", letter.edited("80,000", "8,000"))
 
     filler = small_disk / "filler"
-    with filler.open("wb") as handle, contextlib.suppress(OSError):
+    with filler.open("wb", buffering=0) as handle, contextlib.suppress(OSError):
         while True:
-            handle.write(b"\0" * 65536)
-            handle.flush()
+            handle.write(b"\0" * 4096)
     full = project.run("check")
     assert full.code == 1
     assert "the disk is full" in full.err and "nothing was lost" in full.err

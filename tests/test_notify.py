@@ -1,0 +1,196 @@
+"""Delivery: routing, retries with backoff, dead letters, digests, exactly once."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from conftest import Project
+
+from monitor.notify import backoff, changed_words, route
+from monitor.site import Article
+
+ROOT = Path(__file__).parent.parent
+
+
+def edit_all(project: Project, articles: dict[str, Article], round_number: int = 1) -> None:
+    for path, article in articles.items():
+        first = article.paragraphs[0]
+        project.site.put_article(path, article.edited(first, f"{first} ({round_number})"))
+
+
+def setup(project: Project, channels: str, **articles: Article) -> dict[str, Article]:
+    pages = {f"/{name}": article for name, article in articles.items()}
+    for path, article in pages.items():
+        project.site.put_article(path, article)
+    project.write({name: f"/{name}" for name in articles}, channels=channels)
+    assert project.run("check").code == 0
+    return pages
+
+
+def hook(name: str = "hook", path: str = "/hooks/monitor", extra: str = "") -> str:
+    return f"{name}:\n  type: webhook\n  url: URL{path}\n{extra}"
+
+
+def deliveries(project: Project) -> list[sqlite3.Row]:
+    db = sqlite3.connect(project.root / ".monitor" / "state.db")
+    db.row_factory = sqlite3.Row
+    rows = db.execute("SELECT * FROM deliveries ORDER BY alert_id, channel").fetchall()
+    db.close()
+    return rows
+
+
+def channels(project: Project, text: str) -> str:
+    return text.replace("URL", project.site.url)
+
+
+def test_a_receiver_down_for_three_attempts_gets_the_alert_exactly_once(
+        project: Project, letter: Article) -> None:
+    pages = setup(project, channels(project, hook()), letter=letter)
+    edit_all(project, pages)
+    project.site.hook_statuses = [500, 502, 503]
+    codes = [project.run("check").code for _ in range(4)]
+    assert codes == [1, 1, 1, 0]
+    posts = project.site.posts("/hooks/monitor")
+    assert len(posts) == 4  # three refused, one accepted
+    assert len({p.headers["Idempotency-Key"] for p in posts}) == 1
+    [row] = deliveries(project)
+    assert (row["status"], row["attempts"]) == ("delivered", 4)
+    project.run("check")
+    assert len(project.site.posts("/hooks/monitor")) == 4
+
+
+def test_a_down_channel_is_tried_once_per_run_not_once_per_alert(
+        project: Project, letter: Article, report: Article) -> None:
+    pages = setup(project, channels(project, hook()), letter=letter, report=report)
+    edit_all(project, pages)
+    project.site.hook_statuses = [500]
+    result = project.run("check")
+    assert "alerts delivered 0, failed 1" in result.out
+    assert len(project.site.posts()) == 1
+    assert [r["status"] for r in deliveries(project)] == ["pending", "pending"]
+    assert project.run("check").code == 0
+    assert len(project.site.posts()) == 3  # the failed one again, and the other
+
+
+def test_routing_by_event_tag_and_size(project: Project, letter: Article) -> None:
+    text = channels(project, "\n".join([
+        hook("removals", "/hooks/removals", "  events: [removed]\n"),
+        hook("uk-desk", "/hooks/uk", "  tags: [uk]\n"),
+        hook("big-edits", "/hooks/big", "  min_change: 5\n"),
+        hook("all", "/hooks/all"),
+    ]))
+    pages = setup(project, text, letter=letter)
+    project.site.put_article("/letter", letter.edited("80,000", "8,000"))
+    project.run("check")
+    assert [len(project.site.posts(f"/hooks/{n}")) for n in ("removals", "uk", "big", "all")] \
+        == [0, 0, 0, 1]
+    project.site.put_status("/letter", 404)
+    project.run("check")
+    project.run("check")
+    # min_change filters edits only: a removal is never "too small" to report
+    assert [len(project.site.posts(f"/hooks/{n}")) for n in ("removals", "uk", "big", "all")] \
+        == [1, 0, 1, 2]
+    assert pages
+
+
+def test_route_and_word_counting_units(project: Project) -> None:
+    project.write({"a": "/a"}, channels=channels(project, "\n".join([
+        hook("big", "/b", "  min_change: 3\n"), hook("tagged", "/t", "  tags: [x]\n")])))
+    config = project.config()
+    source = config.source("a")
+    small = {"event": "changed", "diff": {"added": ["8,000"], "removed": ["80,000"]}}
+    large = {"event": "changed", "diff": {"added": ["one two three"], "removed": []}}
+    assert changed_words(small) == 2 and changed_words(large) == 3
+    assert route(small, source, config) == []
+    assert route(large, source, config) == ["big"]
+
+
+def test_backoff_doubles_is_capped_and_honours_retry_after() -> None:
+    assert 15 <= backoff(1, None) <= 30
+    assert 30 <= backoff(2, None) <= 60
+    assert backoff(30, None) <= 3600
+    assert backoff(1, 900) == 900
+
+
+def test_throttled_delivery_waits_for_retry_after_in_the_daemon_sense(
+        project: Project, letter: Article) -> None:
+    pages = setup(project, channels(project, hook()), letter=letter)
+    edit_all(project, pages)
+    project.site.hook_statuses = [429]
+    project.site.hook_headers = {"Retry-After": "600"}
+    assert project.run("check").code == 1
+    [row] = deliveries(project)
+    assert row["next_attempt_at"] > time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                                                  time.gmtime(time.time() + 590))
+    listing = project.run("alerts").out
+    assert "pending, 1 attempt(s), last error: HTTP 429" in listing
+    assert "next try after" in listing
+
+
+def test_a_delivery_that_keeps_failing_becomes_a_dead_letter(project: Project,
+                                                             letter: Article) -> None:
+    pages = setup(project, channels(project, hook(extra="  give_up_after: 1s\n")),
+                  letter=letter)
+    edit_all(project, pages)
+    project.site.hook_statuses = [500] * 10
+    project.run("check")
+    time.sleep(1.2)
+    result = project.run("check")
+    assert "given up" in result.out
+    [row] = deliveries(project)
+    assert row["status"] == "dead"
+    assert "DEAD after 1 attempt(s)" in project.run("alerts").out
+    assert "given up" in project.run("list").out
+    assert len(project.site.posts()) == 1  # no more attempts
+
+
+def test_digest_batches_a_window_into_one_message_and_resends_it_whole(
+        project: Project, letter: Article, report: Article) -> None:
+    pages = setup(project, channels(project, hook(extra="  digest: 1s\n")),
+                  letter=letter, report=report)
+    edit_all(project, pages)
+    project.run("check")
+    assert project.site.posts() == []  # the window is still open
+    time.sleep(1.2)
+    project.site.hook_statuses = [503]
+    assert project.run("check").code == 1
+    assert project.run("check").code == 0
+    first, second = project.site.posts()
+    assert first.body == second.body
+    digest = second.json()
+    assert digest["event"] == "digest"
+    assert sorted(a["source_id"] for a in digest["alerts"]) == ["letter", "report"]
+    assert second.headers["Idempotency-Key"] == digest["id"]
+    assert [r["status"] for r in deliveries(project)] == ["delivered", "delivered"]
+
+
+def test_killed_while_delivering_delivers_after_restart_with_the_same_id(
+        project: Project, letter: Article) -> None:
+    pages = setup(project, channels(project, hook()), letter=letter)
+    edit_all(project, pages)
+    project.site.hook_delay = 3.0  # the receiver takes its time to answer
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "monitor", "check", "--config", str(project.config_path)]
+    run = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 20
+    while not project.site.posts() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert project.site.posts(), "the alert was never sent"
+    os.kill(run.pid, signal.SIGKILL)  # after "sent", before "recorded as sent"
+    run.wait()
+    project.site.hook_delay = 0.0
+    assert subprocess.run(command, env=env, capture_output=True).returncode == 0
+    posts = project.site.posts()
+    assert len(posts) == 2
+    assert posts[0].headers["Idempotency-Key"] == posts[1].headers["Idempotency-Key"]
+    assert posts[0].body == posts[1].body
+    [row] = deliveries(project)
+    assert row["status"] == "delivered"
+    subprocess.run(command, env=env, capture_output=True)
+    assert len(project.site.posts()) == 2
