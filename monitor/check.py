@@ -325,6 +325,8 @@ class Checker:
                           body_sha256=result.content_sha256)
         if seen.moved_to:
             values.update(tracking_url=seen.moved_to, tracked_from=source.url)
+        if decision.outcome in ("baseline", "changed", "restored"):
+            values["last_changed_at"] = detected_at
         if decision.outcome == "removed":
             values.update(etag=None, last_modified=None, body_sha256=None)
         if alerts:

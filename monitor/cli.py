@@ -72,7 +72,12 @@ def build_parser() -> argparse.ArgumentParser:
                        help="check only sources whose interval has passed since their last check")
     check.add_argument("--quiet", "-q", action="store_true", help="print only the summary")
 
-    command("run", cmd_run, "run as a daemon, checking each source on its schedule")
+    run = command("run", cmd_run, "run as a daemon, checking each source on its schedule")
+    run.add_argument("--log-format", choices=["text", "json"], default="text",
+                     help="one line of text or one JSON object per event (default text)")
+    run.add_argument("--log-level", choices=["debug", "info", "warning", "error"],
+                     default="info")
+    command("status", cmd_status, "whether the daemon is running, and how it is doing")
     command("validate", cmd_validate, "check the config; print every problem as FILE:LINE")
     command("list", cmd_list, "sources with their last check, status and event")
 
@@ -131,23 +136,23 @@ def select_sources(config: Config, ids: list[str], *, due: bool) -> list[Source]
         sources = [config.source(i) for i in ids]
     else:
         sources = list(config.sources)
-    if due:
-        sources = [s for s in sources if is_due(config, s)]
-    return sources
+    return due_sources(config, sources) if due else sources
 
 
-def is_due(config: Config, source: Source) -> bool:
+def due_sources(config: Config, sources: list[Source]) -> list[Source]:
+    """Those due by the daemon's own rule: interval, cron, adaptive, confirm_after."""
+    from monitor.scheduler import next_check
+
     store = Store(config.settings.snapshots, config.settings.state, config.settings.alerts)
     if not store.open_readonly():
-        return True
+        return sources
     try:
-        last = store.record(source.id).last_checked
+        records = store.records()
     finally:
         store.close()
-    if not last:
-        return True
-    checked = datetime.strptime(last, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-    return source.schedule.next_due(checked) <= datetime.now(UTC)
+    now = datetime.now(UTC)
+    return [s for s in sources
+            if next_check(s, records.get(s.id), config.settings, now) <= now]
 
 
 OUTCOME_WIDTH = 10
@@ -185,10 +190,29 @@ def summary(report: PassReport) -> str:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from monitor.scheduler import run_daemon
+    from monitor.scheduler import run_daemon, setup_logging
 
     config = config_module.load(args.config)
+    setup_logging(args.log_format, args.log_level)
     return run_daemon(config)
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from monitor.scheduler import read_status
+
+    config = config_module.load(args.config)
+    status, alive = read_status(config)
+    if status is None:
+        print(f"no daemon status in {config.settings.state.parent}: `monitor run` has not "
+              "run here")
+        return EXIT_FAILURES
+    state = "running" if alive else "NOT running"
+    print(f"monitor {state} (pid {status['pid']}, config {status['config']})")
+    for key in ("started_at", "uptime_seconds", "sources", "due_within_a_minute",
+                "checks_done", "alerts_raised", "check_errors", "last_pass_at",
+                "outbox_pending", "dead_letters", "last_error", "written_at"):
+        print(f"  {key.replace('_', ' '):<22} {status.get(key)}")
+    return EXIT_OK if alive else EXIT_FAILURES
 
 
 # --- validate / list --------------------------------------------------------

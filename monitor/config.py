@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -59,16 +59,32 @@ class Schedule:
     every: float | None = None  # seconds
     cron: str | None = None
     adaptive: bool = False
+    min_every: float = 15 * 60  # adaptive bounds, seconds
+    max_every: float = 7 * 86400
 
-    def next_due(self, last_checked: datetime) -> datetime:
+    def interval(self, last_changed: datetime | None, now: datetime) -> float:
+        """Seconds between checks; adaptive: often while the article is fresh or just
+        edited, backing off as it goes quiet."""
+        if not self.adaptive:
+            return self.every or 0.0
+        if last_changed is None:
+            return min(max(3600.0, self.min_every), self.max_every)
+        age = (now - last_changed).total_seconds()
+        every = next((step for younger_than, step in ADAPTIVE_STEPS if age < younger_than),
+                     7 * 86400.0)
+        return min(max(every, self.min_every), self.max_every)
+
+    def next_due(self, last_checked: datetime, last_changed: datetime | None = None) -> datetime:
         if self.cron:
             trigger = cron_trigger(self.cron, last_checked.tzinfo)
             nxt = trigger.get_next_fire_time(None, last_checked + timedelta(seconds=1))
             return nxt or last_checked + timedelta(days=365)
-        if self.adaptive:
-            # Until the daemon's adaptive schedule lands, adaptive means hourly.
-            return last_checked + timedelta(hours=1)
-        return last_checked + timedelta(seconds=self.every or 0)
+        return last_checked + timedelta(seconds=self.interval(last_changed, last_checked))
+
+
+# Adaptive schedule: (age of the last change under this many seconds, check every ...).
+ADAPTIVE_STEPS = ((3 * 3600, 15 * 60.0), (86400, 3600.0), (7 * 86400, 3 * 3600.0),
+                  (30 * 86400, 86400.0))
 
 
 @dataclass(frozen=True)
@@ -92,6 +108,10 @@ class Settings:
     user_agent: str = DEFAULT_USER_AGENT
     workers: int = 0  # extraction processes; 0 = one per core
     block_private: bool = False  # refuse private, loopback and link-local addresses
+    confirm_after: float = 600.0  # re-check a page that seems gone this soon (daemon, --due)
+    shutdown_timeout: float = 10.0  # how long SIGTERM waits for in-flight checks
+    health_port: int = 0  # 0: no HTTP health endpoint; else 127.0.0.1:<port>
+    respect_robots: bool = False  # skip pages that robots.txt disallows for our User-Agent
 
 
 @dataclass(frozen=True)
@@ -293,12 +313,17 @@ SETTINGS_PARSERS: dict[str, tuple[Any, str]] = {
     "user_agent": (str, "a string"),
     "workers": (int, "a whole number (0 = one per core)"),
     "block_private": (bool, "true or false"),
+    "confirm_after": (parse_duration, "a duration such as 10m"),
+    "shutdown_timeout": (parse_duration, "a duration such as 10s"),
+    "health_port": (int, "a port number such as 8321 (0 = off)"),
+    "respect_robots": (bool, "true or false"),
 }
 MINIMUMS = {"concurrency": 1, "per_host_concurrency": 1, "retries": 0, "max_redirects": 0,
             "confirm_removal": 1, "failing_after": 1, "workers": 0, "max_bytes": 1,
             "timeout": 0.001, "per_host_delay": 0, "retry_backoff": 0, "lock_timeout": 0,
-            "delivery_timeout": 0.001}
-SOURCE_KEYS = ["id", "url", "interval", "cron", "channels", "tags"]
+            "delivery_timeout": 0.001, "confirm_after": 0, "shutdown_timeout": 0,
+            "health_port": 0}
+SOURCE_KEYS = ["id", "url", "interval", "cron", "min", "max", "channels", "tags"]
 TOP_KEYS = ["settings", "channels", "sources"]
 
 
@@ -525,6 +550,7 @@ def _sources(checker: _Checker, raw: Any, parent: CommentedMap, settings: Settin
                 checker.error(checker.key_line(entry, "interval"),
                               f"interval {entry['interval']!r} is not valid: use 30s, 15m, "
                               "6h, 1d or adaptive (or a separate key: cron: \"0 * * * *\")")
+        schedule = _adaptive_bounds(checker, entry, schedule)
         names = _string_list(checker, entry, "channels")
         for name in names:
             if name not in channels:
@@ -536,6 +562,26 @@ def _sources(checker: _Checker, raw: Any, parent: CommentedMap, settings: Settin
             sources.append(Source(id=source_id, url=url, schedule=schedule,
                                   channels=tuple(names), tags=tuple(tags), line=line))
     return sources
+
+
+def _adaptive_bounds(checker: _Checker, entry: CommentedMap, schedule: Schedule) -> Schedule:
+    bounds = {}
+    for key in ("min", "max"):
+        if key not in entry:
+            continue
+        line = checker.key_line(entry, key)
+        if not schedule.adaptive:
+            checker.error(line, f"'{key}' bounds an adaptive schedule: add "
+                                "'interval: adaptive' or remove it")
+            continue
+        try:
+            bounds[f"{key}_every"] = parse_duration(entry[key])
+        except (ValueError, TypeError):
+            checker.error(line, f"'{key}' must be a duration such as 15m or 1d")
+    schedule = replace(schedule, **bounds)
+    if schedule.min_every > schedule.max_every:
+        checker.error(checker.key_line(entry, "min"), "'min' is longer than 'max'")
+    return schedule
 
 
 def _string_list(checker: _Checker, entry: CommentedMap, key: str) -> list[str]:

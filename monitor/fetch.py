@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
+from urllib.robotparser import RobotFileParser
 
 import brotli
 import httpx
@@ -29,6 +30,7 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 TRANSIENT_STATUSES = {500, 502, 503, 504, 520, 521, 522, 523, 524}
 TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "application/xml",
               "text/xml")
+ROBOTS_TTL = 86400.0  # seconds a site's robots.txt is trusted
 LONG_RETRY_AFTER = 30.0  # seconds; longer waits defer the source instead of sleeping
 
 
@@ -94,6 +96,7 @@ class Fetcher:
             lambda: asyncio.Semaphore(settings.per_host_concurrency))
         self._last_request: dict[str, float] = {}
         self._pacing: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._robots: dict[str, tuple[RobotFileParser, float]] = {}
 
     async def _refuse_private(self, request: httpx.Request) -> None:
         """SSRF guard, on every request and redirect: only public addresses.
@@ -132,6 +135,9 @@ class Fetcher:
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         host = urlsplit(url).hostname or ""
+        if self.settings.respect_robots and not await self._robots_allow(url):
+            return FetchResult(url=url, final_url=url, error="disallowed by robots.txt "
+                               "(settings.respect_robots)", error_kind="robots")
         attempt = 0
         while True:
             # The host's slot first: a fetch queued behind a busy host must not sit
@@ -148,6 +154,27 @@ class Fetcher:
                 wait = max(wait, result.retry_after)
             attempt += 1
             await asyncio.sleep(wait)
+
+    async def _robots_allow(self, url: str) -> bool:
+        """robots.txt for our User-Agent, fetched once a day per site (RFC 9309).
+
+        No robots.txt (4xx) allows everything; an unreachable one (5xx, errors)
+        allows nothing for now, which makes the check an error, never a removal.
+        """
+        parts = urlsplit(url)
+        site = f"{parts.scheme}://{parts.netloc}"
+        cached = self._robots.get(site)
+        if cached is None or time.monotonic() - cached[1] > ROBOTS_TTL:
+            parser = RobotFileParser()
+            result = await self._attempt(f"{site}/robots.txt", {})
+            if result.ok and result.status == 200:
+                parser.parse(result.body.decode("utf-8", "replace").splitlines())
+            elif result.ok and result.status and 400 <= result.status < 500:
+                parser.allow_all = True
+            else:
+                parser.disallow_all = True
+            cached = self._robots[site] = (parser, time.monotonic())
+        return cached[0].can_fetch(self.settings.user_agent, url)
 
     async def _pause_for(self, host: str) -> None:
         """Keep ``per_host_delay`` between request starts to one host, in turn."""

@@ -65,6 +65,7 @@ CREATE TABLE IF NOT EXISTS sources (
     last_error TEXT,
     last_event TEXT,
     last_event_at TEXT,
+    last_changed_at TEXT,
     deferred_until TEXT
 );
 CREATE TABLE IF NOT EXISTS versions (
@@ -155,6 +156,7 @@ class SourceRecord:
     last_error: str | None = None
     last_event: str | None = None
     last_event_at: str | None = None
+    last_changed_at: str | None = None  # the last new wording: drives adaptive schedules
     deferred_until: str | None = None
 
 
@@ -424,18 +426,10 @@ class Store:
 
     def record(self, source_id: str) -> SourceRecord:
         row = self._db().execute("SELECT * FROM sources WHERE id = ?", (source_id,)).fetchone()
-        if row is None:
-            return SourceRecord(id=source_id)
-        values = dict(row)
-        state = State(status=values.pop("status"), gone_count=values.pop("gone_count"),
-                      collapse_count=values.pop("collapse_count"),
-                      failure_count=values.pop("failure_count"),
-                      failing=bool(values.pop("failing")))
-        return SourceRecord(state=state, **values)
+        return SourceRecord(id=source_id) if row is None else _record(row)
 
     def records(self) -> dict[str, SourceRecord]:
-        ids = [row[0] for row in self._db().execute("SELECT id FROM sources")]
-        return {source_id: self.record(source_id) for source_id in ids}
+        return {row["id"]: _record(row) for row in self._db().execute("SELECT * FROM sources")}
 
     def save(self, db: sqlite3.Connection, source_id: str, state: State | None = None,
              **values: Any) -> None:
@@ -494,7 +488,7 @@ class Store:
         """Write ``alerts/<id>-<source>-<event>.json`` atomically, then mark it written."""
         path = self.alerts_dir / f"{alert['id']}-{alert['source_id']}-{alert['event']}.json"
         data = json.dumps(alert, ensure_ascii=False, indent=2).encode() + b"\n"
-        _atomic_write(path, data)
+        atomic_write(path, data)
         with self.transaction() as db:
             db.execute("UPDATE alerts SET file_written = 1 WHERE id = ?", (alert["id"],))
         return path
@@ -566,7 +560,16 @@ class Delivery:
     created_at: str
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
+def _record(row: sqlite3.Row) -> SourceRecord:
+    values = dict(row)
+    state = State(status=values.pop("status"), gone_count=values.pop("gone_count"),
+                  collapse_count=values.pop("collapse_count"),
+                  failure_count=values.pop("failure_count"),
+                  failing=bool(values.pop("failing")))
+    return SourceRecord(state=state, **values)
+
+
+def atomic_write(path: Path, data: bytes) -> None:
     """Write-then-rename with fsyncs, so a crash leaves the old file or the new, never half."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")

@@ -499,3 +499,30 @@ def test_block_private_checks_every_redirect(site: LocalSite, tmp_path: Path) ->
     result = asyncio.run(go())
     assert result.error_kind == "refused" and "localhost" in (result.error or "")
     assert len(site.gets("/hop")) == 1 and site.gets("/a") == []
+
+
+# --- robots.txt -------------------------------------------------------------------------
+
+
+def test_respect_robots_skips_disallowed_pages(site: LocalSite, tmp_path: Path) -> None:
+    site.put("/robots.txt", Page(body=b"User-agent: monitor\nDisallow: /private/\n",
+                                 headers={"Content-Type": "text/plain"}))
+    site.put("/private/a", Page(body=b"<p>a</p>", headers=dict(HTML)))
+    site.put("/public/b", Page(body=b"<p>b</p>", headers=dict(HTML)))
+    settings = make_settings(tmp_path, respect_robots=True)
+
+    async def work(fetcher: Fetcher) -> tuple[FetchResult, FetchResult]:
+        return (await fetcher.fetch(f"{site.url}/private/a"),
+                await fetcher.fetch(f"{site.url}/public/b"))
+
+    refused, allowed = with_fetcher(settings, work)
+    assert refused.error_kind == "robots" and "robots.txt" in (refused.error or "")
+    assert allowed.status == 200
+    assert site.gets("/private/a") == []
+    assert len(site.gets("/robots.txt")) == 1  # cached for the site
+    assert fetch(make_settings(tmp_path), f"{site.url}/private/a").status == 200  # off: fetched
+
+
+def test_missing_robots_txt_allows_everything(site: LocalSite, tmp_path: Path) -> None:
+    site.put("/a", Page(body=b"<p>a</p>", headers=dict(HTML)))
+    assert fetch(make_settings(tmp_path, respect_robots=True), f"{site.url}/a").status == 200

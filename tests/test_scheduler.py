@@ -2,28 +2,31 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from conftest import Project
 
-from monitor.config import Schedule
+from monitor.config import Schedule, Source
 from monitor.scheduler import first_run, trigger_for
 from monitor.site import Article
 
 ROOT = Path(__file__).parent.parent
 
 
-def start(project: Project) -> subprocess.Popen[str]:
+def start(project: Project, *args: str) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
     return subprocess.Popen([sys.executable, "-m", "monitor", "run", "--config",
-                             str(project.config_path)], stdout=subprocess.PIPE,
+                             str(project.config_path), *args], stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, env=env)
 
 
@@ -34,6 +37,24 @@ def wait_for(condition: Callable[[], object], timeout: float = 20) -> None:
             return
         time.sleep(0.1)
     raise AssertionError("condition not met in time")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def http_get(port: int, path: str) -> str:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as answer:
+        return answer.read().decode()
+
+
+def read(path: Path) -> str:
+    try:
+        return path.read_text()
+    except OSError:
+        return ""
 
 
 def stop(daemon: subprocess.Popen[str]) -> tuple[int, str, float]:
@@ -78,6 +99,117 @@ def test_restart_does_not_recheck_sources_that_are_not_due(project: Project,
         daemon.kill()
     assert code == 0, out
     assert len(project.site.gets("/letter")) == 1
+
+
+def test_config_edits_are_picked_up_and_broken_ones_refused(project: Project,
+                                                           letter: Article,
+                                                           report: Article) -> None:
+    project.site.put_article("/letter", letter)
+    project.site.put_article("/report", report)
+    project.write({"letter": "/letter"}, extra_source_lines="interval: 1s")
+    daemon = start(project)
+    try:
+        wait_for(lambda: len(project.site.gets("/letter")) >= 2)
+        assert project.site.gets("/report") == []
+        project.write({"letter": "/letter", "report": "/report"},
+                      extra_source_lines="interval: 1s")
+        wait_for(lambda: project.site.gets("/report"))  # added without a restart
+        good = project.config_path.read_text()
+        project.config_path.write_text(good.replace("interval: 1s", "intervall: 1s", 1))
+        time.sleep(3)  # the broken edit is seen and refused
+        before = len(project.site.gets("/report"))
+        wait_for(lambda: len(project.site.gets("/report")) >= before + 2)  # old schedule on
+        project.config_path.write_text(good.replace("  - id: report", "  - id: gone-report"))
+        wait_for(lambda: (project.root / "snapshots" / "gone-report.md").exists())
+        code, out, _ = stop(daemon)
+    finally:
+        daemon.kill()
+    assert code == 0, out
+    assert "unknown source key 'intervall'" in out
+    assert "config not reloaded: keeping the last good one" in out
+    assert "config reloaded: 1 added, 0 removed" in out
+    assert "config reloaded: 1 added, 1 removed" in out
+
+
+def test_sighup_reloads_and_status_reports_health(project: Project, letter: Article) -> None:
+    port = free_port()
+    project.site.put_article("/letter", letter)
+    project.write({"letter": "/letter"}, settings={"health_port": port},
+                  extra_source_lines="interval: 1s")
+    daemon = start(project, "--log-format", "json")
+    try:
+        wait_for(lambda: project.run("status").code == 0)
+        wait_for(lambda: '"checks_done": 0' not in read(project.root / ".monitor"
+                                                          / "status.json"))
+        status = project.run("status")
+        assert "monitor running" in status.out and "checks done" in status.out
+        health = json.loads(http_get(port, "/health"))
+        assert health["pid"] == daemon.pid and health["sources"] == 1
+        assert health["checks_done"] >= 1
+        metrics = http_get(port, "/metrics")
+        assert "# TYPE monitor_checks_done counter" in metrics
+        daemon.send_signal(signal.SIGHUP)
+        time.sleep(0.5)
+        code, out, _ = stop(daemon)
+    finally:
+        daemon.kill()
+    assert code == 0, out
+    lines = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    assert any(entry.get("source") == "letter" and entry.get("outcome") == "baseline"
+               for entry in lines)
+    assert any("config reloaded" in entry["message"] for entry in lines)
+    assert project.run("status").code == 1  # stopped now
+    assert "NOT running" in project.run("status").out
+
+
+def test_a_gone_page_is_rechecked_after_confirm_after_not_a_whole_interval(
+        project: Project, letter: Article) -> None:
+    project.site.put_article("/letter", letter)
+    project.write({"letter": "/letter"}, settings={"confirm_after": "1s"},
+                  extra_source_lines="interval: 1h")
+    project.run("check")
+    project.site.put_status("/letter", 404)
+    project.run("check")  # the first "gone": confirmation is due 1 s later
+    daemon = start(project)
+    try:
+        wait_for(lambda: project.site.posts("/hooks/monitor"), timeout=15)
+        code, out, _ = stop(daemon)
+    finally:
+        daemon.kill()
+    assert code == 0, out
+    [post] = project.site.posts()
+    assert post.json()["event"] == "removed"
+
+
+def test_adaptive_interval_backs_off_as_the_article_goes_quiet() -> None:
+    adaptive = Schedule(adaptive=True)
+    now = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+    ages = [timedelta(hours=1), timedelta(hours=5), timedelta(days=3), timedelta(days=10),
+            timedelta(days=60)]
+    assert [adaptive.interval(now - age, now) for age in ages] == [
+        900, 3600, 3 * 3600, 86400, 7 * 86400]
+    bounded = Schedule(adaptive=True, min_every=1800, max_every=86400)
+    assert bounded.interval(now - timedelta(minutes=5), now) == 1800
+    assert bounded.interval(now - timedelta(days=90), now) == 86400
+
+
+def test_next_check_follows_state() -> None:
+    from monitor.config import Settings
+    from monitor.scheduler import next_check
+    from monitor.store import SourceRecord
+
+    settings = Settings(snapshots=ROOT, alerts=ROOT, state=ROOT, confirm_after=600)
+    source = Source(id="a", url="https://e.org/a", schedule=Schedule(every=3600))
+    now = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+    assert next_check(source, None, settings, now) == now
+    checked = SourceRecord(id="a", last_checked="2026-11-25T11:30:00Z", last_outcome="unchanged")
+    assert next_check(source, checked, settings, now) == datetime(2026, 11, 25, 12, 30,
+                                                                  tzinfo=UTC)
+    gone = SourceRecord(id="a", last_checked="2026-11-25T11:55:00Z", last_outcome="gone")
+    assert next_check(source, gone, settings, now) == datetime(2026, 11, 25, 12, 5, tzinfo=UTC)
+    deferred = SourceRecord(id="a", last_checked="2026-11-25T11:30:00Z",
+                            deferred_until="2026-11-25T15:00:00Z")
+    assert next_check(source, deferred, settings, now).hour == 15
 
 
 def test_first_run_comes_from_the_last_check() -> None:
