@@ -144,12 +144,14 @@ class Daemon:
         self.scheduler.add_job(self.enqueue, DateTrigger(when, timezone=UTC), args=[source.id],
                                id=source.id, replace_existing=True, misfire_grace_time=None)
 
-    def records(self) -> dict[str, SourceRecord]:
+    def records(self, only: list[str] | None = None) -> dict[str, SourceRecord]:
         settings = self.config.settings
         store = Store(settings.snapshots, settings.state, settings.alerts)
         if not store.open_readonly():
             return {}
         try:
+            if only is not None and len(only) < 100:
+                return {source_id: store.record(source_id) for source_id in only}
             return store.records()
         finally:
             store.close()
@@ -165,7 +167,7 @@ class Daemon:
 
     def rearm(self, checked: list[Source]) -> None:
         """After a pass: each checked source's next run, from its new state."""
-        records = self.records()
+        records = self.records(only=[s.id for s in checked])
         now = datetime.now(UTC)
         known = {s.id for s in self.config.sources}
         for source in checked:
