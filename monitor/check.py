@@ -18,24 +18,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from monitor.compare import (
-    GONE_STATUSES,
-    NOT_FOUND,
     Decision,
     Diff,
     Observation,
     State,
-    collapsed,
+    classify,
     decide,
     diff_documents,
-    is_wall,
-    says_not_found,
+    judge,
+    redirect_keeps_article,
 )
 from monitor.config import Config, Source
 from monitor.extract import Document, Snapshot
-from monitor.fetch import Fetcher, FetchResult, is_text
+from monitor.fetch import Fetcher, FetchResult
 from monitor.notify import (
     DeliveryReport,
     build_alert,
@@ -45,9 +42,8 @@ from monitor.notify import (
     write_alert_files,
 )
 from monitor.store import Change, GitError, SourceRecord, Store, now_iso, text_sha256
-from monitor.workers import Analyser, Analysis, WorkerCrashed
+from monitor.workers import Analyser, WorkerCrashed
 
-BLOCKED_STATUSES = {401, 403, 429}
 COMMIT_EVENTS = ("changed", "removed", "restored", "moved")
 
 
@@ -76,77 +72,11 @@ class PassReport:
                 or bool(self.errors))
 
 
-def _segments(url: str) -> tuple[str, list[str]]:
-    parts = urlsplit(url)
-    host = (parts.hostname or "").removeprefix("www.")
-    return host, [p for p in parts.path.split("/") if p]
-
-
-def redirect_home(original: str, final: str) -> bool:
-    """Whether a redirect took an article to the site root or a section index above it."""
-    _, before = _segments(original)
-    _, after = _segments(final)
-    return len(after) < len(before) and before[: len(after)] == after
-
-
-def redirect_keeps_article(original: str, final: str) -> bool:
-    """http→https, www, a trailing slash, a query, or the same path with a slug added."""
-    host_a, before = _segments(original)
-    host_b, after = _segments(final)
-    if host_a != host_b:
-        return False
-    if before == after:
-        return True
-    if len(before) != len(after) or not before or before[:-1] != after[:-1]:
-        return False
-    short, long = sorted((before[-1], after[-1]), key=len)
-    return long.startswith(short) and long[len(short)] in "-_."
-
-
 def tracked_url(source: Source, record: SourceRecord) -> str:
     """The configured URL, or where the article moved to since it was configured."""
     if record.tracking_url and record.tracked_from == source.url:
         return record.tracking_url
     return source.url
-
-
-def classify(result: FetchResult, fetched: str) -> Observation | None:
-    """What a fetch says before any extraction; None when the page needs extracting."""
-    if not result.ok:
-        return Observation("error", reason=result.error)
-    status = result.status or 0
-    if status in GONE_STATUSES:
-        return Observation("gone", reason=GONE_STATUSES[status])
-    if status in BLOCKED_STATUSES:
-        return Observation("error", reason=f"blocked: HTTP {status} (not a removal)")
-    if not (200 <= status < 300 or status == 304):
-        return Observation("error", reason=f"HTTP {status}")
-    if result.redirects and redirect_home(fetched, result.final_url):
-        return Observation("gone", reason="redirect-home")
-    if status == 304:
-        return Observation("unchanged")
-    if not is_text(result):
-        content_type = result.headers.get("content-type", "").split(";")[0]
-        return Observation("error", reason=f"unsupported content type {content_type}")
-    return None
-
-
-def judge(analysis: Analysis, stored: Snapshot | None) -> Observation:
-    """What an extracted page is: the article, a soft 404, a wall, or a collapsed text."""
-    document = analysis.document
-    if document.is_empty:
-        if NOT_FOUND.search(analysis.page_title):
-            return Observation("gone", reason="soft-404")
-        return Observation("error", reason="no article text found in the page")
-    thin = stored is None or collapsed(stored.document, document)
-    if thin and says_not_found(document, analysis.page_title):
-        return Observation("gone", reason="soft-404")
-    if thin and is_wall(document):
-        return Observation("error", reason="blocked: a captcha, consent or paywall page")
-    if stored is not None and thin:
-        return Observation("collapsed", reason="collapsed", document=document,
-                           diff=analysis.diff)
-    return Observation("document", document=document, diff=analysis.diff)
 
 
 @dataclass
@@ -274,7 +204,7 @@ class Checker:
             else:
                 analysis = await self.analyser.analyse(
                     result.body, result.final_url, stored.render() if stored else None)
-                seen = judge(analysis, stored)
+                seen = judge(analysis.document, analysis.diff, analysis.page_title, stored)
         if result.redirects and seen.kind in ("document", "unchanged", "collapsed") \
                 and stored is not None and not redirect_keeps_article(target, result.final_url):
             seen = replace(seen, moved_to=result.final_url)

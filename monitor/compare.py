@@ -11,10 +11,12 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field, replace
+from urllib.parse import urlsplit
 
 from diff_match_patch import diff_match_patch
 
-from monitor.extract import Document
+from monitor.extract import Document, Snapshot
+from monitor.fetch import FetchResult, is_text
 
 # Words keep inner punctuation (8,000 / 3.5 / don't / e-mail); quotes and trailing
 # punctuation are tokens of their own, so a fragment is the words that changed.
@@ -97,6 +99,7 @@ def diff_documents(old: Document, new: Document) -> Diff:
 # --- events ---------------------------------------------------------------
 
 GONE_STATUSES = {404: "gone-404", 410: "gone-410", 451: "gone-451"}
+BLOCKED_STATUSES = {401, 403, 429}  # the site refuses us: a failure, never a removal
 NOT_FOUND = re.compile(
     r"\b(page|article|story|content|post)\s+(was\s+|is\s+)?not\s+found\b|\b404\b"
     r"|\bno\s+longer\s+(available|exists)\b|\bdoes(n[’']t|\s+not)\s+exist\b"
@@ -217,3 +220,71 @@ def decide(state: State, seen: Observation, *, confirm_removal: int,
     if seen.moved_to:
         return Decision(state, "moved", events, snapshot_status="")
     return Decision(state, "unchanged", events)
+
+
+# --- what a fetch and an extraction say -------------------------------------
+
+def _segments(url: str) -> tuple[str, list[str]]:
+    parts = urlsplit(url)
+    host = (parts.hostname or "").removeprefix("www.")
+    return host, [p for p in parts.path.split("/") if p]
+
+
+def redirect_home(original: str, final: str) -> bool:
+    """Whether a redirect took an article to the site root or a section index above it."""
+    _, before = _segments(original)
+    _, after = _segments(final)
+    return len(after) < len(before) and before[: len(after)] == after
+
+
+def redirect_keeps_article(original: str, final: str) -> bool:
+    """http→https, www, a trailing slash, a query, or the same path with a slug added."""
+    host_a, before = _segments(original)
+    host_b, after = _segments(final)
+    if host_a != host_b:
+        return False
+    if before == after:
+        return True
+    if len(before) != len(after) or not before or before[:-1] != after[:-1]:
+        return False
+    short, long = sorted((before[-1], after[-1]), key=len)
+    return long.startswith(short) and long[len(short)] in "-_."
+
+
+def classify(result: FetchResult, fetched: str) -> Observation | None:
+    """What a fetch says before any extraction; None when the page needs extracting."""
+    if not result.ok:
+        return Observation("error", reason=result.error)
+    status = result.status or 0
+    if status in GONE_STATUSES:
+        return Observation("gone", reason=GONE_STATUSES[status])
+    if status in BLOCKED_STATUSES:
+        return Observation("error", reason=f"blocked: HTTP {status} (not a removal)")
+    if not (200 <= status < 300 or status == 304):
+        return Observation("error", reason=f"HTTP {status}")
+    if result.redirects and redirect_home(fetched, result.final_url):
+        return Observation("gone", reason="redirect-home")
+    if status == 304:
+        return Observation("unchanged")
+    if not is_text(result):
+        content_type = result.headers.get("content-type", "").split(";")[0]
+        return Observation("error", reason=f"unsupported content type {content_type}")
+    return None
+
+
+def judge(document: Document, diff: Diff | None, page_title: str,
+          stored: Snapshot | None) -> Observation:
+    """What an extracted page is: the article, a soft 404, a wall, or a collapsed text."""
+    if document.is_empty:
+        if NOT_FOUND.search(page_title):
+            return Observation("gone", reason="soft-404")
+        return Observation("error", reason="no article text found in the page")
+    thin = stored is None or collapsed(stored.document, document)
+    if thin and says_not_found(document, page_title):
+        return Observation("gone", reason="soft-404")
+    if thin and is_wall(document):
+        return Observation("error", reason="blocked: a captcha, consent or paywall page")
+    if stored is not None and thin:
+        return Observation("collapsed", reason="collapsed", document=document,
+                           diff=diff)
+    return Observation("document", document=document, diff=diff)

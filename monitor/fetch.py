@@ -17,13 +17,15 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 from urllib.robotparser import RobotFileParser
 
 import brotli
 import httpx
 
-from monitor.config import Settings
+if TYPE_CHECKING:
+    from monitor.config import Settings
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from conftest import Project
 
-from monitor.check import redirect_home
+from monitor.compare import redirect_home
 from monitor.site import Article, Furniture, Page, teasers
 from monitor.store import Store
 
