@@ -440,6 +440,8 @@ def _channels(checker: _Checker, raw: Any, parent: CommentedMap) -> dict[str, Ch
                                         f"allowed: {', '.join(allowed)}")
                 continue
             options[key] = checker.expand_env(_plain(value), key_line)
+            if key in cls.path_options and isinstance(options[key], str):
+                options[key] = str((checker.path.parent / options[key]).resolve())
         problems = [*cls.check_options(options), *_common_option_problems(options)]
         for problem in problems:
             checker.error(line, f"channel '{name}' ({kind}): {problem}")

@@ -155,13 +155,18 @@ async def _deliver_to(store: Store, channel: Channel, deliveries: list[Delivery]
         deliveries = [d for d in deliveries if not d.next_attempt_at or d.next_attempt_at <= now]
     for batch in _batches(store, channel, deliveries):
         ids = [d.alert["id"] for d in batch.deliveries]
-        error, retry_after = await _send(channel, batch.document, client, digest=batch.digest)
+        result = await _send(channel, batch.document, client, digest=batch.digest)
         attempts = max(d.attempts for d in batch.deliveries) + 1
-        store.record_attempt(ids, channel.name, error=error,
-                             next_attempt_at=None if error is None
-                             else _later(backoff(attempts, retry_after)))
-        if error is None:
+        store.record_attempt(ids, channel.name, error=result.error, dead=result.permanent,
+                             next_attempt_at=None if result.error is None
+                             else _later(backoff(attempts, result.retry_after)))
+        if result.error is None:
             report.delivered += len(ids)
+            continue
+        error = result.error
+        if result.permanent:
+            report.dead += len(ids)
+            report.errors.append(f"{channel.name}: {error}: given up, retrying cannot help")
             continue
         report.failed += len(ids)
         what = "digest" if batch.digest else f"{batch.document['source_id']} " \
@@ -202,25 +207,32 @@ def _batches(store: Store, channel: Channel, deliveries: list[Delivery]) -> list
     return batches
 
 
+@dataclass(frozen=True)
+class Attempt:
+    error: str | None = None  # in words, naming no secret; None: delivered
+    retry_after: float | None = None
+    permanent: bool = False
+
+
 async def _send(channel: Channel, document: dict[str, Any], client: httpx.AsyncClient, *,
-                digest: bool = False) -> tuple[str | None, float | None]:
-    """Deliver one alert or digest: (the error in words naming no secret, retry_after)."""
+                digest: bool = False) -> Attempt:
+    """Deliver one alert or digest."""
     try:
         if digest:
             await channel.send_digest(document, client)
         else:
             await channel.send(document, client)
     except DeliveryError as exc:
-        return str(exc), exc.retry_after
+        return Attempt(str(exc), exc.retry_after, exc.permanent)
     except httpx.TimeoutException:
-        return "timed out", None
+        return Attempt("timed out")
     except httpx.ConnectError:
-        return "cannot connect", None
+        return Attempt("cannot connect")
     except httpx.HTTPError as exc:
-        return type(exc).__name__, None
+        return Attempt(type(exc).__name__)
     except Exception as exc:  # a channel's own bug must not stop the others
-        return f"{type(exc).__name__} in the {channel.type} channel", None
-    return None, None
+        return Attempt(f"{type(exc).__name__} in the {channel.type} channel")
+    return Attempt()
 
 
 SAMPLE_BEFORE = ("A petition supporting this initiative has collected more than 100,000 "
@@ -253,5 +265,5 @@ async def send_test_alert(config: Config, names: list[str]) -> dict[str, str | N
     timeout = httpx.Timeout(config.settings.delivery_timeout)
     async with httpx.AsyncClient(timeout=timeout, follow_redirects=False,
                                  headers={"User-Agent": config.settings.user_agent}) as client:
-        return {name: (await _send(make_channel(config.channels[name]), alert, client))[0]
+        return {name: (await _send(make_channel(config.channels[name]), alert, client)).error
                 for name in names}

@@ -8,17 +8,25 @@ class up by type.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar
 
 import httpx
 
 
 class DeliveryError(Exception):
-    """A delivery failed. The message must never contain a secret (URL, token)."""
+    """A delivery failed. The message must never contain a secret (URL, token).
 
-    def __init__(self, message: str, *, retry_after: float | None = None):
+    ``permanent``: retrying cannot help (the webhook was deleted, the address
+    does not exist), so the delivery becomes a dead letter at once.
+    """
+
+    def __init__(self, message: str, *, retry_after: float | None = None,
+                 permanent: bool = False):
         super().__init__(message)
         self.retry_after = retry_after
+        self.permanent = permanent
 
 
 #: Options every channel takes; routing, batching and retries read them (notify.py).
@@ -46,6 +54,8 @@ class Channel:
     #: option key -> what it is; the config refuses every other key
     options: ClassVar[dict[str, str]] = {}
     required: ClassVar[tuple[str, ...]] = ()
+    #: options that are file paths: the config resolves them against its own folder
+    path_options: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, name: str, options: dict[str, Any]):
         self.name = name
@@ -80,14 +90,44 @@ def raise_for_response(response: httpx.Response) -> None:
     """Turn a non-2xx answer into a DeliveryError that names no URL."""
     if response.is_success:
         return
-    retry_after = None
-    header = response.headers.get("retry-after", "")
-    if header.isdigit():
-        retry_after = float(header)
     raise DeliveryError(f"HTTP {response.status_code} {response.reason_phrase}".strip(),
-                        retry_after=retry_after)
+                        retry_after=retry_after(response.headers.get("retry-after", "")),
+                        permanent=response.status_code in PERMANENT_STATUSES)
 
 
-from monitor.channels import webhook  # noqa: E402  (registers the built-in types)
+# The receiver is gone or refuses this sender for good: 404/410 from a webhook
+# URL means it was deleted; 401/403 mean the token was revoked.
+PERMANENT_STATUSES = {401, 403, 404, 410}
 
-__all__ = ["REGISTRY", "Channel", "DeliveryError", "register", "webhook"]
+
+def retry_after(header: str) -> float | None:
+    """Seconds from a Retry-After header: a number, or an HTTP date."""
+    header = header.strip()
+    if not header:
+        return None
+    if header.isdigit():
+        return float(header)
+    try:
+        when = parsedate_to_datetime(header)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max((when - datetime.now(UTC)).total_seconds(), 0.0)
+
+
+# Importing the built-in channel modules registers their types.
+from monitor.channels import (  # noqa: E402
+    apprise,
+    discord,
+    email,
+    matrix,
+    mattermost,
+    slack,
+    teams,
+    telegram,
+    webhook,
+)
+
+__all__ = ["REGISTRY", "Channel", "DeliveryError", "apprise", "discord", "email", "matrix",
+           "mattermost", "register", "slack", "teams", "telegram", "webhook"]
