@@ -13,6 +13,9 @@ import asyncio
 import multiprocessing
 import os
 import re
+import select
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -47,6 +50,30 @@ def analyse(body: bytes, url: str, stored: str | None) -> Analysis:
     return Analysis(document, diff_documents(old, document), title)
 
 
+def exit_with(parent: int) -> None:
+    """Make this worker exit when the monitor process that started it dies.
+
+    A pool worker waits on a queue whose write end it holds itself, so it would
+    never notice a ``kill -9`` of the parent; it also keeps the forkserver
+    alive. A thread waits on the parent's pidfd (Linux) and ends the worker.
+    """
+
+    def wait() -> None:
+        try:
+            fd = os.pidfd_open(parent)
+            select.select([fd], [], [])
+        except (AttributeError, OSError):  # no pidfd here: look once a second
+            while True:
+                time.sleep(1)
+                try:
+                    os.kill(parent, 0)
+                except ProcessLookupError:
+                    break
+        os._exit(0)
+
+    threading.Thread(target=wait, name="exit-with-parent", daemon=True).start()
+
+
 class Analyser:
     """A process pool that is recreated when a worker dies."""
 
@@ -58,7 +85,8 @@ class Analyser:
         if self._pool is None:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["monitor.workers"])
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
+                                             initializer=exit_with, initargs=(os.getpid(),))
         return self._pool
 
     async def analyse(self, body: bytes, url: str, stored: str | None) -> Analysis:

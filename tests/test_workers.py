@@ -54,3 +54,44 @@ def test_a_dead_worker_fails_one_page_and_the_pool_is_recreated() -> None:
             assert not result.document.is_empty
 
     asyncio.run(scenario())
+
+
+def test_workers_do_not_outlive_a_killed_monitor() -> None:
+    """kill -9 of the parent leaves no extraction process behind (nor the forkserver)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import asyncio, os, sys, time\n"
+        "from monitor.workers import Analyser\n"
+        "from monitor.site import Article, render_article\n"
+        "page = render_article(Article.load('huawei-5g-letter')).encode()\n"
+        "async def main():\n"
+        "    analyser = Analyser(2)\n"
+        "    await asyncio.gather(*(analyser.analyse(page, 'http://x/', None) for _ in range(4)))\n"
+        "    pids = [p.pid for p in analyser._executor()._processes.values()]\n"
+        "    print(' '.join(map(str, pids)), flush=True)\n"
+        "    time.sleep(60)\n"
+        "if __name__ == '__main__':\n"
+        "    asyncio.run(main())\n")
+    parent = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL, text=True)
+    assert parent.stdout is not None
+    workers = [int(pid) for pid in parent.stdout.readline().split()]
+    assert len(workers) == 2
+    os.kill(parent.pid, signal.SIGKILL)
+    parent.wait()
+    deadline = time.monotonic() + 10
+    alive = workers
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.1)
+        alive = [pid for pid in workers if _running(pid)]
+    assert alive == [], "extraction workers outlived their monitor"
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split()[2] != "Z"  # a zombie has exited
+    except FileNotFoundError:
+        return False
