@@ -391,6 +391,8 @@ class Session:
         self.config = config
         self.fetcher = Fetcher(config.settings)
         self.analyser = Analyser(config.settings.workers)
+        settings = config.settings
+        self.store = Store(settings.snapshots, settings.state, settings.alerts)
 
     async def __aenter__(self) -> Session:
         return self
@@ -398,6 +400,7 @@ class Session:
     async def __aexit__(self, *exc: object) -> None:
         await self.fetcher.aclose()
         self.analyser.close()
+        self.store.close()
 
     async def run(self, sources: list[Source], *,
                   on_check: Callable[[CheckReport, int, int], None] | None = None,
@@ -409,7 +412,7 @@ class Session:
         while a cron run finishes.
         """
         settings = self.config.settings
-        store = Store(settings.snapshots, settings.state, settings.alerts)
+        store = self.store
         report = PassReport()
         await asyncio.to_thread(store.acquire, settings.lock_timeout, on_wait)
         try:
@@ -436,7 +439,6 @@ class Session:
                 report.delivery = await deliver_pending(store, self.config,
                                                         honour_backoff=honour_backoff)
         finally:
-            store.close()
             store.release()
         return report
 

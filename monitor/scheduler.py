@@ -43,7 +43,8 @@ log = logging.getLogger("monitor")
 
 STARTUP_SPREAD = 10.0  # seconds over which overdue and never-checked sources start
 HOUSEKEEPING_EVERY = 2.0  # seconds between looks at sources.yaml
-DELIVERY_EVERY = 30.0  # seconds between delivery rounds and status-file updates
+DELIVERY_EVERY = 30.0  # seconds between delivery rounds when no check is due
+STATUS_EVERY = 5.0  # seconds: the status file is rewritten at most this often
 CONFIRM_OUTCOMES = ("gone", "collapsed")  # a check that wants a quick second look
 
 
@@ -132,6 +133,7 @@ class Daemon:
         self.health = Health()
         self.config_mtime = self._mtime()
         self.status_path = config.settings.state.parent / "status.json"
+        self.status_written = 0.0
 
     # --- scheduling ----------------------------------------------------------
 
@@ -145,16 +147,19 @@ class Daemon:
                                id=source.id, replace_existing=True, misfire_grace_time=None)
 
     def records(self, only: list[str] | None = None) -> dict[str, SourceRecord]:
-        settings = self.config.settings
-        store = Store(settings.snapshots, settings.state, settings.alerts)
-        if not store.open_readonly():
-            return {}
+        store = self.session.store
+        if store.db is None:  # before the first pass: read without creating anything
+            settings = self.config.settings
+            store = Store(settings.snapshots, settings.state, settings.alerts)
+            if not store.open_readonly():
+                return {}
         try:
             if only is not None and len(only) < 100:
                 return {source_id: store.record(source_id) for source_id in only}
             return store.records()
         finally:
-            store.close()
+            if store is not self.session.store:
+                store.close()
 
     def arm_all(self, sources: list[Source]) -> None:
         records = self.records()
@@ -311,8 +316,11 @@ class Daemon:
             from monitor.cli import summary
 
             log.info("%s", summary(report))
+        else:
+            self.status_written = 0.0  # the 30 s delivery round refreshes the status file
         self.rearm(sources)
-        self.write_status()
+        if time.monotonic() - self.status_written > STATUS_EVERY:
+            self.write_status()
 
     # --- health ---------------------------------------------------------------
 
@@ -322,13 +330,8 @@ class Daemon:
         jobs = [j for j in self.scheduler.get_jobs() if j.id not in ("housekeeping",
                                                                      "deliveries")]
         counts: dict[str, int] = {}
-        settings = self.config.settings
-        store = Store(settings.snapshots, settings.state, settings.alerts)
-        if store.open_readonly():
-            try:
-                counts = store.delivery_counts()
-            finally:
-                store.close()
+        if self.session.store.db is not None:
+            counts = self.session.store.delivery_counts()
         return {
             "pid": self.health.pid,
             "config": str(self.config.path),
@@ -349,6 +352,7 @@ class Daemon:
         }
 
     def write_status(self, *, stopped: bool = False) -> None:
+        self.status_written = time.monotonic()
         status = {**self.status(), "running": not stopped,
                   "written_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
         with contextlib.suppress(OSError):

@@ -211,6 +211,7 @@ class Store:
         self.lock_path = state_path.parent / "lock"
         self.db: sqlite3.Connection | None = None
         self._lock_file: Any = None
+        self._synced_head: str | None = None
 
     # --- lifecycle ---------------------------------------------------------
 
@@ -261,6 +262,8 @@ class Store:
 
     def open(self) -> None:
         """Create what is missing and connect; StoreUnavailable if the disk refuses."""
+        if self.db is not None:
+            return
         try:
             self._open()
         except (OSError, sqlite3.Error, GitError) as exc:
@@ -330,13 +333,28 @@ class Store:
         return done.stdout.decode("utf-8", errors="replace")
 
     def head(self) -> str | None:
-        out = self.git("rev-parse", "-q", "--verify", BRANCH, check=False).strip()
-        return out or None
+        """The branch's commit, read from the ref files: no git process per pass."""
+        git_dir = self.snapshots / ".git"
+        try:
+            return (git_dir / BRANCH).read_text().strip() or None
+        except FileNotFoundError:
+            pass
+        try:
+            packed = (git_dir / "packed-refs").read_text().splitlines()
+        except FileNotFoundError:
+            return None
+        return next((line.split()[0] for line in packed if line.endswith(f" {BRANCH}")), None)
 
     def sync_worktree(self) -> None:
-        """Make the snapshot files and git's index match the last commit exactly."""
-        if self.head():
+        """Make the snapshot files and git's index match the last commit exactly.
+
+        Done once per process and again whenever another process has committed
+        (or a crash left files half-written): the files are a view of git.
+        """
+        head = self.head()
+        if head and head != self._synced_head:
             self.git("reset", "-q", "--hard", BRANCH)
+        self._synced_head = head
 
     def read_snapshot(self, source_id: str) -> Snapshot | None:
         path = self.snapshots / f"{source_id}.md"
