@@ -164,8 +164,16 @@ class Checker:
         self.fetcher = fetcher
         self.analyser = analyser
         self.writer = Writer(store)
+        # Checks in flight at once: enough to keep every fetch slot and every worker
+        # busy, few enough that fetched pages waiting for a worker cannot pile up in
+        # memory (10,000 pages of 100 kB would be a gigabyte).
+        self._in_flight = asyncio.Semaphore(self.settings.concurrency + 2 * analyser.workers)
 
     async def check(self, source: Source) -> CheckReport:
+        async with self._in_flight:
+            return await self._timed_check(source)
+
+    async def _timed_check(self, source: Source) -> CheckReport:
         started = time.monotonic()
         try:
             report = await self._check(source)

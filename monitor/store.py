@@ -283,7 +283,9 @@ class Store:
         self.db = sqlite3.connect(self.state_path, isolation_level=None, timeout=30)
         self.db.row_factory = sqlite3.Row
         self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=FULL")
+        # NORMAL in WAL mode survives any crash of the process; a power cut may drop
+        # the last transactions, which recover() re-derives from git's commits.
+        self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
         self._add_missing_columns()
 
