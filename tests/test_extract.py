@@ -72,3 +72,26 @@ def test_snapshot_renders_one_paragraph_per_line_and_parses_back() -> None:
 def test_snapshot_without_author_or_date_parses_back() -> None:
     snapshot = Snapshot(Document(title="T", paragraphs=("p",)), url="https://e.org/")
     assert Snapshot.parse(snapshot.render()) == snapshot
+
+
+@pytest.mark.parametrize(("line", "stamp"), [
+    ("Page last updated 25 Nov 2026 12:11", True),
+    ("Updated 5 minutes ago", True),
+    ("12:11 GMT", True),
+    ("Published on March 5, 2020 at 10:30 am", True),
+    ("The meeting at 10:30 was cancelled", False),
+    ("He said 24 people died at 12:11", False),
+    ("Police detained 80,000 people", False),
+])
+def test_time_stamp_lines_are_page_furniture(line: str, stamp: bool) -> None:
+    from monitor.extract import is_stamp
+
+    assert is_stamp(line) is stamp
+
+
+def test_a_page_clock_beside_the_article_is_not_article_text() -> None:
+    article = Article.load("huawei-internment-blog")
+    page = render_article(article).replace(
+        "</article>", "</article><p class='page-updated'>Page last updated 25 Nov 2026 "
+        "12:11</p>")
+    assert "12:11" not in " ".join(extract(page).paragraphs)
