@@ -1,0 +1,1 @@
+"""Benchmarks: detection quality and speed on the shared corpus (see README.md)."""
