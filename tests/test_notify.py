@@ -220,3 +220,14 @@ def test_retry_after_reads_seconds_and_http_dates() -> None:
     assert retry_after("") is None and retry_after("soon") is None
     in_ten_minutes = format_datetime(datetime.now(UTC) + timedelta(minutes=10), usegmt=True)
     assert 590 <= (retry_after(in_ten_minutes) or 0) <= 600
+
+
+def test_a_deleted_chat_webhook_is_given_up_at_once(project: Project, letter: Article) -> None:
+    # Slack answers 404 "no_service" for a webhook that was removed: retrying cannot help.
+    slack = "newsroom:\n  type: slack\n  url: URL/services/T/B/X\n"
+    pages = setup(project, channels(project, slack), letter=letter)
+    edit_all(project, pages)
+    project.site.hook_statuses = [404]
+    assert "retrying cannot help" in project.run("check").err
+    [row] = deliveries(project)
+    assert row["status"] == "dead"

@@ -190,4 +190,5 @@ def _explained(exc: DeliveryError, response: httpx.Response, url: str) -> Delive
         detail = r.redact(str(body.get("message") or ""), url)
         if retry_after is None and isinstance(body.get("retry_after"), int | float):
             retry_after = float(body["retry_after"])
-    return DeliveryError(f"{exc}: {detail}" if detail else str(exc), retry_after=retry_after)
+    return DeliveryError(f"{exc}: {detail}" if detail else str(exc), retry_after=retry_after,
+                         permanent=exc.permanent)

@@ -119,4 +119,4 @@ class Mattermost(Channel):
             except (json.JSONDecodeError, UnicodeDecodeError):
                 pass
             raise DeliveryError(f"{exc}: {detail}" if detail else str(exc),
-                                retry_after=exc.retry_after) from None
+                                retry_after=exc.retry_after, permanent=exc.permanent) from None

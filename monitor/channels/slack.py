@@ -134,4 +134,4 @@ class Slack(Channel):
             detail = r.redact(response.text, self.settings["url"]) \
                 if len(response.text) < 200 else ""
             raise DeliveryError(f"{exc}: {detail}" if detail else str(exc),
-                                retry_after=exc.retry_after) from None
+                                retry_after=exc.retry_after, permanent=exc.permanent) from None

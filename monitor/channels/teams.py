@@ -170,7 +170,7 @@ class Teams(Channel):
             detail = _error_message(response)
             detail = r.redact(detail, url, signature) if detail else ""
             raise DeliveryError(f"{exc}: {detail}" if detail else str(exc),
-                                retry_after=exc.retry_after) from None
+                                retry_after=exc.retry_after, permanent=exc.permanent) from None
 
 
 def _error_message(response: httpx.Response) -> str:
