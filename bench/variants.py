@@ -21,6 +21,7 @@ import random
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from lxml import etree
@@ -31,6 +32,19 @@ from bench.corpus import WORD, normalise, words
 PARSER = lhtml.HTMLParser(encoding="utf-8")
 NOT_TEXT = frozenset({"script", "style", "noscript", "template", "head", "title", "svg",
                       "iframe", "textarea", "select"})
+# How templates print their clock, "N minutes ago" and "updated" lines; one style per page.
+CLOCK_STYLES = (
+    "{weekday} {day} November 2026 {h24:02d}:{m:02d} GMT",
+    "Nov. {day}, 2026, {h12}:{m:02d} {ampm} ET",
+    "11/{day}/2026 {h12}:{m:02d} {ampm}",
+    "2026-11-{day}T{h24:02d}:{m:02d}:00Z",
+    "{day}.11.2026, {h24:02d}:{m:02d} Uhr",
+    "{day} nov. 2026 à {h24:02d}h{m:02d}",
+)
+AGO_STYLES = ("Updated {n} minutes ago", "{n} min ago", "{n} hrs ago", "Posted {n} hours ago",
+              "vor {n} Minuten", "il y a {n} min")
+UPDATED_STYLES = ("Page last updated {clock}", "Last modified: {clock}", "Updated {clock}",
+                  "Stand: {clock}", "Mis à jour le {clock}")
 EMBEDDED = frozenset({"aside", "figure", "figcaption", "blockquote", "nav", "form"})
 MIN_MATCH = 25  # characters of a text node that must appear in the true body
 CONTAINER_SHARE = 0.8
@@ -211,12 +225,28 @@ class Churn:
     rng: random.Random
     state: int
     teasers: list[Teaser]
+    page_seed: int = 0
     log: list[tuple[str, str]] = field(default_factory=list)  # (placement, visible text)
+
+    def __post_init__(self) -> None:
+        # A template prints its clock one way: the style is the page's, the time the fetch's.
+        style = random.Random(f"{self.page_seed}-clock")
+        self.clock_style = style.choice(CLOCK_STYLES)
+        self.ago_style = style.choice(AGO_STYLES)
+        self.updated_style = style.choice(UPDATED_STYLES)
 
     def clock(self) -> str:
         minute = self.rng.randrange(60 * 24)
-        day = 24 + self.state
-        return f"Wednesday {day} November 2026 {minute // 60:02d}:{minute % 60:02d} GMT"
+        when = datetime(2026, 11, 24 + self.state, minute // 60, minute % 60)
+        return self.clock_style.format(
+            weekday=when.strftime("%A"), day=when.day, h24=when.hour, m=when.minute,
+            h12=when.hour % 12 or 12, ampm="p.m." if when.hour >= 12 else "a.m.")
+
+    def ago(self) -> str:
+        return self.ago_style.format(n=self.count(1, 59))
+
+    def updated(self) -> str:
+        return self.updated_style.format(clock=self.clock())
 
     def count(self, low: int = 3, high: int = 90_000) -> int:
         return self.rng.randrange(low, high)
@@ -262,13 +292,10 @@ class Churn:
 
 def noise_timestamps(c: Churn) -> None:
     c.top(element("div", c.clock(), class_="topbar-clock"))
-    c.into("header", element("span", f"Updated {c.count(1, 59)} minutes ago",
-                                       class_="live-updated"), c.top)
-    c.after_article(element("p", f"Page last updated {c.clock()}",
-                                        class_="page-updated"))
-    c.into("footer", element("div", f"Page generated {c.clock()} in "
-                                              f"{c.count(40, 900)} ms", class_="generated"),
-              c.bottom)
+    c.into("header", element("span", c.ago(), class_="live-updated"), c.top)
+    c.after_article(element("p", c.updated(), class_="page-updated"))
+    c.into("footer", element("div", f"Page generated {c.clock()} in {c.count(40, 900)} ms",
+                             class_="generated"), c.bottom)
 
 
 def _teaser_list(c: Churn, tag: str, count: int, with_summary: bool) -> lhtml.HtmlElement:
@@ -345,8 +372,8 @@ def _replace_numbers(c: Churn, pattern: re.Pattern[str]) -> None:
 def noise_comment_counts(c: Churn) -> None:
     _replace_numbers(c, COMMENTS_TEXT)
     count = 2 + c.state
-    c.before_article(element("a", f"{c.count(2, 900)} Comments",
-                                         href="#comments", class_="comment-count"))
+    c.before_article(element("a", f"{c.count(2, 900)} Comments", href="#comments",
+                             class_="comment-count"))
     comments = tuple(
         element("li", children=(element("b", c.rng.choice(COMMENTERS)),
                                 element("p", c.rng.choice(COMMENTS))), class_="comment")
@@ -412,8 +439,8 @@ def noise_menu_order(c: Churn) -> None:
     c.rng.shuffle(order)
     links = tuple(element("li", children=(element("a", name, href=f"/{name.lower()}/"),))
                   for name in order)
-    c.into("header", element("nav", children=(element("ul", children=links),),
-                                       class_="site-menu"), c.top)
+    menu = element("nav", children=(element("ul", children=links),), class_="site-menu")
+    c.into("header", menu, c.top)
 
 
 def noise_cookie_banner(c: Churn) -> None:
@@ -430,12 +457,11 @@ def noise_cookie_banner(c: Churn) -> None:
 
 def noise_view_counter(c: Churn) -> None:
     _replace_numbers(c, VIEWS_TEXT)
-    c.into("header", element("span", f"{c.count():,} views", class_="view-count"),
-              c.top)
-    c.before_article(element("div", f"{c.count():,} reads · {c.count(2, 900)} "
-                                                "shares", class_="article-stats"))
-    c.into("footer", element("span", f"This page has been viewed {c.count():,} "
-                                               "times", class_="counter"), c.bottom)
+    c.into("header", element("span", f"{c.count():,} views", class_="view-count"), c.top)
+    c.before_article(element("div", f"{c.count():,} reads · {c.count(2, 900)} shares",
+                             class_="article-stats"))
+    c.into("footer", element("span", f"This page has been viewed {c.count():,} times",
+                             class_="counter"), c.bottom)
 
 
 NOISE: dict[str, Callable[[Churn], None]] = {
@@ -463,7 +489,7 @@ def apply_noise(raw: bytes, truth: str, kinds: list[str], seed: int, state: int,
     article = visible_text(loc.container)
     log: list[tuple[str, str]] = []
     for kind in kinds:
-        churn = Churn(loc, random.Random(f"{seed}-{kind}-{state}"), state, teasers)
+        churn = Churn(loc, random.Random(f"{seed}-{kind}-{state}"), state, teasers, seed)
         NOISE[kind](churn)
         log += churn.log
     if visible_text(loc.container) != article:
