@@ -37,7 +37,7 @@ def add_source(path: Path, url: str, *, source_id: str | None = None,
     with path.open("w", encoding="utf-8") as handle:
         yaml.dump(data, handle)
     try:
-        config = config_module.load(path)
+        config = config_module.load(path, locate=True)
     except ConfigError:
         if original is None:
             path.unlink()
