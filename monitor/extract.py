@@ -13,29 +13,13 @@ import unicodedata
 from dataclasses import dataclass
 
 import trafilatura
+from trafilatura.utils import load_html
+
+from monitor.furniture import drop_furniture_elements, drop_teaser_lists, is_furniture
 
 INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 SPACES = re.compile(r"\s+")
 HEADER_FIELDS = ("URL", "Author", "Date", "Status")
-# "Last updated 25 Nov 2026 12:11", "Published 3 hours ago", "12:11 GMT": the page's
-# clock, which templates print beside the article and trafilatura keeps with it.
-STAMP_WORDS = re.compile(
-    r"\b(updated|published|posted|modified|generated|last|ago|today|yesterday|am|pm|"
-    r"gmt|utc|[ecmp][sd]t|bst|cet|at|on|by|page|minutes?|hours?|days?|seconds?|"
-    r"jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(t|tember)?|"
-    r"oct(ober)?|nov(ember)?|dec(ember)?|mon(day)?|tue(sday)?|wed(nesday)?|thu(rsday)?|"
-    r"fri(day)?|sat(urday)?|sun(day)?)\b|[\d:.,/|·–-]+", re.IGNORECASE)
-CLOCK = re.compile(r"\b\d{1,2}:\d{2}\b|\b\d+\s+(minutes?|hours?|days?)\s+ago\b",
-                   re.IGNORECASE)
-
-
-def is_stamp(paragraph: str) -> bool:
-    """A short line that is only a time stamp: nothing but date, time and stamp words."""
-    if len(paragraph) > 60 or not CLOCK.search(paragraph):
-        return False
-    return not STAMP_WORDS.sub("", paragraph).strip(" :,.()[]")
-
-
 @dataclass(frozen=True)
 class Document:
     """The parts of an article whose wording we track."""
@@ -100,8 +84,13 @@ def normalise(text: str | None) -> str:
 
 def extract(html: bytes | str, url: str | None = None) -> Document:
     """The article in a page; an empty Document when trafilatura finds none."""
+    tree = load_html(html)
+    if tree is None:
+        return Document()
+    drop_teaser_lists(tree, url)
+    drop_furniture_elements(tree)
     result = trafilatura.bare_extraction(
-        html,
+        tree,
         url=url,
         include_comments=False,
         include_tables=True,
@@ -112,7 +101,7 @@ def extract(html: bytes | str, url: str | None = None) -> Document:
         return Document()
     title = normalise(result.title)
     paragraphs = [normalise(line) for line in (result.text or "").split("\n")]
-    paragraphs = [p for p in paragraphs if p and not is_stamp(p)]
+    paragraphs = [p for p in paragraphs if p and not is_furniture(p)]
     if paragraphs and title and paragraphs[0] == title:
         paragraphs = paragraphs[1:]  # the headline repeated as the body's first line
     return Document(title=title, author=normalise(result.author), date=normalise(result.date),
