@@ -77,6 +77,19 @@ def _fragments(removed_text: str, added_text: str) -> tuple[list[str], list[str]
     return removed, added
 
 
+def same_wording(old: Document, new: Document) -> bool:
+    """Whether nothing that counts changed: the same text, or only the date moved forward.
+
+    trafilatura takes the date from the page's metadata or, lacking that, from
+    elements such as "Page last updated ...", which tick forward on every fetch.
+    A date that moves *back* (an article backdated) or appears with a text change
+    still counts.
+    """
+    if old == new:
+        return True
+    return replace(new, date=old.date) == old and new.date > old.date
+
+
 def diff_documents(old: Document, new: Document) -> Diff:
     old_lines, new_lines = old.lines(), new.lines()
     removed: list[str] = []

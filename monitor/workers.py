@@ -20,7 +20,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
-from monitor.compare import Diff, diff_documents
+from monitor.compare import Diff, diff_documents, same_wording
 from monitor.extract import Document, Snapshot, extract, normalise
 
 TITLE = re.compile(rb"<title[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
@@ -45,8 +45,8 @@ def analyse(body: bytes, url: str, stored: str | None) -> Analysis:
     if stored is None or document.is_empty:
         return Analysis(document, None, title)
     old = Snapshot.parse(stored).document
-    if old == document:
-        return Analysis(document, None, title)
+    if same_wording(old, document):
+        return Analysis(old, None, title)
     return Analysis(document, diff_documents(old, document), title)
 
 

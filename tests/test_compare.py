@@ -6,7 +6,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from monitor.compare import Observation, State, decide, diff_documents, diff_units
+from monitor.compare import (
+    Observation,
+    State,
+    decide,
+    diff_documents,
+    diff_units,
+    same_wording,
+)
 from monitor.extract import Document
 from monitor.site import Article
 
@@ -64,6 +71,17 @@ def test_number_at_the_end_of_a_sentence_loses_only_the_number() -> None:
     assert diff_documents(before, after).removed == ["80,000"]
     after = Document(paragraphs=("The camps held 80,000.",))
     assert diff_documents(before, after).removed == ["people"]
+
+
+def test_a_date_that_only_ticks_forward_is_the_page_clock() -> None:
+    old = Document(title="T", date="2026-11-24", paragraphs=("Text.",))
+    assert same_wording(old, old)
+    assert same_wording(old, Document(title="T", date="2026-11-25", paragraphs=("Text.",)))
+    assert same_wording(Document(title="T", paragraphs=("Text.",)),
+                        Document(title="T", date="2026-11-25", paragraphs=("Text.",)))
+    # Backdated, or dated with an edit: that counts.
+    assert not same_wording(old, Document(title="T", date="2019-01-01", paragraphs=("Text.",)))
+    assert not same_wording(old, Document(title="T", date="2026-11-25", paragraphs=("Txt.",)))
 
 
 def test_unit_diff_keeps_equal_runs() -> None:

@@ -27,6 +27,19 @@ def test_analyse_diffs_against_the_stored_snapshot() -> None:
     assert second.diff is not None and second.diff.added == ["8,000"]
 
 
+def test_a_page_clock_moving_the_date_forward_is_no_change() -> None:
+    from dataclasses import replace
+
+    from monitor.extract import Snapshot
+
+    first = analyse(PAGE, "http://127.0.0.1/a", None)
+    yesterday = replace(first.document, date="2000-01-01")
+    stored = Snapshot(yesterday, url="http://127.0.0.1/a").render()
+    again = analyse(PAGE, "http://127.0.0.1/a", stored)
+    assert again.diff is None
+    assert again.document == yesterday  # the stored date stays until the wording changes
+
+
 def test_workers_run_in_forkserver_processes() -> None:
     async def scenario() -> set[int]:
         async with Analyser(2) as analyser:
