@@ -4,6 +4,11 @@ Only wording should count: text is NFC-normalised and whitespace collapsed,
 comments are left out (trafilatura includes them by default, and a comment
 count is page furniture), and the date is the original publication date rather
 than whatever "updated" stamp the page template shows today.
+
+trafilatura runs without its fallback extractors (``fast``): they cost a third
+of the time per page, and on bench/quality they caught no edit that the main
+extractor missed while letting in more furniture (false alerts on noise 0.7%
+with them, 0.2% without).
 """
 
 from __future__ import annotations
@@ -93,6 +98,7 @@ def extract(html: bytes | str, url: str | None = None) -> Document:
         tree,
         url=url,
         include_comments=False,
+        fast=True,
         include_tables=True,
         with_metadata=True,
         date_extraction_params={"extensive_search": False, "original_date": True},
