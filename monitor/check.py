@@ -33,6 +33,7 @@ from monitor.compare import (
 from monitor.config import Config, Source
 from monitor.extract import Document, Snapshot
 from monitor.fetch import Fetcher, FetchResult
+from monitor.fetchpool import FetchPool, make_fetcher
 from monitor.notify import (
     DeliveryReport,
     build_alert,
@@ -157,7 +158,8 @@ class Writer:
 class Checker:
     """Checks sources against one store, with one fetcher and one worker pool."""
 
-    def __init__(self, config: Config, store: Store, fetcher: Fetcher, analyser: Analyser):
+    def __init__(self, config: Config, store: Store, fetcher: Fetcher | FetchPool,
+                 analyser: Analyser):
         self.config = config
         self.settings = config.settings
         self.store = store
@@ -397,7 +399,7 @@ class Session:
 
     def __init__(self, config: Config):
         self.config = config
-        self.fetcher = Fetcher(config.settings)
+        self.fetcher = make_fetcher(config.settings, len(config.sources))
         self.analyser = Analyser(config.settings.workers)
         settings = config.settings
         self.store = Store(settings.snapshots, settings.state, settings.alerts)

@@ -106,6 +106,7 @@ class Settings:
     delivery_timeout: float = 15.0
     user_agent: str = DEFAULT_USER_AGENT
     workers: int = 0  # extraction processes; 0 = one per core
+    fetch_processes: int = 0  # 0: one per core (up to 4) from 500 sources, else 1
     block_private: bool = False  # refuse private, loopback and link-local addresses
     confirm_after: float = 600.0  # re-check a page that seems gone this soon (daemon, --due)
     shutdown_timeout: float = 10.0  # how long SIGTERM waits for in-flight checks
@@ -312,6 +313,7 @@ SETTINGS_PARSERS: dict[str, tuple[Any, str]] = {
     "delivery_timeout": (parse_duration, "a duration such as 15s"),
     "user_agent": (str, "a string"),
     "workers": (int, "a whole number (0 = one per core)"),
+    "fetch_processes": (int, "a whole number (0 = automatic)"),
     "block_private": (bool, "true or false"),
     "confirm_after": (parse_duration, "a duration such as 10m"),
     "shutdown_timeout": (parse_duration, "a duration such as 10s"),
@@ -319,9 +321,9 @@ SETTINGS_PARSERS: dict[str, tuple[Any, str]] = {
     "respect_robots": (bool, "true or false"),
 }
 MINIMUMS = {"concurrency": 1, "per_host_concurrency": 1, "retries": 0, "max_redirects": 0,
-            "confirm_removal": 1, "failing_after": 1, "workers": 0, "max_bytes": 1,
-            "timeout": 0.001, "per_host_delay": 0, "retry_backoff": 0, "lock_timeout": 0,
-            "delivery_timeout": 0.001, "confirm_after": 0, "shutdown_timeout": 0,
+            "confirm_removal": 1, "failing_after": 1, "workers": 0, "fetch_processes": 0,
+            "max_bytes": 1, "timeout": 0.001, "per_host_delay": 0, "retry_backoff": 0,
+            "lock_timeout": 0, "delivery_timeout": 0.001, "confirm_after": 0, "shutdown_timeout": 0,
             "health_port": 0}
 SOURCE_KEYS = ["id", "url", "interval", "cron", "min", "max", "channels", "tags"]
 TOP_KEYS = ["settings", "channels", "sources"]

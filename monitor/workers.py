@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from monitor.compare import Diff, diff_documents, same_wording
 from monitor.extract import Document, Snapshot, extract, normalise
 
+# What the forkserver imports once, so a new worker or fetch process costs a fork.
+PRELOAD = ["monitor.workers", "monitor.fetchpool"]
 TITLE = re.compile(rb"<title[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
 
 
@@ -84,7 +86,7 @@ class Analyser:
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
             context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["monitor.workers"])
+            context.set_forkserver_preload(PRELOAD)
             self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
                                              initializer=exit_with, initargs=(os.getpid(),))
         return self._pool

@@ -84,6 +84,21 @@ def test_changed_figure_posts_one_alert_with_the_edited_words(project: Project,
     assert len(project.site.posts()) == 1
 
 
+def test_a_pass_with_fetch_processes_checks_and_alerts_the_same(project: Project,
+                                                                letter: Article,
+                                                                report: Article) -> None:
+    project.site.put_article(ARTICLE, letter)
+    project.site.put_article("/news/report", report)
+    project.write({"letter": ARTICLE, "report": "/news/report"},
+                  settings={"fetch_processes": 2})
+    assert "2 checked: 2 baseline, 0 errors" in project.run("check").out
+    project.site.put_article(ARTICLE, letter.edited("80,000", "8,000"))
+    result = project.run("check")
+    assert "2 checked: 1 unchanged, 1 changed, 0 errors" in result.out
+    [post] = project.site.posts("/hooks/monitor")
+    assert post.json()["diff"]["added"] == ["8,000"]
+
+
 def test_furniture_churn_raises_no_alert(project: Project, report: Article) -> None:
     project.site.put_article("/news/report", report)
     project.write({"report": "/news/report"})

@@ -1,0 +1,205 @@
+"""Fetching in several processes, for thousands of sources on more than one core.
+
+One event loop with one httpx client tops out at one core: on a pass of
+10,000 pages that answer 304, httpx's own machinery is three quarters of the
+time. A FetchPool runs a Fetcher in each of N processes and hands every fetch
+to one of them. A host always goes to the same process, so its per-host limit,
+pacing and robots.txt stay whole; the global ``concurrency`` is shared out.
+The checking itself (decide, commit, alert) stays in the one main process.
+
+Requests and results travel as length-prefixed pickles over a socket pair, so
+neither side ever blocks the other. A fetch process that dies fails only the
+fetches it held (as transient errors, never a removal) and is started again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import math
+import multiprocessing
+import os
+import pickle
+import socket
+import struct
+import zlib
+from dataclasses import replace
+from urllib.parse import urlsplit
+
+from monitor.config import Settings
+from monitor.fetch import Fetcher, FetchResult
+from monitor.workers import PRELOAD, exit_with
+
+FRAME = struct.Struct("!I")
+POOL_FROM_SOURCES = 500  # below this many sources one process keeps up easily
+MAX_PROCESSES = 4
+
+
+def fetch_processes(settings: Settings, sources: int) -> int:
+    """How many fetch processes a pass over ``sources`` gets (``fetch_processes: 0``)."""
+    if settings.fetch_processes:
+        return settings.fetch_processes
+    if sources < POOL_FROM_SOURCES:
+        return 1
+    return max(1, min(os.cpu_count() or 1, MAX_PROCESSES))
+
+
+def make_fetcher(settings: Settings, sources: int) -> Fetcher | FetchPool:
+    processes = fetch_processes(settings, sources)
+    return FetchPool(settings, processes) if processes > 1 else Fetcher(settings)
+
+
+async def _send(writer: asyncio.StreamWriter, message: object) -> None:
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    writer.write(FRAME.pack(len(data)) + data)  # one write: frames never interleave
+    await writer.drain()
+
+
+async def _receive(reader: asyncio.StreamReader) -> object:
+    (size,) = FRAME.unpack(await reader.readexactly(FRAME.size))
+    return pickle.loads(await reader.readexactly(size))
+
+
+def _serve(sock: socket.socket, settings: Settings, parent: int) -> None:
+    """A fetch process: fetch what the parent asks until it hangs up."""
+    exit_with(parent)
+    asyncio.run(_serve_requests(sock, settings))
+
+
+async def _serve_requests(sock: socket.socket, settings: Settings) -> None:
+    reader, writer = await asyncio.open_connection(sock=sock)
+    running: set[asyncio.Task[None]] = set()
+
+    async def answer(request_id: int, url: str, etag: str | None,
+                     last_modified: str | None) -> None:
+        try:
+            result = await fetcher.fetch(url, etag=etag, last_modified=last_modified)
+        except Exception as exc:  # a bug costs this fetch, not the process
+            result = FetchResult(url=url, final_url=url, error_kind="internal",
+                                 error=f"internal error: {type(exc).__name__}: {exc}")
+        await _send(writer, (request_id, result))
+
+    async with Fetcher(settings) as fetcher:
+        while True:
+            try:
+                request = await _receive(reader)
+            except (asyncio.IncompleteReadError, ConnectionError):
+                break  # the parent is done
+            task = asyncio.ensure_future(answer(*request))  # type: ignore[misc]
+            running.add(task)
+            task.add_done_callback(running.discard)
+        for task in running:
+            task.cancel()
+
+
+class FetchProcessDied(Exception):
+    pass
+
+
+class _FetchProcess:
+    """One fetch process and the fetches it holds."""
+
+    def __init__(self, settings: Settings):
+        ours, theirs = socket.socketpair()
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(PRELOAD)
+        self.process = context.Process(target=_serve, args=(theirs, settings, os.getpid()),
+                                       name="monitor-fetch", daemon=True)
+        self.process.start()
+        theirs.close()
+        self._socket = ours
+        self._ids = itertools.count()
+        self._waiting: dict[int, asyncio.Future[FetchResult]] = {}
+        self._opened: asyncio.Task[tuple[asyncio.StreamReader, asyncio.StreamWriter]] | None \
+            = None
+        self._listener: asyncio.Task[None] | None = None
+        self.dead = False
+
+    async def _streams(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        if self._opened is None:
+            self._opened = asyncio.ensure_future(asyncio.open_connection(sock=self._socket))
+        reader, writer = await self._opened
+        if self._listener is None:
+            self._listener = asyncio.ensure_future(self._listen(reader))
+        return reader, writer
+
+    async def fetch(self, url: str, etag: str | None, last_modified: str | None) -> FetchResult:
+        _, writer = await self._streams()
+        request_id = next(self._ids)
+        future: asyncio.Future[FetchResult] = asyncio.get_running_loop().create_future()
+        self._waiting[request_id] = future
+        try:
+            await _send(writer, (request_id, url, etag, last_modified))
+        except (ConnectionError, RuntimeError):
+            self._fail_all()
+        try:
+            return await future
+        finally:
+            self._waiting.pop(request_id, None)
+
+    async def _listen(self, reader: asyncio.StreamReader) -> None:
+        try:
+            while True:
+                request_id, result = await _receive(reader)  # type: ignore[misc]
+                future = self._waiting.pop(request_id, None)
+                if future is not None and not future.done():
+                    future.set_result(result)
+        except (asyncio.IncompleteReadError, ConnectionError, pickle.UnpicklingError):
+            self._fail_all()
+
+    def _fail_all(self) -> None:
+        self.dead = True
+        for future in self._waiting.values():
+            if not future.done():
+                future.set_exception(FetchProcessDied())
+        self._waiting.clear()
+
+    async def close(self) -> None:
+        if self._listener is not None:
+            self._listener.cancel()
+        if self._opened is not None and self._opened.done() and not self._opened.cancelled():
+            _, writer = self._opened.result()
+            writer.close()
+        else:
+            self._socket.close()
+        await asyncio.to_thread(self.process.join, 5)
+        if self.process.is_alive():
+            self.process.kill()
+            await asyncio.to_thread(self.process.join)
+
+
+class FetchPool:
+    """Fetcher's interface over ``processes`` fetch processes, started on first use."""
+
+    def __init__(self, settings: Settings, processes: int):
+        self.processes = processes
+        share = math.ceil(settings.concurrency / processes)
+        self.settings = replace(settings, concurrency=share)
+        self._members: list[_FetchProcess | None] = [None] * processes
+
+    def _member(self, url: str) -> _FetchProcess:
+        host = (urlsplit(url).hostname or "").encode()
+        index = zlib.crc32(host) % self.processes
+        member = self._members[index]
+        if member is None or member.dead:
+            member = self._members[index] = _FetchProcess(self.settings)
+        return member
+
+    async def fetch(self, url: str, *, etag: str | None = None,
+                    last_modified: str | None = None) -> FetchResult:
+        try:
+            return await self._member(url).fetch(url, etag, last_modified)
+        except FetchProcessDied:
+            return FetchResult(url=url, final_url=url, error_kind="crash",
+                               error="the fetch process died during this fetch")
+
+    async def aclose(self) -> None:
+        members = [m for m in self._members if m is not None]
+        self._members = [None] * self.processes
+        await asyncio.gather(*(member.close() for member in members))
+
+    async def __aenter__(self) -> FetchPool:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
