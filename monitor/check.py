@@ -192,15 +192,20 @@ class Checker:
 
     async def _check(self, source: Source) -> CheckReport:
         record = self.store.record(source.id)
-        stored = self.store.read_snapshot(source.id)
-        if stored is not None and record.state.status == "new":
-            # The database was lost or reset but git kept the history: trust git.
-            status = "removed" if stored.status else "ok"
-            record = replace(record, state=replace(record.state, status=status))
+        # The snapshot is read only when this check needs its wording: most checks
+        # get a 304 or the same bytes, and need none.
+        stored: Snapshot | None = None
+        if record.state.status == "new" or record.revision is None:
+            stored = self.store.read_snapshot(source.id)
+            if stored is not None and record.state.status == "new":
+                # The database was lost or reset but git kept the history: trust git.
+                status = "removed" if stored.status else "ok"
+                record = replace(record, state=replace(record.state, status=status))
+        has_snapshot = stored is not None or record.revision is not None
         if record.deferred_until and record.deferred_until > now_iso():
             return CheckReport(source.id, "deferred",
                                detail=f"server asked to wait until {record.deferred_until}")
-        conditional = stored is not None and record.state.status == "ok"
+        conditional = has_snapshot and record.state.status == "ok"
         target = tracked_url(source, record)
         result = await self.fetcher.fetch(
             target,
@@ -209,17 +214,21 @@ class Checker:
         )
         seen = classify(result, target)
         if seen is None:
-            if stored is not None and result.content_sha256 == record.body_sha256:
+            if has_snapshot and result.content_sha256 == record.body_sha256:
                 seen = Observation("unchanged")  # same bytes: skip extraction entirely
             else:
+                stored = stored or self.store.read_snapshot(source.id)
                 analysis = await self.analyser.analyse(
                     result.body, result.final_url, stored.render() if stored else None)
                 seen = judge(analysis.document, analysis.diff, analysis.page_title, stored)
         if result.redirects and seen.kind in ("document", "unchanged", "collapsed") \
-                and stored is not None and not redirect_keeps_article(target, result.final_url):
+                and has_snapshot and not redirect_keeps_article(target, result.final_url):
             seen = replace(seen, moved_to=result.final_url)
         decision = decide(record.state, seen, confirm_removal=self.settings.confirm_removal,
                           failing_after=self.settings.failing_after)
+        if stored is None and has_snapshot and (decision.events
+                                                or decision.snapshot_status is not None):
+            stored = self.store.read_snapshot(source.id)  # its title and wording go out
         return await self._persist(source, record, stored, result, seen, decision)
 
     async def _persist_error(self, source: Source, message: str) -> CheckReport:
@@ -273,7 +282,8 @@ class Checker:
             values.update(last_event=alerts[-1]["event"], last_event_at=detected_at)
         await self.writer.write(Outcome(
             source=source, previous_revision=record.revision, state=decision.state,
-            values=values, alerts=alerts, change=change, text_hash=text_sha256(document),
+            values=values, alerts=alerts, change=change,
+            text_hash=text_sha256(document) if change else "",
             routes={a["id"]: route(a, source, self.config) for a in alerts}))
         return CheckReport(source.id, decision.outcome, [a["event"] for a in alerts],
                            detail=_detail(decision, seen, diff))
