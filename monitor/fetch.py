@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 from urllib.robotparser import RobotFileParser
@@ -58,7 +59,7 @@ class FetchResult:
     def not_modified(self) -> bool:
         return self.status == 304
 
-    @property
+    @cached_property
     def content_sha256(self) -> str:
         return hashlib.sha256(self.body).hexdigest()
 

@@ -62,10 +62,7 @@ class DeliveryReport:
 
 def write_alert_files(store: Store) -> int:
     """Write every outbox alert that has no file in ``alerts/`` yet."""
-    alerts = store.alerts_without_file()
-    for alert in alerts:
-        store.write_alert_file(alert)
-    return len(alerts)
+    return len(store.write_alert_files(store.alerts_without_file()))
 
 
 DEFAULT_GIVE_UP = 48 * 3600.0  # seconds a delivery is retried before it is a dead letter

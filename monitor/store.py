@@ -504,14 +504,25 @@ class Store:
         rows = self._db().execute("SELECT body FROM alerts WHERE file_written = 0 ORDER BY id")
         return [json.loads(row[0]) for row in rows]
 
-    def write_alert_file(self, alert: dict[str, Any]) -> Path:
-        """Write ``alerts/<id>-<source>-<event>.json`` atomically, then mark it written."""
-        path = self.alerts_dir / f"{alert['id']}-{alert['source_id']}-{alert['event']}.json"
-        data = json.dumps(alert, ensure_ascii=False, indent=2).encode() + b"\n"
-        atomic_write(path, data)
+    def write_alert_files(self, alerts: list[dict[str, Any]]) -> list[Path]:
+        """Write each ``alerts/<id>-<source>-<event>.json`` atomically, then mark them written.
+
+        One directory fsync and one transaction for the lot: a crash before the
+        mark leaves files that the next run writes again, byte for byte the same.
+        """
+        paths = []
+        for alert in alerts:
+            path = self.alerts_dir / f"{alert['id']}-{alert['source_id']}-{alert['event']}.json"
+            data = json.dumps(alert, ensure_ascii=False, indent=2).encode() + b"\n"
+            atomic_write(path, data, sync_directory=False)
+            paths.append(path)
+        if not paths:
+            return paths
+        fsync_directory(self.alerts_dir)
         with self.transaction() as db:
-            db.execute("UPDATE alerts SET file_written = 1 WHERE id = ?", (alert["id"],))
-        return path
+            db.executemany("UPDATE alerts SET file_written = 1 WHERE id = ?",
+                           [(alert["id"],) for alert in alerts])
+        return paths
 
     def pending_deliveries(self) -> list[Delivery]:
         rows = self._db().execute(
@@ -589,8 +600,12 @@ def _record(row: sqlite3.Row) -> SourceRecord:
     return SourceRecord(state=state, **values)
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write-then-rename with fsyncs, so a crash leaves the old file or the new, never half."""
+def atomic_write(path: Path, data: bytes, *, sync_directory: bool = True) -> None:
+    """Write-then-rename with fsyncs, so a crash leaves the old file or the new, never half.
+
+    ``sync_directory=False`` leaves the directory's fsync (which makes the rename
+    durable) to the caller, who may have many files to write first.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -603,7 +618,12 @@ def atomic_write(path: Path, data: bytes) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
-    directory = os.open(path.parent, os.O_RDONLY)
+    if sync_directory:
+        fsync_directory(path.parent)
+
+
+def fsync_directory(path: Path) -> None:
+    directory = os.open(path, os.O_RDONLY)
     try:
         os.fsync(directory)
     finally:
