@@ -1,0 +1,62 @@
+"""monitor/metadata.py: title, author and date as trafilatura finds them, for less."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from trafilatura import metadata as trafilatura_metadata
+from trafilatura.utils import load_html
+
+from monitor.metadata import byline_author, extract_metadata
+from monitor.site import Article, render_article, sample_slugs
+
+URL = "http://127.0.0.1/news/x"
+META_AUTHOR = re.compile(r'\s*<meta name="author" content="[^"]*">')
+
+
+def _without_meta_author(page: str) -> str:
+    """The page with its byline only in the body, where the element search must find it."""
+    return META_AUTHOR.sub("", page)
+
+
+def _pages() -> list[str]:
+    pages = []
+    for slug in sample_slugs():
+        page = render_article(Article.load(slug))
+        pages += [page, _without_meta_author(page)]
+    return pages
+
+
+def _trafilatura(page: str) -> tuple[str, str, str]:
+    found = trafilatura_metadata.extract_metadata(
+        load_html(page), URL, {"extensive_search": False, "original_date": True})
+    return found.title or "", found.author or "", found.date or ""
+
+
+@pytest.mark.parametrize("page", _pages())
+def test_same_title_author_and_date_as_trafilatura(page: str) -> None:
+    found = extract_metadata(load_html(page), URL)
+    assert (found.title, found.author, found.date) == _trafilatura(page)
+    assert found.title and found.author and found.date
+
+
+@pytest.mark.parametrize("byline", [
+    '<p class="byline">by <span class="author">Sheldon Stone</span></p>',
+    '<div class="byline">By Ana Ruiz<time>12:11</time>in Paris</div>',
+    '<div class="article-share"><p class="byline">Ana Ruiz</p></div>'
+    '<div class="meta"><span class="writer">By Li Wei</span></div>',
+    '<span class="byline">By Ana Ruiz <time>12:11</time>in Paris</span>',
+    '<div id="comments"><a rel="author">Troll Account</a></div>'
+    '<div data-component="Byline">Ana Ruiz and <figure>Li Wei</figure>Tom Ng</div>',
+    '<address class="author-name">Ana Ruiz</address>',
+    '<div class="authors">Ana Ruiz, Li Wei</div>',
+])
+def test_byline_element_search_matches_trafilatura(byline: str) -> None:
+    """Bylines beside parts trafilatura cuts out (share bars, comments, times, figures)."""
+    page = _without_meta_author(render_article(Article.load("huawei-internment-blog")))
+    page = page.replace('<p class="byline">by <span class="author">',
+                        byline + '<p class="dateline">by <span>', 1)
+    tree = load_html(page)
+    assert byline_author(tree) == trafilatura_metadata.extract_author(tree)
+    assert byline_author(tree)
