@@ -16,11 +16,13 @@ it is an edit to the article.
 
 from __future__ import annotations
 
+import json
 import re
 from contextlib import suppress
 from copy import copy
 from dataclasses import dataclass
 from html import unescape
+from typing import Any
 
 from htmldate import find_date
 from lxml.etree import Element
@@ -28,7 +30,7 @@ from lxml.html import HtmlElement
 from trafilatura.htmlprocessing import prune_unwanted_nodes
 from trafilatura.json_metadata import normalize_authors
 from trafilatura.metadata import examine_meta, extract_meta_json, extract_title, extract_url
-from trafilatura.utils import line_processing, trim
+from trafilatura.utils import as_list, line_processing, trim
 from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS
 
 MAX_FIELD = 10_000  # characters, as trafilatura cuts a field
@@ -72,14 +74,16 @@ def extract_metadata(tree: HtmlElement, url: str | None = None) -> Metadata:
     The steps and their order are trafilatura's ``extract_metadata``: meta tags,
     then JSON-LD over them, then the page's headline and byline elements for
     what is still missing; htmldate for the date, told the page's canonical URL.
+    Only when all that finds no author does ``stated_author`` have a say.
     """
     meta = examine_meta(tree)
+    meta_author = meta.author
     if meta.author and " " not in meta.author:
         meta.author = None  # trafilatura's rule: one word is a site or a handle more often
     with suppress(Exception):  # as trafilatura: its JSON-LD walk has bugs
         meta = extract_meta_json(tree, meta)
     title = meta.title or extract_title(tree)
-    author = meta.author or byline_author(tree)
+    author = meta.author or byline_author(tree) or stated_author(tree, meta_author)
     page_url = meta.url or extract_url(tree, url)
     date = find_date(tree, **DATE_PARAMS, url=page_url)
     return Metadata(title=_clean(title), author=_clean(author), date=_clean(date))
@@ -134,6 +138,56 @@ def _byline_candidates(tree: HtmlElement) -> tuple[list[HtmlElement], ...]:
                 or "uthor" in ident or ANY_AUTHOR_CLASS.search(cls)):
             last_resort.append(element)
     return specific, generic, last_resort
+
+
+def stated_author(tree: HtmlElement, meta_author: str | None) -> str | None:
+    """The author the page states for itself where trafilatura takes none.
+
+    trafilatura reads JSON-LD authors only when they are a Person of an article
+    whose ``@context`` is a plain schema.org URL, and meta authors only of two
+    words or more: "BBC News" as an Organization, "Reuters" alone, or the
+    author of a MedicalWebPage are dropped, though they are the byline readers
+    see, and an edit to them is an edit to the article. The JSON-LD author goes
+    first, as it does for trafilatura; both are structured data, so no page
+    furniture (clocks, counts) comes in with them.
+    """
+    return _json_ld_author(tree) or meta_author
+
+
+def _json_ld_author(tree: HtmlElement) -> str | None:
+    """The author names of the first top-level JSON-LD item that has any."""
+    for script in tree.iterfind('.//script[@type="application/ld+json"]'):
+        try:
+            data = json.loads(script.text or "", strict=False)
+        except ValueError:
+            continue
+        for item in _json_ld_items(data):
+            author = None
+            for name in map(_json_ld_name, as_list(item.get("author"))):
+                if name:
+                    author = normalize_authors(author, name)
+            if author:
+                return author
+    return None
+
+
+def _json_ld_items(data: Any) -> list[dict[str, Any]]:
+    """The top-level objects of a JSON-LD block, those of its ``@graph`` included.
+
+    Nested ones stay out: a comment's or a review's author is not the article's.
+    """
+    items = []
+    for item in as_list(data):
+        if isinstance(item, dict):
+            items += as_list(item.get("@graph")) if "@graph" in item else [item]
+    return [item for item in items if isinstance(item, dict)]
+
+
+def _json_ld_name(author: Any) -> str | None:
+    """A JSON-LD author's name: a plain string, or an object's ``name``."""
+    if isinstance(author, dict):
+        author = author.get("name")
+    return author if isinstance(author, str) else None
 
 
 def _discarded(element: HtmlElement) -> bool:

@@ -104,3 +104,21 @@ def test_counters_and_headline_lists_beside_the_article_are_not_article_text() -
     assert after == before
     text = " ".join(after.paragraphs)
     assert "Comments" not in text and "Court hears" not in text and "Mis à jour" not in text
+
+
+def test_an_edit_to_an_organisation_byline_changes_the_document() -> None:
+    """trafilatura drops an Organization author; the site's byline is still the byline."""
+    article = Article.load("uk-accuses-china-article")
+
+    def page(author: str) -> str:
+        json_ld = ('<script type="application/ld+json">{"@context": "https://schema.org", '
+                   '"@type": "NewsArticle", "author": {"@type": "Organization", '
+                   f'"name": "{author}"}}}}</script>')
+        html = render_article(article).replace(f'content="{article.author}"', 'content=""')
+        html = html.replace(f'<span class="author">{article.author}</span>', "")
+        return html.replace("</head>", json_ld + "</head>")
+
+    before = extract(page("BBC News"), "http://127.0.0.1/news/x")
+    after = extract(page("Dana Whitfield"), "http://127.0.0.1/news/x")
+    assert (before.author, after.author) == ("BBC News", "Dana Whitfield")
+    assert before.paragraphs == after.paragraphs

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -60,3 +61,37 @@ def test_byline_element_search_matches_trafilatura(byline: str) -> None:
     tree = load_html(page)
     assert byline_author(tree) == trafilatura_metadata.extract_author(tree)
     assert byline_author(tree)
+
+
+def _page_stating(head: str) -> str:
+    """A sample article whose byline is only what ``head`` says: no meta author, no byline."""
+    page = _without_meta_author(render_article(Article.load("uk-accuses-china-article")))
+    page = re.sub(r'<p class="byline">.*?</p>', "", page, flags=re.DOTALL)
+    return page.replace("</head>", head + "</head>")
+
+
+def _json_ld(item: dict[str, object]) -> str:
+    return f'<script type="application/ld+json">{json.dumps(item)}</script>'
+
+
+@pytest.mark.parametrize(("head", "author"), [
+    (_json_ld({"@context": "https://schema.org", "@type": "NewsArticle",
+               "author": {"@type": "NewsMediaOrganization", "name": "BBC News"}}), "BBC News"),
+    (_json_ld({"@context": {"@vocab": "http://schema.org"}, "@type": "NewsArticle",
+               "author": [{"@type": "Person", "name": "Reuters"}]}), "Reuters"),
+    (_json_ld({"@context": "https://schema.org", "@graph": [
+        {"@type": "WebSite", "name": "Healthline"},
+        {"@type": "MedicalWebPage", "author": {"@type": "Person", "name": "Rachael Link"}}]}),
+     "Rachael Link"),
+    ('<meta name="author" content="Reuters">', "Reuters"),
+])
+def test_an_organisation_byline_trafilatura_drops_still_counts(head: str, author: str) -> None:
+    page = _page_stating(head)
+    assert not _trafilatura(page)[1]
+    assert extract_metadata(load_html(page), URL).author == author
+
+
+def test_a_comment_authors_name_is_not_the_articles_author() -> None:
+    head = _json_ld({"@context": "https://schema.org", "@type": "WebPage", "comment": [
+        {"@type": "Comment", "author": {"@type": "Person", "name": "Troll Account"}}]})
+    assert extract_metadata(load_html(_page_stating(head)), URL).author == ""
