@@ -93,3 +93,15 @@ def test_a_clock_inside_a_sentence_or_a_table_stays() -> None:
     before = text_of(tree)
     drop_furniture_elements(tree)
     assert text_of(tree) == before
+
+
+def test_a_clock_whose_number_is_in_a_nested_elements_tail_goes_whole() -> None:
+    """The digit is in text after <b>, so the <p> holding it is what must go."""
+    tree = page("<section><p><b>Updated</b> 5 minutes ago</p></section>"
+                "<div><p>A long paragraph of the article that mentions 2026 and runs on well "
+                "past the length of any clock or counter line a template would print.</p>"
+                "<p>Stand: 25.11.2026, 15:50 Uhr</p></div>")
+    drop_furniture_elements(tree)
+    text = text_of(tree)
+    assert "Updated" not in text and "minutes" not in text and "Stand" not in text
+    assert "mentions 2026" in text
