@@ -43,6 +43,7 @@ from monitor.notify import (
     route,
     write_alert_files,
 )
+from monitor.scope import scope_key
 from monitor.store import Change, GitError, SourceRecord, Store, now_iso, text_sha256
 from monitor.workers import Analyser, WorkerCrashed
 
@@ -203,10 +204,13 @@ class Checker:
                 status = "removed" if stored.status else "ok"
                 record = replace(record, state=replace(record.state, status=status))
         has_snapshot = stored is not None or record.revision is not None
+        scope = scope_key(source.selector, source.ignore)
+        # New selector or ignore rules: the stored text was cut by the old ones.
+        rescoping = has_snapshot and (record.scope or "") != scope
         if record.deferred_until and record.deferred_until > now_iso():
             return CheckReport(source.id, "deferred",
                                detail=f"server asked to wait until {record.deferred_until}")
-        conditional = has_snapshot and record.state.status == "ok"
+        conditional = has_snapshot and record.state.status == "ok" and not rescoping
         target = tracked_url(source, record)
         result = await self.fetcher.fetch(
             target,
@@ -215,18 +219,26 @@ class Checker:
         )
         seen = classify(result, target)
         if seen is None:
-            if has_snapshot and result.content_sha256 == record.body_sha256:
+            if has_snapshot and not rescoping and result.content_sha256 == record.body_sha256:
                 seen = Observation("unchanged")  # same bytes: skip extraction entirely
             else:
                 stored = stored or self.store.read_snapshot(source.id)
                 analysis = await self.analyser.analyse(
-                    result.body, result.final_url, stored.render() if stored else None)
+                    result.body, result.final_url, stored.render() if stored else None,
+                    source.selector, source.ignore)
                 seen = judge(analysis.document, analysis.diff, analysis.page_title, stored)
+                if source.selector and seen.kind == "error" and analysis.document.is_empty:
+                    seen = replace(seen, reason=f"nothing found at the source's selector "
+                                                f"{source.selector!r}: has the site changed?")
         if result.redirects and seen.kind in ("document", "unchanged", "collapsed") \
                 and has_snapshot and not redirect_keeps_article(target, result.final_url):
             seen = replace(seen, moved_to=result.final_url)
         decision = decide(record.state, seen, confirm_removal=self.settings.confirm_removal,
                           failing_after=self.settings.failing_after)
+        if rescoping and decision.outcome == "changed" and seen.kind == "document":
+            # What changed is what the user asked to watch, not the article: commit, no alert.
+            decision = replace(decision, outcome="rescoped",
+                               events=[e for e in decision.events if e != "changed"])
         if stored is None and has_snapshot and (decision.events
                                                 or decision.snapshot_status is not None):
             stored = self.store.read_snapshot(source.id)  # its title and wording go out
@@ -272,7 +284,8 @@ class Checker:
         if answered and result.status == 200 and decision.outcome != "collapsed":
             values.update(etag=result.headers.get("etag"),
                           last_modified=result.headers.get("last-modified"),
-                          body_sha256=result.content_sha256)
+                          body_sha256=result.content_sha256,
+                          scope=scope_key(source.selector, source.ignore))
         if seen.moved_to:
             values.update(tracking_url=seen.moved_to, tracked_from=source.url)
         if decision.outcome in ("baseline", "changed", "restored"):

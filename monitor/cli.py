@@ -171,7 +171,8 @@ def print_check(check: CheckReport, done: int, total: int) -> None:
 def summary(report: PassReport) -> str:
     counts = report.counts()
     checked = len(report.checks)
-    order = ["baseline", "unchanged", "changed", "gone", "removed", "restored", "deferred"]
+    order = ["baseline", "unchanged", "changed", "moved", "collapsed", "gone", "removed",
+             "restored", "rescoped", "deferred"]
     parts = [f"{counts[o]} {o}" for o in order if counts[o]]
     errors = counts["error"]
     parts.append(f"{errors} error{'s' if errors != 1 else ''}")

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from cssselect import SelectorError
+from lxml.cssselect import CSSSelector
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError
 
@@ -128,6 +130,8 @@ class Source:
     schedule: Schedule
     channels: tuple[str, ...] = ()  # empty: every channel
     tags: tuple[str, ...] = ()
+    selector: str | None = None  # CSS: the article is what these elements hold
+    ignore: tuple[str, ...] = ()  # CSS: elements that are never the article
     line: int = 0  # in sources.yaml; 0 unless loaded with locate=True
 
 
@@ -325,7 +329,8 @@ MINIMUMS = {"concurrency": 1, "per_host_concurrency": 1, "retries": 0, "max_redi
             "max_bytes": 1, "timeout": 0.001, "per_host_delay": 0, "retry_backoff": 0,
             "lock_timeout": 0, "delivery_timeout": 0.001, "confirm_after": 0, "shutdown_timeout": 0,
             "health_port": 0}
-SOURCE_KEYS = ["id", "url", "interval", "cron", "min", "max", "channels", "tags"]
+SOURCE_KEYS = ["id", "url", "interval", "cron", "min", "max", "channels", "tags", "selector",
+               "ignore"]
 TOP_KEYS = ["settings", "channels", "sources"]
 
 
@@ -577,9 +582,13 @@ def _sources(checker: _Checker, raw: Any, parent: dict[str, Any], settings: Sett
                               f"source {source_id}: unknown channel '{name}'"
                               f"{suggest(name, list(channels))}; define it under 'channels:'")
         tags = _string_list(checker, entry, "tags")
+        selector = _css_list(checker, entry, "selector", single=True)
+        ignore = _css_list(checker, entry, "ignore")
         if source_id and url:
             sources.append(Source(id=source_id, url=url, schedule=schedule,
-                                  channels=tuple(names), tags=tuple(tags), line=line))
+                                  channels=tuple(names), tags=tuple(tags),
+                                  selector=selector[0] if selector else None,
+                                  ignore=tuple(ignore), line=line))
     return sources
 
 
@@ -614,6 +623,30 @@ def _string_list(checker: _Checker, entry: dict[str, Any], key: str) -> list[str
                                                     f"such as [{key[:-1]}-a, {key[:-1]}-b]")
         return []
     return [str(v) for v in value]
+
+
+def _css_list(checker: _Checker, entry: dict[str, Any], key: str,
+              single: bool = False) -> list[str]:
+    """CSS selectors, each checked now so that a typo is a config error, not a silent miss."""
+    value = entry.get(key)
+    if value is None:
+        return []
+    values = [value] if isinstance(value, str) else value
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values) \
+            or (single and len(values) != 1):
+        shape = "a CSS selector" if single else "a CSS selector or a list of them"
+        checker.error(checker.key_line(entry, key), f"'{key}' must be {shape}, "
+                                                    "such as \"article .body\"")
+        return []
+    for css in values:
+        try:
+            CSSSelector(css, translator="html")
+        except SelectorError as exc:
+            checker.error(checker.key_line(entry, key),
+                          f"'{key}': {css!r} is not a CSS selector ({exc}); "
+                          "write it as in a stylesheet, such as \"div.article-body\"")
+            return []
+    return values
 
 
 def _valid_url(url: Any) -> bool:

@@ -28,6 +28,7 @@ from trafilatura.utils import load_html
 
 from monitor.furniture import drop_furniture_elements, drop_teaser_lists, is_furniture
 from monitor.metadata import extract_metadata
+from monitor.scope import apply_scope
 
 INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 SPACES = re.compile(r"\s+")
@@ -94,10 +95,16 @@ def normalise(text: str | None) -> str:
     return SPACES.sub(" ", text).strip()
 
 
-def extract(html: bytes | str, url: str | None = None) -> Document:
-    """The article in a page; an empty Document when trafilatura finds none."""
+def extract(html: bytes | str, url: str | None = None, *, selector: str | None = None,
+            ignore: tuple[str, ...] = ()) -> Document:
+    """The article in a page; an empty Document when trafilatura finds none.
+
+    ``selector`` and ``ignore`` are the source's CSS rules (monitor.scope).
+    """
     tree = load_html(html)
     if tree is None:
+        return Document()
+    if (selector or ignore) and not apply_scope(tree, selector, ignore):
         return Document()
     drop_teaser_lists(tree, url)
     drop_furniture_elements(tree)

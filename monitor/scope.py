@@ -17,6 +17,13 @@ from lxml.html import HtmlElement
 LD_JSON = CSSSelector('script[type="application/ld+json"]', translator="html")
 
 
+def scope_key(selector: str | None, ignore: tuple[str, ...]) -> str:
+    """The rules as one string, stored beside a snapshot: when it differs, extract again."""
+    if not selector and not ignore:
+        return ""
+    return f"selector={selector or ''}; ignore={', '.join(ignore)}"
+
+
 @lru_cache(maxsize=256)
 def _compiled(css: str) -> CSSSelector:
     return CSSSelector(css, translator="html")

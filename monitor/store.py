@@ -66,7 +66,8 @@ CREATE TABLE IF NOT EXISTS sources (
     last_event TEXT,
     last_event_at TEXT,
     last_changed_at TEXT,
-    deferred_until TEXT
+    deferred_until TEXT,
+    scope TEXT
 );
 CREATE TABLE IF NOT EXISTS versions (
     source_id TEXT NOT NULL,
@@ -158,6 +159,7 @@ class SourceRecord:
     last_event_at: str | None = None
     last_changed_at: str | None = None  # the last new wording: drives adaptive schedules
     deferred_until: str | None = None
+    scope: str | None = None  # the selector/ignore rules the snapshot was extracted with
 
 
 @dataclass(frozen=True)

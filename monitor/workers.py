@@ -39,9 +39,10 @@ class WorkerCrashed(Exception):
     pass
 
 
-def analyse(body: bytes, url: str, stored: str | None) -> Analysis:
+def analyse(body: bytes, url: str, stored: str | None, selector: str | None = None,
+            ignore: tuple[str, ...] = ()) -> Analysis:
     """Extract the article and diff it against the stored snapshot text."""
-    document = extract(body, url)
+    document = extract(body, url, selector=selector, ignore=ignore)
     match = TITLE.search(body[:65536])
     title = normalise(match[1].decode("utf-8", "replace")) if match else ""
     if stored is None or document.is_empty:
@@ -91,11 +92,12 @@ class Analyser:
                                              initializer=exit_with, initargs=(os.getpid(),))
         return self._pool
 
-    async def analyse(self, body: bytes, url: str, stored: str | None) -> Analysis:
+    async def analyse(self, body: bytes, url: str, stored: str | None,
+                      selector: str | None = None, ignore: tuple[str, ...] = ()) -> Analysis:
         pool = self._executor()
         try:
             return await asyncio.get_running_loop().run_in_executor(
-                pool, analyse, body, url, stored)
+                pool, analyse, body, url, stored, selector, ignore)
         except BrokenProcessPool:
             # Fail only this source; the next one gets a fresh pool.
             if self._pool is pool:

@@ -13,7 +13,7 @@ from pathlib import Path
 from conftest import Project
 
 from monitor.compare import redirect_home
-from monitor.site import Article, Furniture, Page, teasers
+from monitor.site import Article, Furniture, Page, render_article, teasers
 from monitor.store import Store
 
 ARTICLE = "/news/huawei-letter"
@@ -102,6 +102,33 @@ def test_a_pass_with_fetch_processes_checks_and_alerts_the_same(project: Project
                              "--porcelain"], capture_output=True, text=True, check=True)
     assert status.stdout == ""
     assert "8,000" in project.snapshot("letter")
+
+
+def test_a_sources_css_rules_decide_what_counts(project: Project, letter: Article) -> None:
+    """ignore: a ticker inside the article stays quiet; selector: a redesign is an error."""
+    def page(ticker: int) -> bytes:
+        return render_article(letter).replace(
+            "</h1>", f"</h1><p class='ticker'>Live: {ticker} readers are following "
+                     f"this story right now across {ticker % 7 + 2} countries.</p>", 1).encode()
+
+    project.site.put(ARTICLE, Page(body=page(1501)))
+    project.write({"letter": ARTICLE})
+    project.run("check")
+    assert "1501 readers are following" in project.snapshot("letter")
+
+    # New rules: the snapshot is cut again and committed, with no alert.
+    project.write({"letter": ARTICLE}, extra_source_lines="ignore: p.ticker")
+    assert "1 checked: 1 rescoped, 0 errors" in project.run("check").out
+    assert "readers are following" not in project.snapshot("letter")
+    assert git_log(project, "--format=%s").splitlines()[0] == "rescoped: letter"
+    project.site.put(ARTICLE, Page(body=page(2873)))
+    assert "1 checked: 1 unchanged, 0 errors" in project.run("check").out
+    assert project.site.posts() == []
+
+    project.write({"letter": ARTICLE}, extra_source_lines="selector: main.story-body")
+    result = project.run("check")
+    assert "nothing found at the source's selector 'main.story-body'" in result.out
+    assert "removed" not in result.out and project.site.posts() == []
 
 
 def test_furniture_churn_raises_no_alert(project: Project, report: Article) -> None:

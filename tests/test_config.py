@@ -254,6 +254,40 @@ def test_bad_setting_value_names_the_setting_and_the_expected_form(
     assert expected in problem.message
 
 
+def test_selector_and_ignore_are_css(tmp_path: Path) -> None:
+    path = write(tmp_path, """
+        sources:
+          - id: a
+            url: https://example.org/a
+            selector: div.article__body
+            ignore: [".newsletter", "aside#related"]
+          - id: b
+            url: https://example.org/b
+            ignore: figure
+    """)
+    config = cfg.load(path)
+    assert config.source("a").selector == "div.article__body"
+    assert config.source("a").ignore == (".newsletter", "aside#related")
+    assert (config.source("b").selector, config.source("b").ignore) == (None, ("figure",))
+
+
+def test_a_broken_css_selector_is_named_with_its_line(tmp_path: Path) -> None:
+    path = write(tmp_path, """
+        sources:
+          - id: a
+            url: https://example.org/a
+            selector: "div..body"
+          - id: b
+            url: https://example.org/b
+            selector: [one, two]
+    """)
+    first, second = problems(path)
+    assert first.line == line_of(path, "div..body")
+    assert "'selector': 'div..body' is not a CSS selector" in first.message
+    assert second.line == line_of(path, "[one, two]")
+    assert "'selector' must be a CSS selector" in second.message
+
+
 def test_unknown_source_key_suggests_the_right_one(tmp_path: Path) -> None:
     path = write(tmp_path, """
         sources:
