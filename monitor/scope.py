@@ -54,10 +54,16 @@ def apply_scope(tree: HtmlElement, selector: str | None = None,
     for script in LD_JSON(tree):
         if head not in script.iterancestors():
             head.append(script)
+    # One container holding the matches' contents: left as separate blocks, they
+    # would let extraction pick one of them again.
     article = tree.makeelement("article")
     for element in outermost:
         element.tail = None
-        article.append(element)  # moves it out of the old body
+        if element.text and element.text.strip():
+            paragraph = tree.makeelement("p")
+            paragraph.text = element.text
+            article.append(paragraph)
+        article.extend(list(element))  # moves them out of the old body
     body = tree.find("body")
     if body is not None:
         tree.remove(body)
