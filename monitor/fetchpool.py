@@ -3,9 +3,11 @@
 One event loop with one httpx client tops out at one core: on a pass of
 10,000 pages that answer 304, httpx's own machinery is three quarters of the
 time. A FetchPool runs a Fetcher in each of N processes and hands every fetch
-to one of them. A host always goes to the same process, so its per-host limit,
-pacing and robots.txt stay whole; the global ``concurrency`` is shared out.
-The checking itself (decide, commit, alert) stays in the one main process.
+to one of them. The global ``concurrency`` is shared out between them, and so
+is ``per_host_concurrency``, so neither limit is ever exceeded. With a
+``per_host_delay`` a host always goes to the same process instead, because
+pacing needs one clock. The checking itself (decide, commit, alert) stays in
+the one main process.
 
 Requests and results travel as length-prefixed pickles over a socket pair, so
 neither side ever blocks the other. A fetch process that dies fails only the
@@ -16,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import math
 import multiprocessing
 import os
 import pickle
@@ -38,10 +39,12 @@ MAX_PROCESSES = 4
 def fetch_processes(settings: Settings, sources: int) -> int:
     """How many fetch processes a pass over ``sources`` gets (``fetch_processes: 0``)."""
     if settings.fetch_processes:
-        return settings.fetch_processes
-    if sources < POOL_FROM_SOURCES:
-        return 1
-    return max(1, min(os.cpu_count() or 1, MAX_PROCESSES))
+        wanted = settings.fetch_processes
+    elif sources < POOL_FROM_SOURCES:
+        wanted = 1
+    else:
+        wanted = min(os.cpu_count() or 1, MAX_PROCESSES)
+    return max(1, min(wanted, settings.concurrency))  # each process fetches at least one
 
 
 def make_fetcher(settings: Settings, sources: int) -> Fetcher | FetchPool:
@@ -172,14 +175,19 @@ class FetchPool:
     """Fetcher's interface over ``processes`` fetch processes, started on first use."""
 
     def __init__(self, settings: Settings, processes: int):
-        self.processes = processes
-        share = math.ceil(settings.concurrency / processes)
-        self.settings = replace(settings, concurrency=share)
+        self.processes = processes = max(1, min(processes, settings.concurrency))
+        # Spread a host's pages over the processes, each with its share of the host's
+        # limit, unless pacing or a limit too small to share needs one process a host.
+        self.by_host = settings.per_host_delay > 0 or settings.per_host_concurrency < processes
+        per_host = settings.per_host_concurrency
+        self.settings = replace(
+            settings, concurrency=settings.concurrency // processes,
+            per_host_concurrency=per_host if self.by_host else per_host // processes)
         self._members: list[_FetchProcess | None] = [None] * processes
 
     def _member(self, url: str) -> _FetchProcess:
-        host = (urlsplit(url).hostname or "").encode()
-        index = zlib.crc32(host) % self.processes
+        key = (urlsplit(url).hostname or "") if self.by_host else url
+        index = zlib.crc32(key.encode()) % self.processes
         member = self._members[index]
         if member is None or member.dead:
             member = self._members[index] = _FetchProcess(self.settings)

@@ -36,18 +36,23 @@ def test_a_pool_fetches_like_a_fetcher_with_conditional_requests(
     asyncio.run(go())
 
 
-def test_a_host_always_goes_to_the_same_process(tmp_path: Path) -> None:
-    pool = FetchPool(make_settings(tmp_path, concurrency=10), 2)
-    assert pool.settings.concurrency == 5  # the global limit is shared out
+def test_limits_are_shared_out_and_a_paced_host_keeps_to_one_process(tmp_path: Path) -> None:
+    spread = FetchPool(make_settings(tmp_path, concurrency=10, per_host_concurrency=4), 2)
+    assert (spread.settings.concurrency, spread.settings.per_host_concurrency) == (5, 2)
+    paced = FetchPool(make_settings(tmp_path, concurrency=10, per_host_delay=1.0), 2)
+    assert paced.settings.per_host_concurrency == 4  # the whole limit, in one process
     urls = [f"http://host-{n}.example/a" for n in range(20)]
-    members = [pool._member(url) for url in urls]
+    members = [paced._member(url) for url in urls]
+    pages = [spread._member(f"http://one.example/{n}") for n in range(20)]
     try:
         assert len({id(m) for m in members}) == 2
         for url, member in zip(urls, members, strict=True):
-            assert pool._member(url.replace("/a", "/b")) is member
+            assert paced._member(url.replace("/a", "/b")) is member
+        assert len({id(m) for m in pages}) == 2  # one host's pages on both processes
     finally:
-        asyncio.run(pool.aclose())
-    assert not any(m.process.is_alive() for m in members)
+        asyncio.run(paced.aclose())
+        asyncio.run(spread.aclose())
+    assert not any(m.process.is_alive() for m in [*members, *pages])
 
 
 def test_a_dead_fetch_process_fails_its_fetch_and_is_replaced(
@@ -78,6 +83,7 @@ def test_how_many_fetch_processes(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert fetch_processes(automatic, 10) == 1  # a small config: no processes to start
     assert fetch_processes(automatic, 10_000) == 4
     assert fetch_processes(make_settings(tmp_path, fetch_processes=3), 10) == 3
+    assert fetch_processes(make_settings(tmp_path, concurrency=2), 10_000) == 2
     assert isinstance(make_fetcher(automatic, 10), Fetcher)
     assert isinstance(make_fetcher(automatic, 10_000), FetchPool)
 
