@@ -5,7 +5,7 @@ tags and licence, which we never use and which cost half of its time per page;
 its author search copies the whole page and tests every element against
 regular expressions in Python. This module runs the same steps for the three
 fields we keep, with trafilatura's own functions where they are cheap, and
-the author search's XPaths rewritten so that libxml2 answers them alone.
+the author search as one walk over the page instead of XPaths over a copy.
 
 It gives the same title, author and date as trafilatura, with one addition:
 when trafilatura finds no author, because the byline is an organisation
