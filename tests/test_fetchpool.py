@@ -8,6 +8,7 @@ import signal
 from pathlib import Path
 
 import pytest
+from conftest import orphans_of_killed
 from test_fetch import HTML, make_settings
 
 from monitor.fetch import Fetcher
@@ -90,12 +91,6 @@ def test_how_many_fetch_processes(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 
 def test_fetch_processes_do_not_outlive_a_killed_monitor() -> None:
     """kill -9 of the parent leaves no fetch process behind."""
-    import subprocess
-    import sys
-    import time
-
-    from test_workers import _running
-
     code = (
         "import asyncio, time\n"
         "from pathlib import Path\n"
@@ -108,16 +103,4 @@ def test_fetch_processes_do_not_outlive_a_killed_monitor() -> None:
         "    time.sleep(60)\n"
         "if __name__ == '__main__':\n"
         "    asyncio.run(main())\n")
-    parent = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
-                              stderr=subprocess.DEVNULL, text=True)
-    assert parent.stdout is not None
-    children = [int(pid) for pid in parent.stdout.readline().split()]
-    assert len(children) == 2
-    os.kill(parent.pid, signal.SIGKILL)
-    parent.wait()
-    deadline = time.monotonic() + 10
-    alive = children
-    while alive and time.monotonic() < deadline:
-        time.sleep(0.1)
-        alive = [pid for pid in children if _running(pid)]
-    assert alive == [], "fetch processes outlived their monitor"
+    assert orphans_of_killed(code, 2) == [], "fetch processes outlived their monitor"

@@ -8,6 +8,7 @@ import signal
 import time
 
 import pytest
+from conftest import orphans_of_killed
 
 from monitor.site import Article, render_article
 from monitor.workers import Analyser, WorkerCrashed, analyse
@@ -71,9 +72,6 @@ def test_a_dead_worker_fails_one_page_and_the_pool_is_recreated() -> None:
 
 def test_workers_do_not_outlive_a_killed_monitor() -> None:
     """kill -9 of the parent leaves no extraction process behind (nor the forkserver)."""
-    import subprocess
-    import sys
-
     code = (
         "import asyncio, os, sys, time\n"
         "from monitor.workers import Analyser\n"
@@ -87,24 +85,4 @@ def test_workers_do_not_outlive_a_killed_monitor() -> None:
         "    time.sleep(60)\n"
         "if __name__ == '__main__':\n"
         "    asyncio.run(main())\n")
-    parent = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
-                              stderr=subprocess.DEVNULL, text=True)
-    assert parent.stdout is not None
-    workers = [int(pid) for pid in parent.stdout.readline().split()]
-    assert len(workers) == 2
-    os.kill(parent.pid, signal.SIGKILL)
-    parent.wait()
-    deadline = time.monotonic() + 10
-    alive = workers
-    while alive and time.monotonic() < deadline:
-        time.sleep(0.1)
-        alive = [pid for pid in workers if _running(pid)]
-    assert alive == [], "extraction workers outlived their monitor"
-
-
-def _running(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().split()[2] != "Z"  # a zombie has exited
-    except FileNotFoundError:
-        return False
+    assert orphans_of_killed(code, 2) == [], "extraction workers outlived their monitor"
