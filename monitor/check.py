@@ -216,6 +216,7 @@ class Checker:
             target,
             etag=record.etag if conditional else None,
             last_modified=record.last_modified if conditional else None,
+            known_sha256=record.body_sha256 if has_snapshot and not rescoping else None,
         )
         seen = classify(result, target)
         if seen is None:

@@ -17,7 +17,6 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cached_property
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 from urllib.robotparser import RobotFileParser
@@ -50,6 +49,13 @@ class FetchResult:
     elapsed: float = 0.0
     fetched_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     retry_after: float | None = None
+    # Of the body as fetched. A fetch process leaves out a body whose hash is the one
+    # the caller already has (``known_sha256``), so ``body`` may then be b"".
+    content_sha256: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.content_sha256:
+            object.__setattr__(self, "content_sha256", hashlib.sha256(self.body).hexdigest())
 
     @property
     def ok(self) -> bool:
@@ -58,10 +64,6 @@ class FetchResult:
     @property
     def not_modified(self) -> bool:
         return self.status == 304
-
-    @cached_property
-    def content_sha256(self) -> str:
-        return hashlib.sha256(self.body).hexdigest()
 
     @property
     def transient(self) -> bool:
@@ -130,8 +132,12 @@ class Fetcher:
         await self.aclose()
 
     async def fetch(self, url: str, *, etag: str | None = None,
-                    last_modified: str | None = None) -> FetchResult:
-        """GET with conditional headers; retries transient faults with backoff."""
+                    last_modified: str | None = None,
+                    known_sha256: str | None = None) -> FetchResult:
+        """GET with conditional headers; retries transient faults with backoff.
+
+        ``known_sha256`` is for FetchPool's interface: here the body is at hand anyway.
+        """
         headers = {}
         if etag:
             headers["If-None-Match"] = etag

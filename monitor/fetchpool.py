@@ -73,13 +73,15 @@ async def _serve_requests(sock: socket.socket, settings: Settings) -> None:
     reader, writer = await asyncio.open_connection(sock=sock)
     running: set[asyncio.Task[None]] = set()
 
-    async def answer(request_id: int, url: str, etag: str | None,
-                     last_modified: str | None) -> None:
+    async def answer(request_id: int, url: str, etag: str | None, last_modified: str | None,
+                     known_sha256: str | None) -> None:
         try:
             result = await fetcher.fetch(url, etag=etag, last_modified=last_modified)
         except Exception as exc:  # a bug costs this fetch, not the process
             result = FetchResult(url=url, final_url=url, error_kind="internal",
                                  error=f"internal error: {type(exc).__name__}: {exc}")
+        if known_sha256 and result.body and result.content_sha256 == known_sha256:
+            result = replace(result, body=b"")  # the caller has it: no need to send it back
         await _send(writer, (request_id, result))
 
     async with Fetcher(settings) as fetcher:
@@ -126,13 +128,14 @@ class _FetchProcess:
             self._listener = asyncio.ensure_future(self._listen(reader))
         return reader, writer
 
-    async def fetch(self, url: str, etag: str | None, last_modified: str | None) -> FetchResult:
+    async def fetch(self, url: str, etag: str | None, last_modified: str | None,
+                    known_sha256: str | None) -> FetchResult:
         _, writer = await self._streams()
         request_id = next(self._ids)
         future: asyncio.Future[FetchResult] = asyncio.get_running_loop().create_future()
         self._waiting[request_id] = future
         try:
-            await _send(writer, (request_id, url, etag, last_modified))
+            await _send(writer, (request_id, url, etag, last_modified, known_sha256))
         except (ConnectionError, RuntimeError):
             self._fail_all()
         try:
@@ -194,9 +197,11 @@ class FetchPool:
         return member
 
     async def fetch(self, url: str, *, etag: str | None = None,
-                    last_modified: str | None = None) -> FetchResult:
+                    last_modified: str | None = None,
+                    known_sha256: str | None = None) -> FetchResult:
+        """As Fetcher.fetch; a body whose hash is ``known_sha256`` comes back as b""."""
         try:
-            return await self._member(url).fetch(url, etag, last_modified)
+            return await self._member(url).fetch(url, etag, last_modified, known_sha256)
         except FetchProcessDied:
             return FetchResult(url=url, final_url=url, error_kind="crash",
                                error="the fetch process died during this fetch")

@@ -33,6 +33,12 @@ def test_a_pool_fetches_like_a_fetcher_with_conditional_requests(
             assert moved.final_url == f"{site.url}/a1" and moved.redirects == (f"{site.url}/old",)
             missing = await pool.fetch(f"{site.url}/nowhere")
             assert missing.status == 404
+            # A body the caller already has does not travel back to it.
+            known = first[2].content_sha256
+            same = await pool.fetch(f"{site.url}/a2", known_sha256=known)
+            assert same.status == 200 and same.body == b"" and same.content_sha256 == known
+            other = await pool.fetch(f"{site.url}/a3", known_sha256=known)
+            assert other.body == b"<p>page 3</p>"
 
     asyncio.run(go())
 
