@@ -16,6 +16,7 @@ import time
 import traceback
 from collections import Counter
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -48,6 +49,14 @@ from monitor.store import Change, GitError, SourceRecord, Store, now_iso, text_s
 from monitor.workers import Analyser, WorkerCrashed
 
 COMMIT_EVENTS = ("changed", "removed", "restored", "moved")
+MAX_BATCH = 1000  # outcomes per group commit: one fast-import stream stays a few MB
+# Releases the in-flight slot of the check running in this task (Checker.check).
+_release_slot: ContextVar[Callable[[], None] | None] = ContextVar("release_slot",
+                                                                  default=None)
+
+
+def _nothing() -> None:
+    pass
 
 
 @dataclass
@@ -119,7 +128,8 @@ class Writer:
 
     async def _drain(self) -> None:
         while self._pending:
-            batch, self._pending = self._pending, []
+            batch = self._pending[:MAX_BATCH]
+            self._pending = self._pending[MAX_BATCH:]
             try:
                 await self._flush([outcome for outcome, _ in batch])
             except Exception as exc:
@@ -174,8 +184,20 @@ class Checker:
         self._in_flight = asyncio.Semaphore(self.settings.concurrency + 2 * analyser.workers)
 
     async def check(self, source: Source) -> CheckReport:
-        async with self._in_flight:
+        await self._in_flight.acquire()
+        held = True
+
+        def release() -> None:
+            nonlocal held
+            if held:
+                held = False
+                self._in_flight.release()
+
+        _release_slot.set(release)
+        try:
             return await self._timed_check(source)
+        finally:
+            release()
 
     async def _timed_check(self, source: Source) -> CheckReport:
         started = time.monotonic()
@@ -295,6 +317,9 @@ class Checker:
             values.update(etag=None, last_modified=None, body_sha256=None)
         if alerts:
             values.update(last_event=alerts[-1]["event"], last_event_at=detected_at)
+        # The outcome holds no page: free the slot for the next fetch while it waits
+        # for its commit, so that commits come in large groups.
+        (_release_slot.get() or _nothing)()
         await self.writer.write(Outcome(
             source=source, previous_revision=record.revision, state=decision.state,
             values=values, alerts=alerts, change=change,
@@ -474,8 +499,9 @@ class Session:
                 report.delivery = await deliver_pending(store, self.config,
                                                         honour_backoff=honour_backoff)
         finally:
-            with contextlib.suppress(GitError, OSError):  # the next pass refreshes it
+            with contextlib.suppress(GitError, OSError):  # the next pass tries again
                 store.refresh_index()
+                store.pack()
             store.release()
         return report
 
