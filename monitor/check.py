@@ -49,7 +49,7 @@ from monitor.store import Change, GitError, SourceRecord, Store, now_iso, text_s
 from monitor.workers import Analyser, WorkerCrashed
 
 COMMIT_EVENTS = ("changed", "removed", "restored", "moved")
-MAX_BATCH = 1000  # outcomes per group commit: one fast-import stream stays a few MB
+MAX_BATCH = 500  # outcomes per group commit: one fast-import stream stays a few MB
 # Releases the in-flight slot of the check running in this task (Checker.check).
 _release_slot: ContextVar[Callable[[], None] | None] = ContextVar("release_slot",
                                                                   default=None)
@@ -118,9 +118,14 @@ class Writer:
         self.store = store
         self._pending: list[tuple[Outcome, asyncio.Future[None]]] = []
         self._flushing: asyncio.Task[None] | None = None
+        # Outcomes waiting or being written, at most two batches: when git is the
+        # slowest stage, checks wait here instead of piling up documents in memory.
+        self._room = asyncio.Semaphore(2 * MAX_BATCH)
 
     async def write(self, outcome: Outcome) -> None:
+        await self._room.acquire()
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        future.add_done_callback(lambda _: self._room.release())
         self._pending.append((outcome, future))
         if self._flushing is None or self._flushing.done():
             self._flushing = asyncio.ensure_future(self._drain())
