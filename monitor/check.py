@@ -270,6 +270,8 @@ class Checker:
         if stored is None and has_snapshot and (decision.events
                                                 or decision.snapshot_status is not None):
             stored = self.store.read_snapshot(source.id)  # its title and wording go out
+        # Done with the page's bytes: let them go before this check waits for git.
+        result = replace(result, body=b"")
         return await self._persist(source, record, stored, result, seen, decision)
 
     async def _persist_error(self, source: Source, message: str) -> CheckReport:
@@ -356,7 +358,7 @@ def _trailers(url: str, result: FetchResult, decision: Decision) -> dict[str, st
     trailers["Fetched-At"] = result.fetched_at.strftime("%Y-%m-%dT%H:%M:%SZ")
     if result.status:
         trailers["HTTP-Status"] = str(result.status)
-    if result.body:
+    if result.status and result.status != 304:  # an answer with a body, maybe empty
         trailers["Content-SHA256"] = result.content_sha256
     if decision.reason:
         trailers["Reason"] = decision.reason
