@@ -50,13 +50,14 @@ from monitor.workers import Analyser, WorkerCrashed
 
 COMMIT_EVENTS = ("changed", "removed", "restored", "moved")
 MAX_BATCH = 500  # outcomes per group commit: one fast-import stream stays a few MB
-# Releases the in-flight slot of the check running in this task (Checker.check).
-_release_slot: ContextVar[Callable[[], None] | None] = ContextVar("release_slot",
-                                                                  default=None)
 
 
 def _nothing() -> None:
     pass
+
+
+# Releases the in-flight slot of the check running in this task (Checker.check).
+_release_slot: ContextVar[Callable[[], None]] = ContextVar("release_slot", default=_nothing)
 
 
 @dataclass
@@ -326,7 +327,7 @@ class Checker:
             values.update(last_event=alerts[-1]["event"], last_event_at=detected_at)
         # The outcome holds no page: free the slot for the next fetch while it waits
         # for its commit, so that commits come in large groups.
-        (_release_slot.get() or _nothing)()
+        _release_slot.get()()
         await self.writer.write(Outcome(
             source=source, previous_revision=record.revision, state=decision.state,
             values=values, alerts=alerts, change=change,

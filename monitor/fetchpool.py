@@ -187,12 +187,15 @@ class FetchPool:
             settings, concurrency=settings.concurrency // processes,
             per_host_concurrency=per_host if self.by_host else per_host // processes)
         self._members: list[_FetchProcess | None] = [None] * processes
+        self._reaping: set[asyncio.Future[None]] = set()
 
     def _member(self, url: str) -> _FetchProcess:
         key = (urlsplit(url).hostname or "") if self.by_host else url
         index = zlib.crc32(key.encode()) % self.processes
         member = self._members[index]
         if member is None or member.dead:
+            if member is not None:  # reap the dead one
+                self._reaping.add(asyncio.ensure_future(member.close()))
             member = self._members[index] = _FetchProcess(self.settings)
         return member
 
@@ -209,7 +212,7 @@ class FetchPool:
     async def aclose(self) -> None:
         members = [m for m in self._members if m is not None]
         self._members = [None] * self.processes
-        await asyncio.gather(*(member.close() for member in members))
+        await asyncio.gather(*(member.close() for member in members), *self._reaping)
 
     async def __aenter__(self) -> FetchPool:
         return self

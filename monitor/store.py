@@ -368,7 +368,10 @@ class Store:
         In the foreground, under our lock: a detached gc would outlive the run.
         """
         if self.head():
-            self.git("-c", "gc.autoDetach=false", "gc", "--auto", "--quiet")
+            # One delta-search thread with a bounded window: at 10,000 sources the
+            # default (a thread per core) was the largest process of a pass.
+            self.git("-c", "gc.autoDetach=false", "-c", "pack.threads=1",
+                     "-c", "pack.windowMemory=64m", "gc", "--auto", "--quiet")
 
     def refresh_index(self) -> None:
         """Bring git's index up to the files our commits wrote (once, at the end of a pass).
