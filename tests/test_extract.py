@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import gzip
 
-from monitor.extract import Document, Snapshot, extract, normalise
+import pytest
+from lxml.etree import tostring
+from trafilatura.utils import load_html
+
+from monitor.extract import Document, Snapshot, extract, normalise, parse_html
 from monitor.site import Article, Furniture, render_article, sample_slugs, teasers
 
 
@@ -56,6 +60,26 @@ def test_mis_declared_encoding_still_extracts() -> None:
     page = render_article(article).replace('charset="utf-8"', 'charset="iso-8859-1"')
     document = extract(page.encode("utf-8"))
     assert "Cassin" in " ".join(document.paragraphs)
+
+
+@pytest.mark.parametrize("slug", sample_slugs())
+def test_pages_parse_to_the_tree_trafilatura_would_make(slug: str) -> None:
+    page = render_article(Article.load(slug)).encode("utf-8")
+    assert tostring(parse_html(page)) == tostring(load_html(page))
+
+
+@pytest.mark.parametrize("damage", ["control characters", "windows-1252", "gzip", "<html/>"])
+def test_pages_that_need_repair_still_extract(damage: str) -> None:
+    article = Article.load("huawei-internment-blog")
+    page = render_article(article)
+    body = {
+        "control characters": page.replace("Cassin", "Cas\x0bsin\x00").encode("utf-8"),
+        "windows-1252": page.replace("Cassin", "Cassín").encode("cp1252", "replace"),
+        "gzip": gzip.compress(page.encode("utf-8")),
+        "<html/>": page.replace('<html lang="en">', '<html lang="en"/>', 1).encode("utf-8"),
+    }[damage]
+    assert parse_html(body) is not None
+    assert "Cas" in " ".join(extract(body).paragraphs)
 
 
 def test_snapshot_renders_one_paragraph_per_line_and_parses_back() -> None:
