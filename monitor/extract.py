@@ -49,6 +49,16 @@ SELF_CLOSING_HTML = re.compile(rb"<html[^>]*/>", re.IGNORECASE)
 # after it has run its XPaths over them and copied them; removed first, they cost nothing.
 NOT_ARTICLE_TAGS = ("style", "svg", "template", "link", "meta", "noscript", "aside", "footer",
                     "fencedframe")
+# trafilatura's test for an article body container (the first of its BODY_XPATH, 2.3).
+BODY_TAGS = ("article", "div", "main", "section")
+BODY_CLASS = re.compile(
+    "post[-_]text|post-body|post-?entry|post[-_]?content|postContent|post_inner_wrapper"
+    "|article-?text|articleText|(?:entry|page|text|article|art)-content|article__content"
+    "|article(?:-|__)?body|articleBody|ArticleContent|body-text|article__container")
+BODY_ID = re.compile("(?:entry|article|art)-content|article__content|article(?:-|__)?body"
+                     "|articleBody|body-text")
+MIN_CHUNK_PARAGRAPHS = 2
+MAX_CHUNK_DISTANCE = 3  # levels up to the chunks' common container
 # trafilatura's parser, but every element an HtmlElement chosen in C: lxml.html's own
 # lookup is a Python call for each element touched (~1 ms a page), to give form
 # elements classes of their own that nothing here uses.
@@ -131,6 +141,8 @@ def extract(html: bytes | str, url: str | None = None, *, selector: str | None =
         return Document()
     if (selector or ignore) and not apply_scope(tree, selector, ignore):
         return Document()
+    if not selector:
+        join_article_chunks(tree)
     drop_teaser_lists(tree, url)
     drop_furniture_elements(tree)
     metadata = extract_metadata(tree, url)
@@ -171,6 +183,59 @@ def parse_html(html: bytes | str) -> HtmlElement | None:
             if tree is not None and (len(tree) > 1 or b"html" in html[:50].lower()):
                 return tree
     return load_html(html)
+
+
+def join_article_chunks(tree: HtmlElement) -> None:
+    """Join an article that the page splits into chunks, so trafilatura takes all of it.
+
+    Some templates (wired.com's) cut the article body into several containers of
+    the same class, with ad rows between them. trafilatura takes the first
+    container its body test finds, and an edit in any later chunk would go
+    unseen. Chunks are containers that pass that test, share their class, each
+    hold paragraphs, and sit close together; the later ones move to the end of
+    the first. Teasers elsewhere on the page, or with one paragraph
+    each, are not chunks.
+    """
+    by_class: dict[str, list[HtmlElement]] = {}
+    for element in tree.iter(*BODY_TAGS):
+        cls = element.get("class", "")
+        if cls and _is_body_container(element, cls):
+            by_class.setdefault(cls, []).append(element)
+    every = {element for containers in by_class.values() for element in containers}
+    for containers in by_class.values():
+        # Inside a container that holds them all, trafilatura takes them all already.
+        chunks = [c for c in containers if not any(a in every for a in c.iterancestors())
+                  and len(c.findall(".//p")) >= MIN_CHUNK_PARAGRAPHS]
+        later = [chunk for chunk in chunks[1:] if _close_together(chunks[0], chunk)]
+        for chunk in later:
+            _keep_tail_in_place(chunk)
+            chunks[0].append(chunk)
+        if later:
+            return
+
+
+def _keep_tail_in_place(element: HtmlElement) -> None:
+    """Leave the text that follows ``element`` where it is before ``element`` moves."""
+    tail, element.tail = element.tail, None
+    if tail:
+        previous, parent = element.getprevious(), element.getparent()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        elif parent is not None:
+            parent.text = (parent.text or "") + tail
+
+
+def _is_body_container(element: HtmlElement, cls: str) -> bool:
+    ident = element.get("id", "")
+    return (cls in ("post", "entry") or element.get("itemprop") == "articleBody"
+            or ident == "articleContent" or bool(BODY_ID.search(ident))
+            or bool(BODY_CLASS.search(cls)))
+
+
+def _close_together(first: HtmlElement, other: HtmlElement) -> bool:
+    """Whether two chunks share a container at most a few levels above each."""
+    near = set(list(first.iterancestors())[:MAX_CHUNK_DISTANCE])
+    return bool(near.intersection(list(other.iterancestors())[:MAX_CHUNK_DISTANCE]))
 
 
 def drop_not_article(tree: HtmlElement) -> None:

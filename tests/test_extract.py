@@ -146,3 +146,42 @@ def test_an_edit_to_an_organisation_byline_changes_the_document() -> None:
     after = extract(page("Dana Whitfield"), "http://127.0.0.1/news/x")
     assert (before.author, after.author) == ("BBC News", "Dana Whitfield")
     assert before.paragraphs == after.paragraphs
+
+
+def _split_page(paragraphs: tuple[str, ...], related: tuple[str, ...] = ()) -> str:
+    """An article cut into three same-class chunks with ad rows between (wired.com's layout)."""
+    third = len(paragraphs) // 3 or 1
+    chunks = [paragraphs[:third], paragraphs[third:2 * third], paragraphs[2 * third:]]
+    body = '<div class="row ad">Advertisement</div>'.join(
+        '<div class="grid"><div class="body article__body">'
+        + "".join(f"<p>{p}</p>" for p in chunk)
+        + '</div><div class="grid__aside"></div></div>' for chunk in chunks)
+    teasers = "".join(f'<div class="teaser"><div class="card"><div class="card__inner">'
+                      f'<div class="body article__body"><p>{t}</p><p>{t} again.</p></div>'
+                      f"</div></div></div>" for t in related)
+    return ("<html><head><title>Split</title></head><body><main><article>"
+            f'<h1>Split</h1><div class="article__chunks">{body}</div></article>'
+            f"<footer><section><h2>Related</h2>{teasers}</section></footer></main></body></html>")
+
+
+def test_an_article_split_into_chunks_is_extracted_whole() -> None:
+    paragraphs = Article.load("uk-accuses-china-article").paragraphs
+    document = extract(_split_page(paragraphs), "http://127.0.0.1/news/x")
+    assert document.paragraphs == tuple(normalise(p) for p in paragraphs)
+
+
+def test_an_edit_to_the_last_chunk_changes_the_document() -> None:
+    paragraphs = Article.load("uk-accuses-china-article").paragraphs
+    edited = (*paragraphs[:-1], paragraphs[-1] + " The ministry later withdrew the claim.")
+    before = extract(_split_page(paragraphs), "http://127.0.0.1/news/x")
+    after = extract(_split_page(edited), "http://127.0.0.1/news/x")
+    assert after != before
+    assert "withdrew the claim" in after.paragraphs[-1]
+
+
+def test_same_class_teasers_far_from_the_article_are_not_joined_to_it() -> None:
+    paragraphs = Article.load("uk-accuses-china-article").paragraphs
+    related = ("Court hears the first appeal in the case", "Families ask the ministry for answers")
+    document = extract(_split_page(paragraphs, related), "http://127.0.0.1/news/x")
+    assert "Court hears" not in " ".join(document.paragraphs)
+    assert normalise(paragraphs[-1]) in document.paragraphs
