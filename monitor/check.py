@@ -147,8 +147,10 @@ class Writer:
 
     async def _flush(self, outcomes: list[Outcome]) -> None:
         committing = [o for o in outcomes if o.change is not None]
-        revisions = await asyncio.to_thread(self.store.commit,
-                                            [o.change for o in committing])  # type: ignore[misc]
+        revisions: list[str] = []
+        if committing:  # most checks change nothing: no thread hop for them
+            revisions = await asyncio.to_thread(self.store.commit,
+                                                [o.change for o in committing])  # type: ignore[misc]
         revision_of = {id(o): r for o, r in zip(committing, revisions, strict=True)}
         with self.store.transaction() as db:
             for outcome in outcomes:
