@@ -193,8 +193,8 @@ def join_article_chunks(tree: HtmlElement) -> None:
     container its body test finds, and an edit in any later chunk would go
     unseen. Chunks are containers that pass that test, share their class, each
     hold paragraphs, and sit close together; the later ones move to the end of
-    the first. Teasers elsewhere on the page, or with one paragraph
-    each, are not chunks.
+    the first. Teasers elsewhere on the page, or with one paragraph each, are
+    not chunks; containers inside one that holds them all are left as they are.
     """
     by_class: dict[str, list[HtmlElement]] = {}
     for element in tree.iter(*BODY_TAGS):
