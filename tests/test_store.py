@@ -15,7 +15,7 @@ from conftest import Project
 
 from monitor.extract import Document, Snapshot
 from monitor.site import Article
-from monitor.store import Change, Store, StoreLocked
+from monitor.store import Change, Store, StoreLocked, atomic_write_many
 
 
 def make_store(root: Path) -> Store:
@@ -213,3 +213,21 @@ def test_full_or_read_only_disk_is_a_clear_error_and_loses_nothing(
     assert fsck.returncode == 0, fsck.stderr
     assert project.run("check").code == 0
     assert len(site.posts()) == 1
+
+
+def test_many_files_are_written_whole_and_replace_older_ones(tmp_path: Path) -> None:
+    folder = tmp_path / "alerts"
+    folder.mkdir()
+    (folder / "old.json").write_bytes(b"old")
+    files = {folder / f"{i}.json": str(i).encode() * 100 for i in range(50)}
+    files[folder / "old.json"] = b"new"
+    atomic_write_many(files)
+    assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in files)
+    assert all(path.read_bytes() == data for path, data in files.items())
+
+
+def test_many_files_that_do_not_fit_leave_nothing_behind(small_disk: Path) -> None:
+    files = {small_disk / f"{i}.json": b"x" * 1_000_000 for i in range(20)}  # 20 MB, 8 MB disk
+    with pytest.raises(OSError):
+        atomic_write_many(files)
+    assert list(small_disk.iterdir()) == []  # no half file under a name, no temporary file
