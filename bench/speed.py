@@ -477,12 +477,16 @@ def aims(runs: list[Run], count: int, limits: tuple[float, float]) -> list[str]:
     limit, fast_limit = limits
     by = {(r.tool, r.case.key): r for r in runs}
     found = []
+
+    def verdict(met: bool) -> str:  # the urlwatch aims are set at 10,000 sources
+        return ("met" if met else "NOT met") if count >= 10_000 else "(judged at 10,000)"
+
     for key in ("a", "b"):
         m, u = by.get(("monitor", key)), by.get(("urlwatch", key))
         if m and u:
             ratio = m.rate / u.rate
             found.append(f"({key}) pages/s {ratio:.1f}x urlwatch (aim >= 10x at 10,000): "
-                         f"{'met' if ratio >= 10 else 'NOT met'}")
+                         f"{verdict(ratio >= 10)}")
     for key in ("c", "d"):
         m = by.get(("monitor", key))
         if m and limit:
@@ -495,8 +499,8 @@ def aims(runs: list[Run], count: int, limits: tuple[float, float]) -> list[str]:
     u_peak = max((r.tree_pss_kb for r in runs if r.tool == "urlwatch"), default=0)
     if m_peak and u_peak:
         found.append(f"peak memory (tree PSS) {mb(m_peak)} MB vs urlwatch {mb(u_peak)} MB = "
-                     f"{m_peak / u_peak:.2f} (aim <= 0.10): "
-                     f"{'met' if m_peak <= 0.1 * u_peak else 'NOT met'}")
+                     f"{m_peak / u_peak:.2f} (aim <= 0.10 at 10,000): "
+                     f"{verdict(m_peak <= 0.1 * u_peak)}")
     return found
 
 
