@@ -631,30 +631,13 @@ def _record(row: sqlite3.Row) -> SourceRecord:
     return SourceRecord(state=state, **values)
 
 
-def atomic_write(path: Path, data: bytes, *, sync_directory: bool = True) -> None:
-    """Write-then-rename with fsyncs, so a crash leaves the old file or the new, never half.
-
-    ``sync_directory=False`` leaves the directory's fsync (which makes the rename
-    durable) to the caller, who may have many files to write first.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    if sync_directory:
-        fsync_directory(path.parent)
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write-then-rename with fsyncs, so a crash leaves the old file or the new, never half."""
+    atomic_write_many({path: data})
 
 
 def atomic_write_many(files: dict[Path, bytes]) -> None:
-    """``atomic_write`` for many files of one directory, with one directory fsync.
+    """``atomic_write`` for many files, with one fsync for each directory.
 
     All are written before any is synced, so that the disk sees them together
     and the later fsyncs find part of their work done (10,000 alert files: 3.9
@@ -670,7 +653,7 @@ def atomic_write_many(files: dict[Path, bytes]) -> None:
             temporary[path] = tmp
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
-        for tmp in temporary.values():
+        for tmp in temporary.values():  # opened again: 10,000 open files pass the fd limit
             fd = os.open(tmp, os.O_RDONLY)
             try:
                 os.fsync(fd)
