@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
+import re
+import time
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -12,6 +16,7 @@ from monitor.compare import (
     decide,
     diff_documents,
     diff_units,
+    pair_paragraphs,
     same_wording,
 )
 from monitor.extract import Document
@@ -82,6 +87,54 @@ def test_a_date_that_only_ticks_forward_is_the_page_clock() -> None:
     # Backdated, or dated with an edit: that counts.
     assert not same_wording(old, Document(title="T", date="2019-01-01", paragraphs=("Text.",)))
     assert not same_wording(old, Document(title="T", date="2026-11-25", paragraphs=("Txt.",)))
+
+
+def heavy_edit(letter: Article) -> tuple[Document, Document]:
+    """Every paragraph edited at once, and a long paragraph added: one replaced run."""
+    edited = tuple(re.sub(r"\bthe\b", "THE", p) for p in letter.paragraphs)
+    inserted = " ".join(["An entirely new paragraph of added words."] * 150)
+    return document(letter), Document(title=letter.title, author=letter.author,
+                                      date=letter.date,
+                                      paragraphs=(*edited[:3], inserted, *edited[3:]))
+
+
+def test_the_same_two_versions_give_the_same_diff_whatever_the_clock_says(
+        letter: Article, monkeypatch: pytest.MonkeyPatch) -> None:
+    before, after = heavy_edit(letter)
+    calm = diff_documents(before, after)
+    # A machine so loaded that every clock read is an hour later than the last one.
+    hours = itertools.count()
+    start = time.time()
+    monkeypatch.setattr(time, "time", lambda: start + 3600 * next(hours))
+    assert diff_documents(before, after) == calm
+    # every edited paragraph is diffed against its old self: one THE per the
+    assert calm.added.count("THE") == sum(len(re.findall(r"\bthe\b", p))
+                                          for p in letter.paragraphs)
+    assert set(calm.removed) == {"the"}
+
+
+def test_a_rewrite_is_one_replacement_per_paragraph_not_a_word_salad() -> None:
+    old = " ".join(f"w{i}" for i in range(3000))
+    new = " ".join(f"v{i}" for i in range(3000))
+    diff = diff_documents(Document(paragraphs=(old,)), Document(paragraphs=(new,)))
+    assert diff.removed == [old] and diff.added == [new]
+
+
+def test_a_long_paragraph_with_one_edit_past_the_size_limit_still_names_the_word() -> None:
+    words = [f"w{i}" for i in range(5000)]
+    edited = [*words[:2500], "CHANGED", *words[2501:]]
+    diff = diff_documents(Document(paragraphs=(" ".join(words),)),
+                          Document(paragraphs=(" ".join(edited),)))
+    assert diff.removed == ["w2500"] and diff.added == ["CHANGED"]
+
+
+def test_paragraphs_of_a_replaced_run_are_paired_with_their_old_selves() -> None:
+    old = ["The camps held 80,000 people.", "Xylophone quiz: 12345!",
+           "Officials denied the report."]
+    new = ["The camps held 8,000 people.", "Officials strongly denied the report.",
+           "Zz 999 kk."]
+    assert pair_paragraphs(old, new) == [
+        (old[0], new[0]), (old[1], None), (old[2], new[1]), (None, new[2])]
 
 
 def test_unit_diff_keeps_equal_runs() -> None:

@@ -24,12 +24,11 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from difflib import SequenceMatcher
 from itertools import zip_longest
 from typing import Any
 from urllib.parse import urlsplit
 
-from monitor.compare import DELETE, EQUAL, INSERT, TOKENS, diff_units
+from monitor.compare import DELETE, EQUAL, INSERT, TOKENS, diff_units, pair_paragraphs, similar
 
 #: One piece of a word diff: (DELETE | EQUAL | INSERT, text).
 Segment = tuple[int, str]
@@ -61,7 +60,6 @@ CODE_FACTS = ("Revision", "Previous", "Reverts to")
 DEL_STYLE = "color:#b31d28;background:#ffeef0"
 INS_STYLE = "color:#22863a;background:#e6ffed"
 
-SIMILAR = 0.6  # quick_ratio above which a removed and an added paragraph are one edit
 CONTEXT_WORDS = 10  # words of unchanged text kept each side of a change in chat excerpts
 CONTEXT_CHARS_PER_WORD = 30  # context is also capped in characters: words * this
 CHAT_CHANGE_CHARS = 500  # a longer inserted or deleted run is cut in chat messages
@@ -272,7 +270,7 @@ def _unified_blocks(unified: str) -> list[list[Segment]]:
     started = False
 
     def flush() -> None:
-        for before, after in pair_paragraphs(old, new):
+        for before, after in pair_paragraphs(old, new, _same_paragraph):
             blocks.append(inline_diff(before or "", after or ""))
         old.clear()
         new.clear()
@@ -301,33 +299,6 @@ def _unified_blocks(unified: str) -> list[list[Segment]]:
     return [b for b in blocks if any(op != EQUAL for op, _ in b)]
 
 
-def pair_paragraphs(old: list[str], new: list[str]) -> list[tuple[str | None, str | None]]:
-    """Match the removed and added paragraphs of one run, in order, by similarity.
-
-    A run of changed lines is usually paragraphs edited in place, sometimes with
-    one inserted or dropped. Diffing each edited paragraph against its old self
-    keeps every block one readable paragraph and costs a few milliseconds,
-    where a word diff of the whole run can take diff-match-patch its full
-    one-second timeout. Unmatched paragraphs are wholly removed or added.
-    """
-    pairs: list[tuple[str | None, str | None]] = []
-    added: list[str] = []  # new paragraphs with no old one, shown after the removed ones
-    start = 0
-    for after in new:
-        match = next((j for j in range(start, len(old)) if _same_paragraph(old[j], after)),
-                     None)
-        if match is None:
-            added.append(after)
-            continue
-        pairs += [(before, None) for before in old[start:match]]
-        pairs += [(None, a) for a in added]
-        pairs.append((old[match], after))
-        added, start = [], match + 1
-    pairs += [(before, None) for before in old[start:]]
-    pairs += [(None, a) for a in added]
-    return pairs
-
-
 HEADER_LINE = re.compile(r"^(Title|Author|Date): ")
 
 
@@ -337,7 +308,7 @@ def _same_paragraph(before: str, after: str) -> bool:
     if field_before or field_after:
         return bool(field_before and field_after
                     and field_before.group(1) == field_after.group(1))
-    return SequenceMatcher(None, before, after, autojunk=False).quick_ratio() >= SIMILAR
+    return similar(before, after)
 
 
 def _label_title(text: str, line: int) -> str:
