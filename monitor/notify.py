@@ -141,10 +141,13 @@ async def _deliver_to(store: Store, channel: Channel, deliveries: list[Delivery]
                       honour_backoff: bool) -> None:
     options = channel.settings
     give_up_after = options.get("give_up_after", DEFAULT_GIVE_UP)
-    expired = [d for d in deliveries if _age(d.created_at) > give_up_after]
+    # Only a delivery that has failed for give_up_after is dead: an alert detected
+    # long ago (recovered after an outage, say) that was never tried is still sent.
+    expired = [d for d in deliveries
+               if d.first_failed_at and _age(d.first_failed_at) > give_up_after]
     if expired:
-        store.give_up([d.alert["id"] for d in expired], channel.name,
-                      f"gave up after {give_up_after / 3600:g}h of failed attempts")
+        store.give_up(channel.name, {d.alert["id"]: _given_up(d.last_error, give_up_after)
+                                     for d in expired})
         report.dead += len(expired)
     deliveries = [d for d in deliveries if d not in expired]
     if honour_backoff:
@@ -170,6 +173,17 @@ async def _deliver_to(store: Store, channel: Channel, deliveries: list[Delivery]
                                               f"{batch.document['event']}"
         report.errors.append(f"{what} → {channel.name}: {error}")
         break  # the channel is down or throttling: leave the rest for the next run
+
+
+def _given_up(last_error: str | None, give_up_after: float) -> str:
+    """The dead letter's reason: the real last error, then how long it was retried."""
+    if give_up_after >= 3600:
+        span = f"{give_up_after / 3600:g}h"
+    elif give_up_after >= 60:
+        span = f"{give_up_after / 60:g}min"
+    else:
+        span = f"{give_up_after:g}s"
+    return f"{last_error or 'failed'} (given up after failing for {span})"
 
 
 @dataclass

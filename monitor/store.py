@@ -94,6 +94,7 @@ CREATE TABLE IF NOT EXISTS deliveries (
     delivered_at TEXT,
     next_attempt_at TEXT,
     digest_id TEXT,
+    first_failed_at TEXT,
     PRIMARY KEY (alert_id, channel)
 );
 CREATE INDEX IF NOT EXISTS pending_deliveries ON deliveries (status);
@@ -558,14 +559,18 @@ class Store:
     def pending_deliveries(self) -> list[Delivery]:
         rows = self._db().execute(
             "SELECT a.body, d.channel, d.attempts, d.next_attempt_at, d.digest_id, "
-            "a.created_at FROM deliveries d JOIN alerts a ON a.id = d.alert_id "
+            "a.created_at, d.first_failed_at, d.last_error "
+            "FROM deliveries d JOIN alerts a ON a.id = d.alert_id "
             "WHERE d.status = 'pending' ORDER BY a.id, d.channel")
-        return [Delivery(json.loads(body), channel, attempts, next_at, digest_id, created)
-                for body, channel, attempts, next_at, digest_id, created in rows]
+        return [Delivery(json.loads(body), *rest) for body, *rest in rows]
 
     def record_attempt(self, alert_ids: list[str], channel: str, *, error: str | None,
                        next_attempt_at: str | None = None, dead: bool = False) -> None:
-        """Log one delivery attempt of these alerts to a channel, and its result."""
+        """Log one delivery attempt of these alerts to a channel, and its result.
+
+        The first failure starts the delivery's give-up clock (``first_failed_at``):
+        a dead letter is a delivery that kept failing, never one that waited.
+        """
         now = now_iso()
         with self.transaction() as db:
             db.executemany("INSERT INTO attempts VALUES (?, ?, ?, ?)",
@@ -573,16 +578,19 @@ class Store:
             status = "delivered" if error is None else "dead" if dead else "pending"
             db.executemany(
                 "UPDATE deliveries SET status = ?, attempts = attempts + 1, last_error = ?, "
-                "last_attempt_at = ?, delivered_at = ?, next_attempt_at = ? "
+                "last_attempt_at = ?, delivered_at = ?, next_attempt_at = ?, "
+                "first_failed_at = CASE WHEN ? THEN first_failed_at "
+                "ELSE coalesce(first_failed_at, ?) END "
                 "WHERE alert_id = ? AND channel = ?",
                 [(status, error, now, now if error is None else None, next_attempt_at,
-                  alert_id, channel) for alert_id in alert_ids])
+                  error is None, now, alert_id, channel) for alert_id in alert_ids])
 
-    def give_up(self, alert_ids: list[str], channel: str, reason: str) -> None:
+    def give_up(self, channel: str, reasons: dict[str, str]) -> None:
+        """Make these alerts' deliveries to ``channel`` dead letters, each with its reason."""
         with self.transaction() as db:
             db.executemany("UPDATE deliveries SET status = 'dead', last_error = ? "
                            "WHERE alert_id = ? AND channel = ?",
-                           [(reason, alert_id, channel) for alert_id in alert_ids])
+                           [(reason, alert_id, channel) for alert_id, reason in reasons.items()])
 
     def save_digest(self, digest: dict[str, Any], channel: str, alert_ids: list[str]) -> None:
         """Fix a digest's id and content before sending, so every retry is the same message."""
@@ -619,7 +627,9 @@ class Delivery:
     attempts: int
     next_attempt_at: str | None
     digest_id: str | None
-    created_at: str
+    created_at: str  # when the change was detected
+    first_failed_at: str | None = None  # None: never failed, so never given up
+    last_error: str | None = None
 
 
 def _record(row: sqlite3.Row) -> SourceRecord:

@@ -147,9 +147,43 @@ def test_a_delivery_that_keeps_failing_becomes_a_dead_letter(project: Project,
     assert "given up" in result.out
     [row] = deliveries(project)
     assert row["status"] == "dead"
-    assert "DEAD after 1 attempt(s)" in project.run("alerts").out
+    # the dead letter says what went wrong, then for how long it was retried
+    assert row["last_error"].startswith("HTTP 500"), row["last_error"]
+    assert row["last_error"].endswith("(given up after failing for 3s)")
+    assert "DEAD after 1 attempt(s): HTTP 500" in project.run("alerts").out
     assert "given up" in project.run("list").out
     assert len(project.site.posts()) == 1  # no more attempts
+
+
+def test_the_give_up_clock_starts_at_the_first_failure_not_at_detection(
+        project: Project, letter: Article) -> None:
+    pages = setup(project, channels(project, hook(extra="  give_up_after: 1h\n")),
+                  letter=letter)
+    edit_all(project, pages)
+    project.site.hook_statuses = [500, 502]
+    assert project.run("check").code == 1
+    month_ago = (datetime.now(UTC) - timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # Detected a month ago (a machine that was off), failing for a few seconds: retried.
+    update_state(project, "UPDATE alerts SET created_at = ?", month_ago)
+    assert project.run("check").code == 1
+    [row] = deliveries(project)
+    assert (row["status"], row["attempts"]) == ("pending", 2)
+    # Failing for a month: a dead letter that names its real last error.
+    update_state(project, "UPDATE deliveries SET first_failed_at = ?", month_ago)
+    assert "given up" in project.run("check").out
+    [row] = deliveries(project)
+    assert row["status"] == "dead"
+    assert row["last_error"].startswith("HTTP 502"), row["last_error"]
+    assert row["last_error"].endswith(" (given up after failing for 1h)")
+    assert len(project.site.posts()) == 2
+
+
+def update_state(project: Project, sql: str, *values: object) -> None:
+    """Set the clock of stored rows back, as if the machine had been off for weeks."""
+    db = sqlite3.connect(project.root / ".monitor" / "state.db")
+    with db:
+        db.execute(sql, values)
+    db.close()
 
 
 def test_digest_batches_a_window_into_one_message_and_resends_it_whole(
