@@ -38,7 +38,7 @@ def version(slug: str, round_number: int) -> Article:
 
 def monitor(project: Project) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.Popen([sys.executable, "-m", "monitor", "check", "-q", "--config",
+    return subprocess.Popen([sys.executable, "-m", "monitor", "check", "--config",
                              str(project.config_path)], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=env)
 
@@ -55,7 +55,9 @@ def test_kill_9_at_random_moments_loses_nothing(project: Project) -> None:
     project.write({slug: f"/{slug}" for slug in PAGES},
                   settings={"confirm_removal": 1, "lock_timeout": "60s", "workers": 1})
     started = time.monotonic()
-    assert monitor(project).wait(60) == 0
+    first = monitor(project)
+    out, err = first.communicate(timeout=120)
+    assert first.returncode == 0, out + err  # each source's line names its error
     duration = time.monotonic() - started  # how long a whole run takes here
     served: dict[str, list[str]] = {slug: ["Revision 0."] for slug in PAGES}
     kills = 0
@@ -76,7 +78,7 @@ def test_kill_9_at_random_moments_loses_nothing(project: Project) -> None:
         run.wait(30)
         started = time.monotonic()
         finish = monitor(project)
-        out, err = finish.communicate(timeout=60)
+        out, err = finish.communicate(timeout=120)
         duration = time.monotonic() - started
         assert finish.returncode == 0, out + err
 
