@@ -307,7 +307,7 @@ class Checker:
                 alerts=[(a["event"], a["id"]) for a in alerts if a["event"] in COMMIT_EVENTS])
         values: dict[str, Any] = {
             "last_checked": now_iso(), "last_outcome": decision.outcome,
-            "last_error": seen.reason if seen.kind == "error" else None,
+            "last_error": decision.reason if decision.outcome == "error" else None,
             "deferred_until": _deferred_until(result),
         }
         answered = seen.kind in ("document", "unchanged", "collapsed")

@@ -196,6 +196,10 @@ def diff_documents(old: Document, new: Document) -> Diff:
 # --- events ---------------------------------------------------------------
 
 GONE_STATUSES = {404: "gone-404", 410: "gone-410", 451: "gone-451"}
+GONE_WORDS = {"gone-404": "HTTP 404", "gone-410": "HTTP 410", "gone-451": "HTTP 451",
+              "soft-404": "the page says it is not found",
+              "redirect-home": "it redirects to the site's home or a section page",
+              "": "gone"}
 BLOCKED_STATUSES = {401, 403, 429}  # the site refuses us: a failure, never a removal
 NOT_FOUND = re.compile(
     r"\b(page|article|story|content|post)\s+(was\s+|is\s+)?not\s+found\b|\b404\b"
@@ -275,6 +279,11 @@ def decide(state: State, seen: Observation, *, confirm_removal: int,
     transient failure is never a removal, and neither a removal nor a collapsed
     text replaces the stored evidence until ``confirm_removal`` checks agree.
     """
+    if seen.kind == "gone" and state.status == "new":
+        # Never fetched, and already gone: most often a mistyped URL, which must not
+        # sit quietly as "gone" forever. It is a check error, and alerts as failing.
+        seen = Observation("error", reason=f"never fetched: {GONE_WORDS[seen.reason or '']}"
+                                           " — check the URL")
     if seen.kind == "error":
         failures = state.failure_count + 1
         became_failing = failures >= failing_after and not state.failing
@@ -288,7 +297,7 @@ def decide(state: State, seen: Observation, *, confirm_removal: int,
 
     if seen.kind == "gone":
         state = replace(state, collapse_count=0)
-        if state.status != "ok":  # never baselined, or already removed
+        if state.status != "ok":  # already removed
             return Decision(replace(state, gone_count=state.gone_count + 1), "gone", events,
                             seen.reason)
         gone = state.gone_count + 1

@@ -48,6 +48,25 @@ def test_first_check_stores_a_baseline_and_alerts_nothing(project: Project,
     assert project.alerts() == []
 
 
+def test_a_mistyped_url_is_a_check_error_and_alerts_failing(project: Project,
+                                                          letter: Article) -> None:
+    project.site.put_article(ARTICLE, letter)
+    project.write({"letter": ARTICLE + "-typo"}, settings={"failing_after": 2})
+    first = project.run("check")
+    assert first.code == 1
+    assert "never fetched: HTTP 404 — check the URL" in first.out
+    assert "never fetched: HTTP 404 — check the URL" in project.run("list").out
+    assert project.site.posts() == []
+    assert project.run("check").code == 1
+    [post] = project.site.posts()
+    assert (post.json()["event"], post.json()["reason"]) == (
+        "failing", "never fetched: HTTP 404 — check the URL")
+    project.write({"letter": ARTICLE}, settings={"failing_after": 2})  # the URL fixed
+    fixed = project.run("check")
+    assert fixed.code == 0 and "baseline" in fixed.out
+    assert [p.json()["event"] for p in project.site.posts()] == ["failing", "recovered"]
+
+
 def test_changed_figure_posts_one_alert_with_the_edited_words(project: Project,
                                                               letter: Article) -> None:
     project.site.put_article(ARTICLE, letter)

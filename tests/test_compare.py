@@ -207,8 +207,12 @@ def test_removal_writes_a_status_into_the_snapshot() -> None:
     assert decision.reason == "gone-404"
 
 
-def test_gone_before_any_baseline_alerts_nothing() -> None:
-    assert run([GONE, GONE, GONE]) == [("gone", []), ("gone", []), ("gone", [])]
+def test_gone_before_any_baseline_is_a_check_error_that_alerts_failing() -> None:
+    """A URL that was never fetched and is already gone is most often mistyped."""
+    assert run([GONE, GONE, GONE, DOC]) == [
+        ("error", []), ("error", []), ("error", ["failing"]), ("baseline", ["recovered"])]
+    decision = decide(State(), Observation("gone", reason="soft-404"), **LIMITS)
+    assert decision.reason == "never fetched: the page says it is not found — check the URL"
 
 
 COLLAPSED = Observation("collapsed", reason="collapsed",
