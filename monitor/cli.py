@@ -140,8 +140,9 @@ def select_sources(config: Config, ids: list[str], *, due: bool) -> list[Source]
 
 
 def due_sources(config: Config, sources: list[Source]) -> list[Source]:
-    """Those due by the daemon's own rule: interval, cron, adaptive, confirm_after."""
-    from monitor.scheduler import next_check
+    """Those due by the daemon's own rule (interval, cron, adaptive, confirm_after),
+    a little early rather than a whole run late (``scheduler.is_due``)."""
+    from monitor.scheduler import is_due
 
     store = Store(config.settings.snapshots, config.settings.state, config.settings.alerts)
     if not store.open_readonly():
@@ -151,8 +152,7 @@ def due_sources(config: Config, sources: list[Source]) -> list[Source]:
     finally:
         store.close()
     now = datetime.now(UTC)
-    return [s for s in sources
-            if next_check(s, records.get(s.id), config.settings, now) <= now]
+    return [s for s in sources if is_due(s, records.get(s.id), config.settings, now)]
 
 
 OUTCOME_WIDTH = 10

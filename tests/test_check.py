@@ -6,8 +6,10 @@ import hashlib
 import hmac
 import json
 import os
+import sqlite3
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from conftest import Project
@@ -361,6 +363,28 @@ def test_due_skips_sources_checked_within_their_interval(project: Project,
     result = project.run("check", "--due")
     assert "1 checked" in result.out and "b " in result.out
     assert len(project.site.gets("/a")) == 1
+
+
+def test_hourly_cron_runs_check_an_hourly_source_every_time(project: Project,
+                                                           letter: Article) -> None:
+    """Runs 55 to 65 minutes apart (cron's own clock drift) against `interval: 1h`."""
+    project.site.put_article("/a", letter)
+    project.write({"a": "/a"}, extra_source_lines="interval: 1h")
+    assert "1 checked" in project.run("check", "--due").out
+    for gap in (55, 65, 57, 63, 60, 55, 58):
+        # The clock moves on by `gap` minutes: the last check is set back by as much.
+        with sqlite3.connect(project.root / ".monitor" / "state.db") as db:
+            earlier = datetime.now(UTC) - timedelta(minutes=gap)
+            db.execute("UPDATE sources SET last_checked = ?",
+                       (earlier.strftime("%Y-%m-%dT%H:%M:%SZ"),))
+        db.close()
+        assert "1 checked" in project.run("check", "--due").out, gap
+    with sqlite3.connect(project.root / ".monitor" / "state.db") as db:
+        earlier = datetime.now(UTC) - timedelta(minutes=50)
+        db.execute("UPDATE sources SET last_checked = ?",
+                   (earlier.strftime("%Y-%m-%dT%H:%M:%SZ"),))
+    db.close()
+    assert "0 checked" in project.run("check", "--due").out  # 10 minutes left: not yet
 
 
 def test_two_concurrent_checks_leave_a_consistent_store(project: Project,

@@ -212,6 +212,29 @@ def test_next_check_follows_state() -> None:
     assert next_check(source, deferred, settings, now).hour == 15
 
 
+def test_a_cron_run_checks_what_has_a_tenth_of_its_interval_left() -> None:
+    from monitor.config import Settings
+    from monitor.scheduler import is_due
+    from monitor.store import SourceRecord
+
+    settings = Settings(snapshots=ROOT, alerts=ROOT, state=ROOT)
+    hourly = Source(id="a", url="https://e.org/a", schedule=Schedule(every=3600))
+    daily = Source(id="a", url="https://e.org/a", schedule=Schedule(every=86400))
+    checked = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+    record = SourceRecord(id="a", last_checked="2026-11-25T12:00:00Z", last_outcome="unchanged")
+    assert is_due(hourly, None, settings, checked)
+    assert is_due(hourly, record, settings, checked + timedelta(minutes=54))
+    assert not is_due(hourly, record, settings, checked + timedelta(minutes=53))
+    # at most half an hour early, however long the interval
+    assert is_due(daily, record, settings, checked + timedelta(hours=23, minutes=30))
+    assert not is_due(daily, record, settings, checked + timedelta(hours=23, minutes=29))
+    # never before the server's Retry-After
+    deferred = SourceRecord(id="a", last_checked="2026-11-25T12:00:00Z",
+                            deferred_until="2026-11-25T13:10:00Z")
+    assert not is_due(hourly, deferred, settings, checked + timedelta(minutes=65))
+    assert is_due(hourly, deferred, settings, checked + timedelta(minutes=70))
+
+
 def test_first_run_comes_from_the_last_check() -> None:
     now = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
     hourly = Schedule(every=3600)
