@@ -18,7 +18,7 @@ from monitor import __version__
 from monitor import config as config_module
 from monitor.check import CheckReport, PassReport, run_pass
 from monitor.config import Config, ConfigError, Source
-from monitor.store import GitError, Store, StoreLocked, StoreUnavailable
+from monitor.store import GitError, Store, StoreLocked, StoreUnavailable, UnknownRevision
 
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2
 
@@ -326,9 +326,14 @@ def cmd_diff(args: argparse.Namespace) -> int:
     config = config_module.load(args.config)
     store = _history_store(config, args.id)
     path = f"{args.id}.md"
-    revisions = args.revisions
-    if len(revisions) > 2:
+    if len(args.revisions) > 2:
         print("monitor diff takes at most two revisions", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        revisions = [store.version_of(revision, args.id) for revision in args.revisions]
+    except UnknownRevision as exc:
+        print(f"monitor: {exc} (`monitor history {args.id}` lists its versions)",
+              file=sys.stderr)
         return EXIT_USAGE
     if not revisions:
         entries = store.log(args.id)
@@ -340,7 +345,8 @@ def cmd_diff(args: argparse.Namespace) -> int:
     elif len(revisions) == 1:
         previous = store.previous_revision(revisions[0], args.id)
         if previous is None:
-            print(f"{revisions[0]} is the first version of '{args.id}'", file=sys.stderr)
+            print(f"{args.revisions[0]} is the first version of '{args.id}': nothing "
+                  "before it to compare with", file=sys.stderr)
             return EXIT_USAGE
         revisions = [previous, revisions[0]]
     options = [] if args.lines else ["--word-diff=plain"]

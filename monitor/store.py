@@ -122,6 +122,10 @@ class GitError(Exception):
     pass
 
 
+class UnknownRevision(Exception):
+    """A revision that is not in the history, or not a version of the named source."""
+
+
 class StoreUnavailable(Exception):
     """The store cannot be written (full or read-only disk); nothing was changed."""
 
@@ -456,6 +460,24 @@ class Store:
                                     {k: v for k, v in pairs if k != "Alert"},
                                     alerts))  # type: ignore[arg-type]
         return entries
+
+    def version_of(self, revision: str, source_id: str) -> str:
+        """The full commit id of ``revision``, which must be a version of ``source_id``.
+
+        UnknownRevision, in words, when it is not in the history or changed
+        another source: a history must never call either "the first version".
+        """
+        if not revision or revision.startswith("-"):  # never an option to git
+            raise UnknownRevision(f"no revision {revision!r}")
+        commit = self.git("rev-parse", "--verify", "--quiet", "--end-of-options",
+                          f"{revision}^{{commit}}", check=False).strip()
+        if not commit:
+            raise UnknownRevision(f"no revision {revision}")
+        touched = self.git("log", "-1", "--format=%H", commit, "--", f"{source_id}.md",
+                           check=False).strip()
+        if touched != commit:
+            raise UnknownRevision(f"{revision} is not a version of {source_id}")
+        return commit
 
     def previous_revision(self, revision: str, source_id: str) -> str | None:
         out = self.git("rev-list", "-1", f"{revision}^", "--", f"{source_id}.md", check=False)

@@ -73,6 +73,24 @@ def test_diff_shows_the_latest_change_word_by_word(project: Project, letter: Art
     assert project.run("diff", "letter", oldest).code == 2  # first version: nothing before
 
 
+def test_diff_refuses_unknown_revisions_and_other_sources_versions(
+        project: Project, letter: Article, report: Article) -> None:
+    two_versions(project, letter)
+    project.site.put_article("/report", report)
+    project.write({"letter": "/letter", "report": "/report"})
+    assert project.run("check").code == 0
+    other = project.run("history", "report").out.split()[0]
+    unknown = project.run("diff", "letter", "deadbeef")
+    assert unknown.code == 2
+    assert "no revision deadbeef" in unknown.err and "first version" not in unknown.err
+    foreign = project.run("diff", "letter", other)
+    assert foreign.code == 2 and f"{other} is not a version of letter" in foreign.err
+    newest = project.run("history", "letter").out.split()[0]
+    assert project.run("diff", "letter", other, newest).code == 2
+    option = project.run("diff", "letter", "--", "--output=/tmp/written-by-git")
+    assert option.code == 2 and not Path("/tmp/written-by-git").exists()
+
+
 def test_add_appends_a_source_and_keeps_comments(project: Project) -> None:
     project.write({"a": "/a"})
     text = project.config_path.read_text()
