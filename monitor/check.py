@@ -44,6 +44,7 @@ from monitor.notify import (
     route,
     write_alert_files,
 )
+from monitor.recovery import Recovery, recover
 from monitor.scope import scope_key
 from monitor.store import Change, GitError, SourceRecord, Store, now_iso, text_sha256
 from monitor.workers import Analyser, WorkerCrashed
@@ -73,7 +74,7 @@ class CheckReport:
 class PassReport:
     checks: list[CheckReport] = field(default_factory=list)
     delivery: DeliveryReport = field(default_factory=DeliveryReport)
-    recovered_alerts: int = 0
+    recovery: Recovery = field(default_factory=Recovery)
     errors: list[str] = field(default_factory=list)  # problems of the pass as a whole
 
     def counts(self) -> Counter[str]:
@@ -399,61 +400,6 @@ def _deferred_until(result: FetchResult) -> str | None:
     return datetime.fromtimestamp(until, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def recover(store: Store, config: Config) -> int:
-    """Replay commits the database has not seen (a crash after commit): return alerts made.
-
-    A commit names its alerts in ``Alert: <event> <id>`` trailers, so each is
-    rebuilt with the id it would have had, and a receiver that saw it before
-    the crash can tell the repeat.
-    """
-    head = store.head()
-    if head is None or head == store.ingested_head():
-        return 0
-    made = 0
-    sources = {source.id: source for source in config.sources}
-    for entry in store.log(since=store.ingested_head()):
-        source_id, event = entry.trailers.get("Source"), entry.trailers.get("Event")
-        snapshot = store.snapshot_at(entry.revision, source_id) if source_id else None
-        if not source_id or not event or snapshot is None:
-            continue
-        previous = store.previous_revision(entry.revision, source_id)
-        before = store.snapshot_at(previous, source_id) if previous else None
-        source = sources.get(source_id) or Source(id=source_id, url=snapshot.url,
-                                                  schedule=config.settings.default_interval)
-        with store.transaction() as db:
-            values: dict[str, Any] = {"status": "removed" if event == "removed" else "ok",
-                                      "gone_count": 0, "collapse_count": 0,
-                                      "revision": entry.revision, "etag": None,
-                                      "last_modified": None, "body_sha256": None}
-            if snapshot.url != source.url:
-                values.update(tracking_url=snapshot.url, tracked_from=source.url)
-            store.save(db, source_id, **values)
-            store.add_version(db, source_id, text_sha256(snapshot.document), entry.revision)
-            for alert_event, alert_id in entry.alerts:
-                if store.has_alert(alert_id):
-                    continue
-                diff = None
-                if alert_event in ("changed", "restored") and before is not None \
-                        and before.document != snapshot.document:
-                    diff = diff_documents(before.document, snapshot.document)
-                extra = {}
-                if alert_event == "moved":
-                    extra = {"from_url": before.url if before else source.url,
-                             "to_url": snapshot.url}
-                reason = {"removed": entry.trailers.get("Reason"), "moved": "redirected",
-                          "changed": entry.trailers.get("Reason")}.get(alert_event)
-                alert = build_alert(
-                    alert_id=alert_id, event=alert_event, source=source,
-                    title=snapshot.document.title,
-                    detected_at=entry.trailers.get("Fetched-At", now_iso()),
-                    revision=entry.revision, previous_revision=previous, reason=reason,
-                    diff=diff, **extra)
-                store.add_alert(db, alert, route(alert, source, config))
-                made += 1
-            store.set_ingested_head(db, entry.revision)
-    return made
-
-
 class Session:
     """One fetcher and one worker pool, kept across passes (the daemon) or for one (cron)."""
 
@@ -488,7 +434,9 @@ class Session:
         try:
             store.open()
             store.sync_worktree()
-            report.recovered_alerts = recover(store, self.config)
+            report.recovery = recover(store, self.config)
+            if report.recovery.lost_head:  # history rewritten under us: say so loudly
+                report.errors.append(report.recovery.describe())
             checker = Checker(self.config, store, self.fetcher, self.analyser)
             tasks = [asyncio.ensure_future(checker.check(s)) for s in sources]
             try:

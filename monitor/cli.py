@@ -182,8 +182,8 @@ def summary(report: PassReport) -> str:
         line += f"; alerts delivered {delivery.delivered}, failed {delivery.failed}"
     if delivery.dead:
         line += f"; {delivery.dead} delivery(ies) given up (see `monitor alerts`)"
-    if report.recovered_alerts:
-        line += f"; {report.recovered_alerts} alert(s) recovered from git after a crash"
+    if report.recovery.describe():
+        line += f"; {report.recovery.describe()}"
     return line
 
 
@@ -289,7 +289,10 @@ def cmd_alerts(args: argparse.Namespace) -> int:
                 if row["next_attempt_at"]:
                     state += f", next try after {row['next_attempt_at']}"
             print(f"    → {row['channel']:<20} {state}")
-        if not deliveries:
+        if alert.get("rebuilt_from_git"):
+            print("    (known from the snapshot history after the state was rebuilt: "
+                  "not sent again)")
+        elif not deliveries:
             print("    (no channel takes this alert)")
     return EXIT_OK
 

@@ -479,6 +479,35 @@ class Store:
             raise UnknownRevision(f"{revision} is not a version of {source_id}")
         return commit
 
+    def is_ancestor(self, revision: str, of: str) -> bool:
+        """Whether ``revision`` is in the history of ``of`` (False if it is not in the repo)."""
+        done = subprocess.run(["git", "merge-base", "--is-ancestor", revision, of],
+                              cwd=self.snapshots, capture_output=True,
+                              env={**os.environ, **GIT_ENV})
+        return done.returncode == 0
+
+    def snapshots_at(self, versions: list[tuple[str, str]]) -> list[Snapshot | None]:
+        """The snapshot of each (revision, source id), read by one git process."""
+        if not versions:
+            return []
+        names = "".join(f"{revision}:{source_id}.md\n" for revision, source_id in versions)
+        out = subprocess.run(["git", "cat-file", "--batch"], cwd=self.snapshots,
+                             input=names.encode(), capture_output=True, check=True,
+                             env={**os.environ, **GIT_ENV}).stdout
+        snapshots: list[Snapshot | None] = []
+        at = 0
+        for _ in versions:
+            end = out.index(b"\n", at)
+            header = out[at:end].split()
+            at = end + 1
+            if len(header) != 3:  # "<name> missing"
+                snapshots.append(None)
+                continue
+            size = int(header[2])
+            snapshots.append(Snapshot.parse(out[at:at + size].decode("utf-8", "replace")))
+            at += size + 1
+        return snapshots
+
     def previous_revision(self, revision: str, source_id: str) -> str | None:
         out = self.git("rev-list", "-1", f"{revision}^", "--", f"{source_id}.md", check=False)
         return out.strip() or None
@@ -521,6 +550,14 @@ class Store:
             db.execute(f"UPDATE sources SET {assignments} WHERE id = ?",
                        (*values.values(), source_id))
 
+    def forget_history(self, db: sqlite3.Connection) -> None:
+        """Drop what the database knows of git (revisions, versions, validators), keeping
+        schedules and the outbox: the first step of rebuilding state from git."""
+        db.execute("DELETE FROM versions")
+        db.execute("UPDATE sources SET status = 'new', gone_count = 0, collapse_count = 0, "
+                   "revision = NULL, etag = NULL, last_modified = NULL, body_sha256 = NULL, "
+                   "tracking_url = NULL, tracked_from = NULL")
+
     def add_version(self, db: sqlite3.Connection, source_id: str, text_hash: str,
                     revision: str) -> None:
         db.execute("INSERT OR IGNORE INTO versions VALUES (?, ?, ?)",
@@ -552,6 +589,13 @@ class Store:
                     json.dumps(alert, ensure_ascii=False)))
         db.executemany("INSERT OR IGNORE INTO deliveries (alert_id, channel) VALUES (?, ?)",
                        [(alert["id"], channel) for channel in channels])
+
+    def add_rebuilt_alerts(self, db: sqlite3.Connection, alerts: list[dict[str, Any]]) -> None:
+        """Alerts known only from commits' trailers: recorded as made, never sent again."""
+        db.executemany("INSERT OR IGNORE INTO alerts (id, source_id, event, created_at, body, "
+                       "file_written) VALUES (?, ?, ?, ?, ?, 1)",
+                       [(a["id"], a["source_id"], a["event"], a["detected_at"],
+                         json.dumps(a, ensure_ascii=False)) for a in alerts])
 
     def has_alert(self, alert_id: str) -> bool:
         return self._db().execute("SELECT 1 FROM alerts WHERE id = ?",
