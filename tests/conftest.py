@@ -113,6 +113,16 @@ def report() -> Article:
     return Article.load("uk-accuses-china-article")
 
 
+ROOT = Path(__file__).parent.parent
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    """The environment of a ``python -m monitor`` child: this checkout first on its
+    path, then the suite's own PYTHONPATH (tests/run-a-year-ahead's shim, say)."""
+    path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
+    return {**os.environ, "PYTHONPATH": path, **extra}
+
+
 def orphans_of_killed(code: str, children: int) -> list[int]:
     """Run ``code``, which prints its child processes' pids on one line, kill -9 it,
     and return the children still running 10 s later."""

@@ -5,14 +5,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
 import sqlite3
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-from conftest import Project
+from conftest import Project, child_env
 
 from monitor.compare import redirect_home
 from monitor.site import Article, Furniture, Page, render_article, teasers
@@ -394,7 +392,7 @@ def test_two_concurrent_checks_leave_a_consistent_store(project: Project,
         project.site.put_article(f"/a{i}", letter if i % 2 else report)
     project.write({f"s{i}": f"/a{i}" for i in range(4)}, settings={"lock_timeout": "60s"})
     command = [sys.executable, "-m", "monitor", "check", "--config", str(project.config_path)]
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
+    env = child_env()
     runs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              text=True, env=env) for _ in range(2)]
     outputs = [run.communicate(timeout=90) for run in runs]

@@ -19,7 +19,7 @@ import sys
 import time
 from pathlib import Path
 
-from conftest import Project
+from conftest import Project, child_env
 
 from monitor.site import Article
 
@@ -37,7 +37,7 @@ def version(slug: str, round_number: int) -> Article:
 
 
 def monitor(project: Project) -> subprocess.Popen[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = child_env()
     return subprocess.Popen([sys.executable, "-m", "monitor", "check", "--config",
                              str(project.config_path)], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=env)

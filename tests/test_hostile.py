@@ -19,7 +19,7 @@ from pathlib import Path
 import brotli
 import httpx
 import pytest
-from conftest import Project
+from conftest import Project, child_env
 
 from monitor.fetch import describe_error
 from monitor.site import Article, Page, render_article
@@ -83,7 +83,7 @@ def test_every_hostile_page_fails_alone_and_memory_stays_bounded(
     sources["tls"] = tls_url
     project.write(sources, settings={"max_bytes": "1MB", "timeout": "2s", "retries": 0,
                                      "workers": 2})
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = child_env()
     run = subprocess.Popen([sys.executable, "-m", "monitor", "check", "--config",
                             str(project.config_path)], stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, text=True, env=env)

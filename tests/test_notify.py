@@ -11,7 +11,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from conftest import Project
+from conftest import Project, child_env
 
 from monitor.notify import backoff, changed_words, route
 from monitor.site import Article
@@ -212,7 +212,7 @@ def test_killed_while_delivering_delivers_after_restart_with_the_same_id(
     pages = setup(project, channels(project, hook()), letter=letter)
     edit_all(project, pages)
     project.site.hook_delay = 3.0  # the receiver takes its time to answer
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = child_env()
     command = [sys.executable, "-m", "monitor", "check", "--config", str(project.config_path)]
     run = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 20

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import socket
 import subprocess
@@ -14,7 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from conftest import Project
+from conftest import Project, child_env
 
 from monitor.config import Schedule, Source
 from monitor.scheduler import first_run, trigger_for
@@ -24,7 +23,7 @@ ROOT = Path(__file__).parent.parent
 
 
 def start(project: Project, *args: str) -> subprocess.Popen[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
+    env = child_env(PYTHONUNBUFFERED="1")
     return subprocess.Popen([sys.executable, "-m", "monitor", "run", "--config",
                              str(project.config_path), *args], stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, env=env)
