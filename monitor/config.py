@@ -23,7 +23,8 @@ from ruamel.yaml.error import MarkedYAMLError
 
 from monitor import channels as channel_types
 
-SOURCE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+SOURCE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")  # matched whole: fullmatch
+MAX_URL = 8192  # characters: past this servers refuse, and httpx refuses 64 kB
 ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)?$")
 SIZE = re.compile(r"^(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|KiB|MiB|GiB)?$", re.IGNORECASE)
@@ -298,6 +299,17 @@ class _Checker:
         return ENV_REF.sub(replace, value)
 
 
+def has_control_characters(text: str) -> bool:
+    return any(ord(c) < 32 or 127 <= ord(c) < 160 for c in text)
+
+
+def _header_value(value: Any) -> str:
+    """A string that may go into an HTTP header: no CR, LF or other control character."""
+    if not isinstance(value, str) or has_control_characters(value) or not value.strip():
+        raise ValueError
+    return value
+
+
 SETTINGS_PARSERS: dict[str, tuple[Any, str]] = {
     "snapshots": (str, "a folder path"),
     "alerts": (str, "a folder path"),
@@ -315,7 +327,7 @@ SETTINGS_PARSERS: dict[str, tuple[Any, str]] = {
     "default_interval": (parse_schedule, "an interval such as 6h, or cron: \"0 * * * *\""),
     "lock_timeout": (parse_duration, "a duration such as 10m"),
     "delivery_timeout": (parse_duration, "a duration such as 15s"),
-    "user_agent": (str, "a string"),
+    "user_agent": (_header_value, "one line of text (it is sent as a header)"),
     "workers": (int, "a whole number (0 = one per core)"),
     "fetch_processes": (int, "a whole number (0 = automatic)"),
     "block_private": (bool, "true or false"),
@@ -545,7 +557,7 @@ def _sources(checker: _Checker, raw: Any, parent: dict[str, Any], settings: Sett
         if source_id is None:
             hint = f" such as 'id: {slug_from_url(url)}'" if url else ""
             checker.error(line, f"source has no 'id': add one{hint} (it names the snapshot file)")
-        elif not isinstance(source_id, str) or not SOURCE_ID.match(source_id):
+        elif not valid_source_id(source_id):
             checker.error(checker.key_line(entry, "id"),
                           f"source id {source_id!r} must be letters, digits, '.', '_' or '-' "
                           f"(it names snapshots/<id>.md)")
@@ -649,10 +661,22 @@ def _css_list(checker: _Checker, entry: dict[str, Any], key: str,
     return values
 
 
+def valid_source_id(source_id: Any) -> bool:
+    """The one id rule: it names snapshots/<id>.md and a commit's file, whole."""
+    return isinstance(source_id, str) and SOURCE_ID.fullmatch(source_id) is not None
+
+
 def _valid_url(url: Any) -> bool:
-    if not isinstance(url, str):
+    """An http(s) address that the fetcher can request: no spaces or control
+    characters (a CR/LF would split the request), a real port, a sane length."""
+    if not isinstance(url, str) or len(url) > MAX_URL or has_control_characters(url) \
+            or " " in url:
         return False
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises ValueError for a port out of range)
+    except ValueError:
+        return False
     return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from monitor.compare import State
+from monitor.config import valid_source_id
 from monitor.extract import Document, Snapshot
 
 BRANCH = "refs/heads/main"
@@ -407,6 +408,9 @@ class Store:
         """
         if not changes:
             return []
+        for change in changes:  # a newline in a path would break the whole stream
+            if not valid_source_id(change.source_id):
+                raise ValueError(f"not a valid source id: {change.source_id!r}")
         parent = self.head()
         stream = bytearray()
         stamp = int(time.time())

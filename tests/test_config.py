@@ -315,9 +315,11 @@ def test_missing_id_points_at_the_entry_and_proposes_one(tmp_path: Path) -> None
     assert "id: example-uk-story" in problem.message
 
 
-@pytest.mark.parametrize("bad_id", ["my story!", "-leading-dash", "a/b", "x" * 101, "123"])
+@pytest.mark.parametrize("bad_id", ["my story!", "-leading-dash", "a/b", "x" * 101, "123",
+                                    "evil\\n", "evil\\t", "tail\\r"])
 def test_bad_id_characters(tmp_path: Path, bad_id: str) -> None:
-    value = bad_id if bad_id == "123" else f"'{bad_id}'"  # 123 is an int in YAML
+    # 123 is an int in YAML; escapes such as \\n need double quotes
+    value = bad_id if bad_id == "123" else f'"{bad_id}"' if "\\" in bad_id else f"'{bad_id}'"
     path = write(tmp_path, f"""
         sources:
           - url: https://example.org/a
@@ -837,3 +839,39 @@ def test_channel_file_options_resolve_against_the_config_folder(tmp_path: Path) 
     """)
     options = cfg.load(path).channels["mail"].options
     assert options["ca_file"] == str((tmp_path / "project" / "certs" / "ca.pem").resolve())
+
+
+@pytest.mark.parametrize("bad_url", [
+    "http://example.org/a\\r\\nX-Injected: 1", "http://example.org/a\\tb",
+    "http://example.org:99999/a", "http://example.org/a b", "http://example.org/" + "a" * 9000])
+def test_urls_the_fetcher_cannot_request_are_refused(tmp_path: Path, bad_url: str) -> None:
+    path = write(tmp_path, f"""
+        sources:
+          - id: a
+            url: "{bad_url}"
+    """)
+    problem = only_problem(path)
+    assert problem.line == line_of(path, "url:")
+    assert "'url' must be an http:// or https:// address" in problem.message
+
+
+def test_a_user_agent_must_be_one_line(tmp_path: Path) -> None:
+    path = write(tmp_path, """
+        settings:
+          user_agent: "monitor\\r\\nX-Injected: 1"
+    """)
+    problem = only_problem(path)
+    assert problem.line == line_of(path, "user_agent") and "one line of text" in problem.message
+
+
+def test_the_store_refuses_an_id_that_would_break_a_commit(tmp_path: Path) -> None:
+    from monitor.extract import Document, Snapshot
+    from monitor.store import Change, Store
+
+    store = Store(tmp_path / "snapshots", tmp_path / "state.db", tmp_path / "alerts")
+    store.open()
+    bad = Change("evil\n", "baseline", Snapshot(Document(title="t"), url="https://e.org/"), {})
+    with pytest.raises(ValueError, match="not a valid source id"):
+        store.commit([bad])
+    assert store.head() is None and not list((tmp_path / "snapshots").glob("*fast_import*"))
+    store.close()
