@@ -45,6 +45,7 @@ from monitor.notify import (
     write_alert_files,
 )
 from monitor.recovery import Recovery, recover
+from monitor.retry_after import MAX_RETRY_AFTER
 from monitor.scope import scope_key
 from monitor.store import Change, GitError, SourceRecord, Store, now_iso, text_sha256
 from monitor.workers import Analyser, WorkerCrashed
@@ -218,8 +219,11 @@ class Checker:
             report = CheckReport(source.id, "error", detail=f"cannot save: {exc}")
         except Exception as exc:  # a bug costs this source, not the pass
             traceback.print_exc(file=sys.stderr)
-            report = CheckReport(source.id, "error",
-                                 detail=f"internal error: {type(exc).__name__}: {exc}")
+            message = f"internal error: {type(exc).__name__}: {str(exc)[:300]}"
+            try:  # recorded like any error, so that it counts toward failing
+                report = await self._persist_error(source, message)
+            except Exception:
+                report = CheckReport(source.id, "error", detail=message)
         report.elapsed = time.monotonic() - started
         return report
 
@@ -239,8 +243,16 @@ class Checker:
         # New selector or ignore rules: the stored text was cut by the old ones.
         rescoping = has_snapshot and (record.scope or "") != scope
         if record.deferred_until and record.deferred_until > now_iso():
-            return CheckReport(source.id, "deferred",
-                               detail=f"server asked to wait until {record.deferred_until}")
+            # Not checked, so it counts toward failing: a server that keeps asking us
+            # to wait must not silence a source.
+            seen = Observation("error", reason=f"deferred: the server asked to wait until "
+                                               f"{record.deferred_until}")
+            decision = replace(decide(record.state, seen,
+                                      confirm_removal=self.settings.confirm_removal,
+                                      failing_after=self.settings.failing_after),
+                               outcome="deferred")
+            result = FetchResult(url=source.url, final_url=source.url, error=seen.reason)
+            return await self._persist(source, record, None, result, seen, decision)
         conditional = has_snapshot and record.state.status == "ok" and not rescoping
         target = tracked_url(source, record)
         result = await self.fetcher.fetch(
@@ -308,8 +320,10 @@ class Checker:
                 alerts=[(a["event"], a["id"]) for a in alerts if a["event"] in COMMIT_EVENTS])
         values: dict[str, Any] = {
             "last_checked": now_iso(), "last_outcome": decision.outcome,
-            "last_error": decision.reason if decision.outcome == "error" else None,
-            "deferred_until": _deferred_until(result),
+            "last_error": decision.reason if decision.outcome in ("error", "deferred")
+            else None,
+            "deferred_until": record.deferred_until if decision.outcome == "deferred"
+            else _deferred_until(result, source.schedule.interval(None, result.fetched_at)),
         }
         answered = seen.kind in ("document", "unchanged", "collapsed")
         if answered and result.status:
@@ -393,10 +407,13 @@ def _detail(decision: Decision, seen: Observation, diff: Diff | None) -> str:
     return ""
 
 
-def _deferred_until(result: FetchResult) -> str | None:
+def _deferred_until(result: FetchResult, interval: float) -> str | None:
+    """When a 429 or 503's Retry-After lets the next check run: at most a day, and at
+    most the source's own interval, later."""
     if result.retry_after is None or result.status not in (429, 503):
         return None
-    until = result.fetched_at.timestamp() + result.retry_after
+    wait = min(result.retry_after, MAX_RETRY_AFTER, interval or MAX_RETRY_AFTER)
+    until = result.fetched_at.timestamp() + wait
     return datetime.fromtimestamp(until, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 

@@ -24,6 +24,8 @@ from urllib.robotparser import RobotFileParser
 import brotli
 import httpx
 
+from monitor.retry_after import parse_retry_after
+
 if TYPE_CHECKING:
     from monitor.config import Settings
 
@@ -336,8 +338,7 @@ def is_text(result: FetchResult) -> bool:
 
 
 def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("retry-after", "").strip()
-    return float(value) if value.isdigit() else None
+    return parse_retry_after(response.headers.get("retry-after", ""))
 
 
 def _short(exc: BaseException) -> str:

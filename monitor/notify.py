@@ -20,6 +20,7 @@ from ulid import ULID
 from monitor.channels import REGISTRY, Channel, DeliveryError
 from monitor.compare import Diff
 from monitor.config import ChannelConfig, Config, Source
+from monitor.retry_after import bounded
 from monitor.store import Delivery, Store, now_iso
 
 ALERT_EVENTS = ("changed", "removed", "restored", "moved", "failing", "recovered")
@@ -92,9 +93,9 @@ def route(alert: dict[str, Any], source: Source, config: Config) -> list[str]:
 
 def backoff(attempts: int, retry_after: float | None) -> float:
     """Seconds to wait after ``attempts`` failures: doubling, capped, jittered."""
-    wait = min(BACKOFF_FIRST * 2 ** max(attempts - 1, 0), BACKOFF_MAX)
+    wait = min(BACKOFF_FIRST * 2 ** min(max(attempts - 1, 0), 32), BACKOFF_MAX)
     wait *= random.uniform(0.5, 1.0)
-    return max(wait, retry_after or 0.0)
+    return max(wait, bounded(retry_after) or 0.0)
 
 
 def _later(seconds: float) -> str:

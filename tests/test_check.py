@@ -531,3 +531,41 @@ def test_consent_wall_is_blocked_not_removed(project: Project, letter: Article) 
     assert all("blocked" in r.out for r in results)
     assert [p.json()["event"] for p in project.site.posts()] == ["failing"]
     assert "Status:" not in project.snapshot("letter")
+
+
+def test_a_ten_year_retry_after_defers_one_interval_and_counts_toward_failing(
+        project: Project) -> None:
+    project.site.put("/busy", Page(status=503, body=b"busy", etag=False, headers={
+        "Content-Type": "text/html", "Retry-After": "315360000"}))
+    project.write({"busy": "/busy"}, settings={"failing_after": 2},
+                  extra_source_lines="interval: 1h")
+    assert "HTTP 503" in project.run("check").out
+    store = store_of(project)
+    deferred_until = store.record("busy").deferred_until
+    store.close()
+    assert deferred_until is not None
+    latest = (datetime.now(UTC) + timedelta(hours=1, minutes=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert deferred_until <= latest  # the source's interval, not 2036
+    second = project.run("check")
+    assert "deferred" in second.out and "asked to wait until" in second.out
+    [post] = project.site.posts()
+    assert post.json()["event"] == "failing"
+    assert "asked to wait" in project.run("list").out
+
+
+def test_an_internal_error_is_recorded_and_counts_toward_failing(
+        project: Project, letter: Article, monkeypatch) -> None:
+    """A bug in one check (mocked: no real page can be made to trip one on purpose)."""
+    import monitor.check
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("a bug")
+
+    project.site.put_article(ARTICLE, letter)
+    project.write({"letter": ARTICLE}, settings={"failing_after": 2})
+    monkeypatch.setattr(monitor.check, "judge", broken)
+    first = project.run("check")
+    assert first.code == 1 and "internal error: RuntimeError: a bug" in first.out
+    assert "internal error: RuntimeError: a bug" in project.run("list").out
+    project.run("check")
+    assert [p.json()["event"] for p in project.site.posts()] == ["failing"]

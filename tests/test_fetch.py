@@ -526,3 +526,18 @@ def test_respect_robots_skips_disallowed_pages(site: LocalSite, tmp_path: Path) 
 def test_missing_robots_txt_allows_everything(site: LocalSite, tmp_path: Path) -> None:
     site.put("/a", Page(body=b"<p>a</p>", headers=dict(HTML)))
     assert fetch(make_settings(tmp_path, respect_robots=True), f"{site.url}/a").status == 200
+
+
+def test_retry_after_is_read_as_seconds_or_a_date_and_capped_at_a_day() -> None:
+    from datetime import UTC, datetime
+
+    from monitor.retry_after import parse_retry_after
+
+    now = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+    assert parse_retry_after("120", now) == 120.0
+    assert parse_retry_after("315360000", now) == 86400.0
+    assert parse_retry_after("Wed, 25 Nov 2026 12:05:00 GMT", now) == 300.0
+    assert parse_retry_after("Fri, 01 Jan 9999 00:00:00 GMT", now) == 86400.0
+    assert parse_retry_after("Wed, 25 Nov 2020 12:05:00 GMT", now) == 0.0
+    assert parse_retry_after("soon", now) is None
+    assert parse_retry_after("", now) is None

@@ -186,6 +186,20 @@ def update_state(project: Project, sql: str, *values: object) -> None:
     db.close()
 
 
+def test_a_receivers_huge_retry_after_waits_a_day_and_crashes_nothing(
+        project: Project, letter: Article, report: Article) -> None:
+    pages = setup(project, channels(project, hook()), letter=letter)
+    project.site.hook_statuses = [429]
+    project.site.hook_headers = {"Retry-After": "9" * 30}
+    edit_all(project, pages)
+    result = project.run("check")
+    assert result.code == 1 and "429" in result.err
+    [row] = deliveries(project)
+    assert row["status"] == "pending"
+    in_a_day = (datetime.now(UTC) + timedelta(days=1, minutes=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert row["next_attempt_at"] <= in_a_day
+
+
 def test_digest_batches_a_window_into_one_message_and_resends_it_whole(
         project: Project, letter: Article, report: Article) -> None:
     # alert times are kept to the second, so the window is a few seconds long

@@ -8,11 +8,11 @@ class up by type.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar
 
 import httpx
+
+from monitor.retry_after import parse_retry_after
 
 
 class DeliveryError(Exception):
@@ -101,19 +101,8 @@ PERMANENT_STATUSES = {401, 403, 404, 410}
 
 
 def retry_after(header: str) -> float | None:
-    """Seconds from a Retry-After header: a number, or an HTTP date."""
-    header = header.strip()
-    if not header:
-        return None
-    if header.isdigit():
-        return float(header)
-    try:
-        when = parsedate_to_datetime(header)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max((when - datetime.now(UTC)).total_seconds(), 0.0)
+    """Seconds from a Retry-After header: a number, or an HTTP date (at most a day)."""
+    return parse_retry_after(header)
 
 
 # Importing the built-in channel modules registers their types.
