@@ -584,6 +584,7 @@ def test_telegram_errors_carry_retry_after_and_never_the_token(
     wrong = failure(channel("telegram", token="999:wrong", chat_id="42", api_url=telegram.url),
                     letter_alert)
     assert str(wrong) == "HTTP 401: Unauthorized"
+    assert wrong.permanent and not broken.permanent and not throttled.permanent
     down = failure(channel("telegram", token=TELEGRAM_TOKEN, chat_id="42",
                            api_url="http://127.0.0.1:9"), letter_alert)
     assert str(down).startswith("cannot reach the Bot API")
@@ -655,6 +656,7 @@ def test_matrix_errors(matrix: Receiver, letter_alert: dict[str, Any],
     wrong = failure(channel("matrix", homeserver=matrix.url, room_id=ROOM,
                             access_token="syt_wrong_token"), letter_alert)
     assert str(wrong) == "HTTP 401: M_UNKNOWN_TOKEN Invalid access token passed."
+    assert wrong.permanent and not throttled.permanent  # a revoked token: dead at once
     assert "syt_wrong_token" not in str(wrong)
     assert REGISTRY["matrix"].check_options({"homeserver": matrix.url, "room_id": "#news:x.org",
                                              "access_token": "t"}) == [

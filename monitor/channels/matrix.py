@@ -23,8 +23,9 @@ from urllib.parse import quote
 
 import httpx
 
-from monitor.channels import Channel, DeliveryError, register
+from monitor.channels import PERMANENT_STATUSES, Channel, DeliveryError, register
 from monitor.channels import render as r
+from monitor.retry_after import parse_retry_after
 
 BODY_LIMIT = 24_000  # bytes for each of body and formatted_body (event limit 65,536)
 MAX_PASSAGES = 20
@@ -156,9 +157,10 @@ class Matrix(Channel):
         retry_after = None
         if isinstance(body.get("retry_after_ms"), int | float):
             retry_after = body["retry_after_ms"] / 1000
-        elif response.headers.get("retry-after", "").isdigit():
-            retry_after = float(response.headers["retry-after"])
+        else:
+            retry_after = parse_retry_after(response.headers.get("retry-after", ""))
         detail = r.redact(" ".join(str(body.get(k) or "") for k in ("errcode", "error")), token)
         status = f"HTTP {response.status_code}"
         raise DeliveryError(f"{status}: {detail}" if detail.strip() else status,
-                            retry_after=retry_after)
+                            retry_after=retry_after,
+                            permanent=response.status_code in PERMANENT_STATUSES)

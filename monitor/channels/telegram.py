@@ -21,8 +21,9 @@ from typing import Any, ClassVar
 
 import httpx
 
-from monitor.channels import Channel, DeliveryError, register
+from monitor.channels import PERMANENT_STATUSES, Channel, DeliveryError, register
 from monitor.channels import render as r
+from monitor.retry_after import parse_retry_after
 
 TEXT_LIMIT = 4096
 DEFAULT_API = "https://api.telegram.org"
@@ -147,9 +148,10 @@ class Telegram(Channel):
         parameters = body.get("parameters")
         if isinstance(parameters, dict) and isinstance(parameters.get("retry_after"), int):
             retry_after = float(parameters["retry_after"])
-        elif response.headers.get("retry-after", "").isdigit():
-            retry_after = float(response.headers["retry-after"])
+        else:
+            retry_after = parse_retry_after(response.headers.get("retry-after", ""))
         detail = r.redact(str(body.get("description") or ""), token)
         status = f"HTTP {response.status_code}"
         raise DeliveryError(f"{status}: {detail}" if detail else status,
-                            retry_after=retry_after)
+                            retry_after=retry_after,
+                            permanent=response.status_code in PERMANENT_STATUSES)
