@@ -711,12 +711,14 @@ def _record(row: sqlite3.Row) -> SourceRecord:
     return SourceRecord(state=state, **values)
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write-then-rename with fsyncs, so a crash leaves the old file or the new, never half."""
-    atomic_write_many({path: data})
+def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
+    """Write-then-rename with fsyncs, so a crash leaves the old file or the new, never half.
+
+    The new file has ``mode`` (default 0600, as made by mkstemp)."""
+    atomic_write_many({path: data}, mode)
 
 
-def atomic_write_many(files: dict[Path, bytes]) -> None:
+def atomic_write_many(files: dict[Path, bytes], mode: int | None = None) -> None:
     """``atomic_write`` for many files, with one fsync for each directory.
 
     All are written before any is synced, so that the disk sees them together
@@ -731,6 +733,8 @@ def atomic_write_many(files: dict[Path, bytes]) -> None:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
             temporary[path] = tmp
+            if mode is not None:
+                os.fchmod(fd, mode)
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
         for tmp in temporary.values():  # opened again: 10,000 open files pass the fd limit

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import resource
+import stat
 import subprocess
 import sys
 import time
@@ -104,6 +107,35 @@ def test_add_appends_a_source_and_keeps_comments(project: Project) -> None:
     assert source.schedule.every == 3600
     again = project.run("add", "https://www.bbc.co.uk/news/uk-53463003")
     assert again.code == 2 and "already exists" in again.err
+
+
+def test_add_that_cannot_finish_writing_leaves_the_file_whole(project: Project) -> None:
+    """A file size limit (ulimit -f) hit part-way: the old file stays, every source in it."""
+    project.write({f"s{i}": f"/a{i}" for i in range(1500)})
+    before = project.config_path.read_bytes()
+    limit = len(before) // 2
+    done = subprocess.run(
+        [sys.executable, "-m", "monitor", "add", "https://example.org/new", "--config",
+         str(project.config_path)], capture_output=True, text=True, cwd=ROOT,
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit)))
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "nothing was lost" in done.stderr
+    assert project.config_path.read_bytes() == before
+    assert not [p for p in project.root.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_two_concurrent_adds_both_land(project: Project) -> None:
+    project.write({"first": "/first"})
+    os.chmod(project.config_path, 0o644)
+    adds = [subprocess.Popen([sys.executable, "-m", "monitor", "add",
+                              f"https://example.org/page-{i}", "--id", f"page-{i}",
+                              "--config", str(project.config_path)], cwd=ROOT,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            for i in range(4)]
+    assert [add.wait(60) for add in adds] == [0, 0, 0, 0]
+    ids = {source.id for source in project.config().sources}
+    assert ids == {"first", "page-0", "page-1", "page-2", "page-3"}
+    assert stat.S_IMODE(project.config_path.stat().st_mode) == 0o644
 
 
 def test_add_refuses_a_bad_url_and_leaves_the_file_alone(project: Project) -> None:
