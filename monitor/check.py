@@ -262,6 +262,10 @@ class Checker:
             known_sha256=record.body_sha256 if has_snapshot and not rescoping else None,
         )
         seen = classify(result, target)
+        if result.status == 304 and not (conditional and (record.etag or record.last_modified)):
+            # "Not modified" since nothing: there is no page to keep or compare.
+            seen = Observation("error", reason="HTTP 304 Not Modified to a request that "
+                                               "asked nothing conditionally")
         if seen is None:
             if has_snapshot and not rescoping and result.content_sha256 == record.body_sha256:
                 seen = Observation("unchanged")  # same bytes: skip extraction entirely

@@ -18,7 +18,14 @@ from monitor import __version__
 from monitor import config as config_module
 from monitor.check import CheckReport, PassReport, run_pass
 from monitor.config import Config, ConfigError, Source
-from monitor.store import GitError, Store, StoreLocked, StoreUnavailable, UnknownRevision
+from monitor.store import (
+    GitError,
+    Store,
+    StoreDamaged,
+    StoreLocked,
+    StoreUnavailable,
+    UnknownRevision,
+)
 
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2
 
@@ -35,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         return EXIT_USAGE
-    except StoreLocked as exc:
+    except (StoreLocked, StoreDamaged) as exc:
         print(f"monitor: {exc}", file=sys.stderr)
         return EXIT_FAILURES
     except StoreUnavailable as exc:

@@ -127,6 +127,23 @@ class UnknownRevision(Exception):
     """A revision that is not in the history, or not a version of the named source."""
 
 
+class StoreDamaged(Exception):
+    """The state database is not a database any more; git can rebuild it."""
+
+
+def damaged(path: Path, exc: sqlite3.DatabaseError) -> StoreDamaged:
+    return StoreDamaged(
+        f"the state database {path} is damaged ({exc}). Move it aside "
+        f"(mv {path} {path}.damaged) and run `monitor check`: the state is rebuilt from "
+        "the snapshot history and no alert is sent twice")
+
+
+def is_damage(exc: sqlite3.Error) -> bool:
+    text = str(exc).lower()
+    return isinstance(exc, sqlite3.DatabaseError) and (
+        "not a database" in text or "malformed" in text or "corrupt" in text)
+
+
 class StoreUnavailable(Exception):
     """The store cannot be written (full or read-only disk); nothing was changed."""
 
@@ -275,7 +292,12 @@ class Store:
             return
         try:
             self._open()
-        except (OSError, sqlite3.Error, GitError) as exc:
+        except sqlite3.Error as exc:
+            self.close()
+            if is_damage(exc):
+                raise damaged(self.state_path, exc) from exc
+            raise StoreUnavailable(why_unwritable(self.state_path.parent, exc)) from exc
+        except (OSError, GitError) as exc:
             self.close()
             raise StoreUnavailable(why_unwritable(self.state_path.parent, exc)) from exc
 
@@ -324,6 +346,13 @@ class Store:
             return False
         self.db = sqlite3.connect(f"file:{self.state_path}?mode=ro", uri=True, timeout=30)
         self.db.row_factory = sqlite3.Row
+        try:
+            self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            if is_damage(exc):
+                raise damaged(self.state_path, exc) from exc
+            raise
         return True
 
     def close(self) -> None:

@@ -569,3 +569,15 @@ def test_an_internal_error_is_recorded_and_counts_toward_failing(
     assert "internal error: RuntimeError: a bug" in project.run("list").out
     project.run("check")
     assert [p.json()["event"] for p in project.site.posts()] == ["failing"]
+
+
+def test_a_304_to_a_first_check_is_an_error_not_an_empty_baseline(project: Project,
+                                                                 letter: Article) -> None:
+    project.site.put("/odd", Page(status=304, etag=False, headers={}))
+    project.write({"odd": "/odd"})
+    result = project.run("check")
+    assert result.code == 1 and "HTTP 304 Not Modified to a request" in result.out
+    assert not (project.root / "snapshots" / "odd.md").exists()
+    project.site.put_article("/odd", letter)
+    assert "baseline" in project.run("check").out
+    assert project.site.posts() == []  # the article was never 'changed' from nothing

@@ -234,3 +234,22 @@ def test_many_files_that_do_not_fit_leave_nothing_behind(small_disk: Path) -> No
     with pytest.raises(OSError):
         atomic_write_many(files)
     assert list(small_disk.iterdir()) == []  # no half file under a name, no temporary file
+
+
+def test_a_damaged_state_database_says_so_and_how_to_recover(project: Project,
+                                                              letter: Article) -> None:
+    project.site.put_article("/a", letter)
+    project.write({"a": "/a"})
+    project.run("check")
+    state = project.root / ".monitor" / "state.db"
+    for extra in state.parent.glob("state.db-*"):
+        extra.unlink()
+    state.write_bytes(b"this is not a database" * 100)
+    for command in ("list", "check"):
+        result = project.run(command)
+        assert result.code == 1
+        assert "state database" in result.err and "is damaged" in result.err
+        assert "run again once it is writable" not in result.err
+    state.rename(state.with_suffix(".damaged"))  # what the message says to do
+    result = project.run("check")
+    assert result.code == 0 and "state rebuilt from 1 commit" in result.out
