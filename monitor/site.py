@@ -169,6 +169,7 @@ class Received:
     path: str
     headers: dict[str, str]
     body: bytes
+    at: float = field(default_factory=time.monotonic)  # when it arrived (monotonic clock)
 
     def json(self) -> Any:
         return json.loads(self.body)

@@ -88,7 +88,7 @@ def test_200_returns_body_headers_and_final_url(site: LocalSite, tmp_path: Path)
     assert result.content_sha256 == hashlib.sha256(body).hexdigest()
     assert not result.not_modified and not result.transient
     assert result.retry_after is None
-    assert 0 < result.elapsed < 2
+    assert 0 < result.elapsed < 10
     assert result.fetched_at.tzinfo is UTC
     assert is_text(result)
     assert len(site.gets("/article")) == 1
@@ -167,7 +167,7 @@ def test_redirect_loop_is_an_error_kind_redirects(site: LocalSite, tmp_path: Pat
     assert "redirects" in (result.error or "")
     assert not result.transient  # a loop is not retried
     assert len(site.gets()) == 6  # the first request and 5 redirects, once
-    assert elapsed < 1.5
+    assert elapsed < 10
 
 
 def test_max_redirects_is_a_cap(site: LocalSite, tmp_path: Path) -> None:
@@ -193,7 +193,7 @@ def test_body_over_max_bytes_by_content_length_is_refused_unread(site: LocalSite
     assert not result.ok and not result.transient
     assert "max_bytes" in (result.error or "") and "5,000" in (result.error or "")
     assert result.body == b""
-    assert elapsed < 1.0
+    assert elapsed < 10  # reading it all would take 250 s
 
 
 def test_body_exactly_at_max_bytes_is_accepted(site: LocalSite, tmp_path: Path) -> None:
@@ -226,7 +226,7 @@ def test_gzip_bomb_is_too_large(site: LocalSite, tmp_path: Path) -> None:
     assert result.error_kind == "too-large"
     assert "after decompression" in (result.error or "")
     assert result.body == b""
-    assert elapsed < 1.5
+    assert elapsed < 10
 
 
 def test_gzip_bomb_is_stopped_without_decompressing_it_all(site: LocalSite,
@@ -262,7 +262,7 @@ def test_trickling_server_times_out_within_the_whole_fetch_deadline(site: LocalS
     assert result.transient and not result.ok
     assert result.status is None and result.body == b""
     assert "0.5s" in (result.error or "")
-    assert 0.45 <= elapsed < 1.2
+    assert 0.45 <= elapsed < 5  # the whole page would take 10 s
 
 
 def test_timeout_is_retried_as_transient(site: LocalSite, tmp_path: Path) -> None:
@@ -271,7 +271,7 @@ def test_timeout_is_retried_as_transient(site: LocalSite, tmp_path: Path) -> Non
                                   f"{site.url}/slow")
     assert result.error_kind == "timeout"
     assert len(site.gets("/slow")) == 2
-    assert 0.6 <= elapsed < 1.5
+    assert 0.6 <= elapsed < 5  # two deadlines, not two 10 s pages
 
 
 def test_connection_refused_is_connect_and_transient(tmp_path: Path) -> None:
@@ -282,7 +282,7 @@ def test_connection_refused_is_connect_and_transient(tmp_path: Path) -> None:
     assert not result.ok and result.status is None
     assert (result.error or "").startswith("cannot connect")
     assert result.final_url == url
-    assert elapsed < 1.5
+    assert elapsed < 10
 
 
 def test_unsupported_scheme_is_an_error_not_an_exception(tmp_path: Path) -> None:
@@ -301,7 +301,7 @@ def test_503_is_retried_retries_times(site: LocalSite, tmp_path: Path) -> None:
     assert result.transient
     assert result.body == b"try later"
     assert len(site.gets("/busy")) == 3  # the first attempt and 2 retries
-    assert elapsed < 1.0
+    assert elapsed < 10
 
 
 def test_404_is_not_retried(site: LocalSite, tmp_path: Path) -> None:
@@ -335,7 +335,7 @@ def test_long_retry_after_is_not_slept_on(site: LocalSite, tmp_path: Path) -> No
     assert result.status == 503
     assert result.retry_after == 3600.0
     assert len(site.gets("/busy")) == 1  # deferred to a later check, not retried now
-    assert elapsed < 1.0
+    assert elapsed < 60  # not an hour
 
 
 def test_short_retry_after_is_waited_for(site: LocalSite, tmp_path: Path) -> None:
@@ -344,64 +344,69 @@ def test_short_retry_after_is_waited_for(site: LocalSite, tmp_path: Path) -> Non
     result, elapsed = timed_fetch(make_settings(tmp_path, retries=1), f"{site.url}/busy")
     assert result.retry_after == 1.0
     assert len(site.gets("/busy")) == 2
-    assert 0.95 <= elapsed < 1.9  # Retry-After (1 s) wins over the 10 ms backoff
+    assert elapsed >= 0.95  # Retry-After (1 s) wins over the 10 ms backoff
 
 
 # --- concurrency limits --------------------------------------------------------------
 
 
-def finish_times(settings: Settings, urls: list[str]) -> list[float]:
-    """Fetch ``urls`` concurrently; seconds from the start until each one finished."""
+def fetch_together(settings: Settings, urls: list[str]) -> None:
+    """Fetch ``urls`` concurrently, each one to a 200."""
 
-    async def work(fetcher: Fetcher) -> list[float]:
-        started = time.monotonic()
+    async def work(fetcher: Fetcher) -> None:
+        results = await asyncio.gather(*(fetcher.fetch(url) for url in urls))
+        assert all(r.ok and r.status == 200 for r in results), [r.error for r in results]
 
-        async def one(url: str) -> float:
-            result = await fetcher.fetch(url)
-            assert result.ok and result.status == 200, result.error
-            return time.monotonic() - started
+    with_fetcher(settings, work)
 
-        return list(await asyncio.gather(*(one(u) for u in urls)))
 
-    return with_fetcher(settings, work)
+SLOW = 1.0  # seconds each trickled page takes to send: a lower bound, whatever the load
+
+
+def arrivals(site: LocalSite, *paths: str) -> list[float]:
+    """When the site received each path, in seconds after the first of them."""
+    seen = {r.path: r.at for r in site.gets()}
+    first = min(seen[path] for path in paths)
+    return [seen[path] - first for path in paths]
 
 
 def test_per_host_concurrency_limit_serialises_one_host(site: LocalSite,
                                                         tmp_path: Path) -> None:
-    site.put("/one", trickling(8))  # ~0.4 s each
-    site.put("/two", trickling(8))
-    urls = [f"{site.url}/one", f"{site.url}/two"]
-
-    serial = finish_times(make_settings(tmp_path, per_host_concurrency=1), urls)
-    parallel = finish_times(make_settings(tmp_path, per_host_concurrency=2), urls)
-
-    assert max(serial) >= 0.75  # one after the other
-    assert abs(serial[0] - serial[1]) >= 0.3  # no overlap: the second ends ~0.4 s later
-    assert max(parallel) < 0.7  # both at once
+    """Told apart by when the server saw each request: the second of a serial pair can
+    only arrive once the first (SLOW seconds to send) is done, however busy the machine."""
+    for path in ("/one", "/two", "/three", "/four"):
+        site.put(path, trickling(20))
+    fetch_together(make_settings(tmp_path, per_host_concurrency=1),
+                   [f"{site.url}/one", f"{site.url}/two"])
+    assert max(arrivals(site, "/one", "/two")) >= 0.95 * SLOW  # one after the other
+    fetch_together(make_settings(tmp_path, per_host_concurrency=2),
+                   [f"{site.url}/three", f"{site.url}/four"])
+    assert max(arrivals(site, "/three", "/four")) < 0.95 * SLOW  # both at once
 
 
 def test_global_concurrency_limit(site: LocalSite, tmp_path: Path) -> None:
-    site.put("/one", trickling(8))
-    site.put("/two", trickling(8))
+    site.put("/one", trickling(20))
+    site.put("/two", trickling(20))
     port = site.url.rsplit(":", 1)[1]
     urls = [f"{site.url}/one", f"http://localhost:{port}/two"]  # two hosts, one slot
-    times = finish_times(make_settings(tmp_path, concurrency=1, per_host_concurrency=4), urls)
-    assert max(times) >= 0.75
+    fetch_together(make_settings(tmp_path, concurrency=1, per_host_concurrency=4), urls)
+    assert max(arrivals(site, "/one", "/two")) >= 0.95 * SLOW
 
 
 def test_waiting_on_a_busy_host_does_not_block_other_hosts(site: LocalSite,
                                                            tmp_path: Path) -> None:
     for path in ("/a1", "/a2", "/b"):
-        site.put(path, trickling(8))  # ~0.4 s each
+        site.put(path, trickling(20))
     port = site.url.rsplit(":", 1)[1]
     urls = [f"{site.url}/a1", f"{site.url}/a2", f"http://localhost:{port}/b"]
 
-    a1, a2, b = finish_times(make_settings(tmp_path, concurrency=2, per_host_concurrency=1),
-                             urls)
+    fetch_together(make_settings(tmp_path, concurrency=2, per_host_concurrency=1), urls)
 
-    assert max(a1, a2) >= 0.75  # the per-host limit still holds for 127.0.0.1
-    # Two global slots: a1 and b can run together, while a2 waits for a1.
-    assert b < 0.65, f"the other host finished at {b:.2f}s"
+    a1, a2, b = arrivals(site, "/a1", "/a2", "/b")
+    assert abs(a2 - a1) >= 0.95 * SLOW  # the per-host limit still holds for 127.0.0.1
+    # Two global slots: the other host's request goes out beside the first, not after
+    # the one waiting for its host.
+    assert b < min(a1, a2) + 0.95 * SLOW, f"the other host waited {b:.2f}s"
 
 
 def test_per_host_delay_spaces_sequential_requests(site: LocalSite, tmp_path: Path) -> None:
@@ -422,8 +427,8 @@ def test_per_host_delay_spaces_concurrent_requests(site: LocalSite, tmp_path: Pa
     for path in ("/a", "/b", "/c"):
         site.put(path, Page(body=b"<p>x</p>", headers=dict(HTML)))
     settings = make_settings(tmp_path, per_host_delay=0.3, per_host_concurrency=4)
-    times = sorted(finish_times(settings, [f"{site.url}/a", f"{site.url}/b",
-                                           f"{site.url}/c"]))
+    fetch_together(settings, [f"{site.url}/a", f"{site.url}/b", f"{site.url}/c"])
+    times = sorted(arrivals(site, "/a", "/b", "/c"))
     assert times[1] - times[0] >= 0.25
     assert times[2] - times[1] >= 0.25
 

@@ -76,7 +76,7 @@ def test_daemon_catches_an_edit_and_stops_cleanly_on_sigterm(project: Project,
     finally:
         daemon.kill()
     assert code == 0, out
-    assert took < 12
+    assert took < 18  # shutdown_timeout (10 s) and a margin for a busy machine
     assert "monitor running" in out and "monitor stopped" in out
     [post] = project.site.posts()
     assert post.json()["diff"]["added"] == ["8,000"]

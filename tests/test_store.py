@@ -102,7 +102,7 @@ def test_lock_of_a_killed_process_is_released(tmp_path: Path) -> None:
         holder.wait(10)
         started = time.monotonic()
         with store.lock(5):
-            assert time.monotonic() - started < 2
+            assert time.monotonic() - started < 4  # released by the kernel, not timed out
         store.close()
     finally:
         holder.kill()
