@@ -188,6 +188,7 @@ class Checker:
         self.fetcher = fetcher
         self.analyser = analyser
         self.writer = Writer(store)
+        self.problems: list[str] = []  # of the pass as a whole, for its report
         # Checks in flight at once: enough to keep every fetch slot and every worker
         # busy, few enough that fetched pages waiting for a worker cannot pile up in
         # memory (10,000 pages of 100 kB would be a gigabyte).
@@ -238,7 +239,11 @@ class Checker:
                 # The database was lost or reset but git kept the history: trust git.
                 status = "removed" if stored.status else "ok"
                 record = replace(record, state=replace(record.state, status=status))
-        has_snapshot = stored is not None or record.revision is not None
+        # The database names a version whose file is not in snapshots/ (deleted, git
+        # rm'd, the whole repository lost): never "unchanged" against nothing.
+        text_missing = record.revision is not None and stored is None \
+            and not self.store.has_snapshot_file(source.id)
+        has_snapshot = (stored is not None or record.revision is not None) and not text_missing
         scope = scope_key(source.selector, source.ignore)
         # New selector or ignore rules: the stored text was cut by the old ones.
         rescoping = has_snapshot and (record.scope or "") != scope
@@ -283,6 +288,8 @@ class Checker:
             seen = replace(seen, moved_to=result.final_url)
         decision = decide(record.state, seen, confirm_removal=self.settings.confirm_removal,
                           failing_after=self.settings.failing_after)
+        if text_missing and seen.kind in ("document", "collapsed") and seen.document:
+            decision = self._without_stored_text(source, record, seen.document, decision)
         if rescoping and decision.outcome == "changed" and seen.kind == "document":
             # What changed is what the user asked to watch, not the article: commit, no alert.
             decision = replace(decision, outcome="rescoped",
@@ -293,6 +300,25 @@ class Checker:
         # Done with the page's bytes: let them go before this check waits for git.
         result = replace(result, body=b"")
         return await self._persist(source, record, stored, result, seen, decision)
+
+    def _without_stored_text(self, source: Source, record: SourceRecord, document: Document,
+                             decision: Decision) -> Decision:
+        """The page's text committed again where its snapshot file went missing.
+
+        The database still knows what the last version's wording hashed to, so
+        an edit made meanwhile alerts ``changed`` (reason ``earlier-text-missing``:
+        there is no earlier text to diff against); the same wording is only
+        committed again (``rewritten``). Either way the run says so.
+        """
+        self.problems.append(
+            f"snapshots/{source.id}.md was missing (the state database's last version is "
+            f"{(record.revision or '')[:10]}): committed again from the page")
+        events = [e for e in decision.events if e != "changed"]
+        if self.store.text_hash_at(source.id, record.revision or "") == text_sha256(document):
+            return replace(decision, outcome="rewritten", events=events,
+                           reason="snapshot-missing", snapshot_status="")
+        return replace(decision, outcome="changed", events=[*events, "changed"],
+                       reason="earlier-text-missing", snapshot_status="")
 
     async def _persist_error(self, source: Source, message: str) -> CheckReport:
         record = self.store.record(source.id)
@@ -469,6 +495,7 @@ class Session:
             finally:
                 for task in tasks:
                     task.cancel()
+                report.errors += checker.problems
             try:
                 write_alert_files(store)
             except OSError as exc:

@@ -179,7 +179,7 @@ def summary(report: PassReport) -> str:
     counts = report.counts()
     checked = len(report.checks)
     order = ["baseline", "unchanged", "changed", "moved", "collapsed", "gone", "removed",
-             "restored", "rescoped", "deferred"]
+             "restored", "rescoped", "rewritten", "deferred"]
     parts = [f"{counts[o]} {o}" for o in order if counts[o]]
     errors = counts["error"]
     parts.append(f"{errors} error{'s' if errors != 1 else ''}")

@@ -42,6 +42,10 @@ class Recovery:
                 "snapshot history (was it reset or rewritten?): ")
             commits = f"{self.rebuilt_from} commit{'' if self.rebuilt_from == 1 else 's'}"
             return f"{why}state rebuilt from {commits}; no alerts re-sent"
+        if self.lost_head is not None:
+            return (f"the snapshot history is empty, but the state database last saw commit "
+                    f"{self.lost_head[:10]}: each source's text is committed again from its "
+                    "page, and edits made meanwhile alert")
         if self.replayed_alerts:
             return f"{self.replayed_alerts} alert(s) recovered from git after a crash"
         return ""
@@ -50,6 +54,8 @@ class Recovery:
 def recover(store: Store, config: Config) -> Recovery:
     head = store.head()
     known = store.ingested_head()
+    if head is None and known is not None:  # the repository itself is gone or empty
+        return Recovery(lost_head=known)
     if head is None or head == known:
         return Recovery()
     if known is None:
@@ -106,7 +112,9 @@ def _replay(store: Store, config: Config, since: str) -> int:
     for entry in store.log(since=since):
         source_id, event = entry.trailers.get("Source"), entry.trailers.get("Event")
         snapshot = store.snapshot_at(entry.revision, source_id) if source_id else None
-        if not source_id or not event or snapshot is None:
+        if not source_id or not event or snapshot is None:  # not monitor's own commit
+            with store.transaction() as db:
+                store.set_ingested_head(db, entry.revision)
             continue
         previous = store.previous_revision(entry.revision, source_id)
         before = store.snapshot_at(previous, source_id) if previous else None

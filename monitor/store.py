@@ -21,6 +21,7 @@ import json
 import os
 import re
 import sqlite3
+import stat
 import subprocess
 import tempfile
 import time
@@ -419,11 +420,35 @@ class Store:
             self._index_stale = False
 
     def read_snapshot(self, source_id: str) -> Snapshot | None:
-        path = self.snapshots / f"{source_id}.md"
+        """The snapshot file as it is in the working tree; None if missing or not a file.
+
+        Never through a symbolic link: one committed into snapshots/ could point
+        anywhere on the machine (/etc/passwd), and its contents would reach an alert.
+        """
         try:
-            return Snapshot.parse(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
+            fd = os.open(self.snapshots / f"{source_id}.md", os.O_RDONLY | os.O_NOFOLLOW)
+        except (FileNotFoundError, OSError):
             return None
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return None
+            return Snapshot.parse(handle.read().decode("utf-8", errors="replace"))
+
+    def has_snapshot_file(self, source_id: str) -> bool:
+        """Whether snapshots/<id>.md is there as a plain file (a symlink does not count)."""
+        try:
+            return stat.S_ISREG(os.lstat(self.snapshots / f"{source_id}.md").st_mode)
+        except OSError:
+            return False
+
+    def _write_snapshot_file(self, name: str, content: bytes) -> None:
+        """Write a file of the tree in place of whatever is there, a symlink included."""
+        path = self.snapshots / name
+        if path.is_symlink():
+            path.unlink()
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
 
     def snapshot_at(self, revision: str, source_id: str) -> Snapshot | None:
         text = self.git("show", f"{revision}:{source_id}.md", check=False)
@@ -465,7 +490,7 @@ class Store:
         # a reset per batch re-reads and rewrites the index of every snapshot (36 ms at
         # 10,000 sources). A crash before this is repaired by the next sync_worktree().
         for change, content in zip(changes, contents, strict=True):
-            (self.snapshots / change.path).write_bytes(content)
+            self._write_snapshot_file(change.path, content)
         self._synced_head = ids[f":{len(changes)}"]
         self._index_stale = True
         return [ids[f":{mark}"] for mark in range(1, len(changes) + 1)]
@@ -595,6 +620,12 @@ class Store:
                     revision: str) -> None:
         db.execute("INSERT OR IGNORE INTO versions VALUES (?, ?, ?)",
                    (source_id, text_hash, revision))
+
+    def text_hash_at(self, source_id: str, revision: str) -> str | None:
+        """The hash of the wording that ``revision`` of the source holds, if recorded."""
+        row = self._db().execute("SELECT text_sha256 FROM versions WHERE source_id = ? "
+                                 "AND revision = ?", (source_id, revision)).fetchone()
+        return row[0] if row else None
 
     def earlier_revision_with(self, source_id: str, text_hash: str,
                               exclude: str | None) -> str | None:

@@ -7,7 +7,9 @@ from git and sends nothing again.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
+from pathlib import Path
 
 from conftest import Project
 
@@ -72,3 +74,70 @@ def test_a_rewritten_history_is_said_loudly_and_recovered_from(project: Project,
     # The store is back on its feet: the edit the history lost is a change again.
     assert "changed" in result.out
     assert project.run("check").code == 0
+
+
+def two_sources(project: Project, letter: Article, report: Article) -> None:
+    project.site.put_article("/letter", letter)
+    project.site.put_article("/report", report)
+    project.write({"letter": "/letter", "report": "/report"})
+    assert project.run("check").code == 0
+
+
+def test_a_snapshot_file_removed_from_git_is_never_unchanged_against_nothing(
+        project: Project, letter: Article, report: Article) -> None:
+    two_sources(project, letter, report)
+    snapshots_git(project, "rm", "-q", "letter.md", "report.md")
+    snapshots_git(project, "-c", "user.name=someone", "-c", "user.email=someone@example.org",
+                  "commit", "-q", "-m", "tidy up")
+    project.site.put_article("/letter", letter.edited("80,000", "8,000"))
+
+    result = project.run("check")
+    assert result.code == 1  # said loudly
+    assert "snapshots/letter.md was missing" in result.err
+    assert "snapshots/report.md was missing" in result.err
+    assert "1 changed" in result.out and "1 rewritten" in result.out
+    [post] = project.site.posts()
+    alert = post.json()
+    assert (alert["event"], alert["reason"]) == ("changed", "earlier-text-missing")
+    assert "8,000" in project.snapshot("letter") and project.snapshot("report")
+    assert project.run("check").code == 0  # whole again
+
+
+def test_a_deleted_snapshots_folder_is_said_loudly_and_edits_still_alert(
+        project: Project, letter: Article, report: Article) -> None:
+    two_sources(project, letter, report)
+    shutil.rmtree(project.root / "snapshots")
+    project.site.put_article("/report", report.edited("100,000", "10,000"))
+
+    result = project.run("check")
+    assert result.code == 1
+    assert "the snapshot history is empty" in result.err
+    assert "1 changed" in result.out and "1 rewritten" in result.out
+    [post] = project.site.posts()
+    assert (post.json()["source_id"], post.json()["reason"]) == ("report",
+                                                                 "earlier-text-missing")
+    assert project.run("check").code == 0
+
+
+def test_a_symlink_committed_into_snapshots_is_never_followed(
+        project: Project, letter: Article, tmp_path: Path) -> None:
+    secret = tmp_path / "outside" / "passwd"
+    secret.parent.mkdir()
+    secret.write_text("root:x:0:0:SECRET-LINE:/root:/bin/bash\n")
+    project.site.put_article("/letter", letter)
+    project.write({"letter": "/letter"})
+    project.run("check")
+    link = project.root / "snapshots" / "letter.md"
+    link.unlink()
+    link.symlink_to(secret)
+    snapshots_git(project, "add", "letter.md")
+    snapshots_git(project, "-c", "user.name=x", "-c", "user.email=x@example.org",
+                  "commit", "-q", "-m", "a link")
+    project.site.put_article("/letter", letter.edited("80,000", "8,000"))
+
+    project.run("check")
+    assert secret.read_text() == "root:x:0:0:SECRET-LINE:/root:/bin/bash\n"  # not overwritten
+    assert not link.is_symlink() and "8,000" in link.read_text()
+    everything = "".join(p.read_text() for p in project.alerts())
+    everything += "".join(post.body.decode() for post in project.site.posts())
+    assert "SECRET-LINE" not in everything
