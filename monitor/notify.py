@@ -10,7 +10,7 @@ can cause one repeat, which carries the same ``id`` and ``Idempotency-Key``.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -20,6 +20,7 @@ from ulid import ULID
 from monitor.channels import REGISTRY, Channel, DeliveryError
 from monitor.compare import Diff
 from monitor.config import ChannelConfig, Config, Source
+from monitor.redact import option_secrets, redact
 from monitor.retry_after import bounded
 from monitor.store import Delivery, Store, now_iso
 
@@ -228,7 +229,15 @@ class Attempt:
 
 async def _send(channel: Channel, document: dict[str, Any], client: httpx.AsyncClient, *,
                 digest: bool = False) -> Attempt:
-    """Deliver one alert or digest."""
+    """Deliver one alert or digest; what went wrong, in words that name no secret."""
+    attempt = await _attempt(channel, document, client, digest=digest)
+    if attempt.error is None:
+        return attempt
+    return replace(attempt, error=redact(attempt.error, option_secrets(channel.settings)))
+
+
+async def _attempt(channel: Channel, document: dict[str, Any], client: httpx.AsyncClient, *,
+                   digest: bool) -> Attempt:
     try:
         if digest:
             await channel.send_digest(document, client)

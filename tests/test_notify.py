@@ -11,7 +11,9 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from conftest import Project, child_env
+from receivers import Answer, Discord, Receiver, Slack
 
 from monitor.notify import backoff, changed_words, route
 from monitor.site import Article
@@ -279,3 +281,28 @@ def test_a_deleted_chat_webhook_is_given_up_at_once(project: Project, letter: Ar
     assert "retrying cannot help" in project.run("check").err
     [row] = deliveries(project)
     assert row["status"] == "dead"
+
+
+@pytest.mark.parametrize("kind, path, answer", [
+    ("slack", "/services/T000/B000/SECRETXYZ",
+     Answer.text(500, "Cannot POST /services/T000/B000/SECRETXYZ")),
+    ("discord", "/api/webhooks/123456/SECRETXYZ",
+     Answer.json(401, {"message": "Unknown Webhook at /api/webhooks/123456/SECRETXYZ",
+                       "code": 10015})),
+])
+def test_a_receiver_echoing_its_secret_url_leaks_it_nowhere(
+        project: Project, letter: Article, kind: str, path: str, answer: Answer) -> None:
+    service = {"slack": Slack, "discord": Discord}[kind]()
+    with Receiver(service) as receiver:
+        receiver.queue(answer)
+        pages = setup(project, f"chat:\n  type: {kind}\n  url: {receiver.url}{path}\n",
+                      letter=letter)
+        edit_all(project, pages)
+        shown = [project.run("check"), project.run("alerts"), project.run("list")]
+    db = sqlite3.connect(project.root / ".monitor" / "state.db")
+    kept = [str(row) for table in ("deliveries", "attempts")
+            for row in db.execute(f"SELECT * FROM {table}")]
+    db.close()
+    assert any("[secret]" in text for text in kept), kept  # the error is kept, redacted
+    for text in [*kept, *(r.out + r.err for r in shown)]:
+        assert "SECRETXYZ" not in text and "123456" not in text, text
