@@ -339,19 +339,20 @@ class Checker:
             diff = diff_documents(stored.document, document)
         alerts = [self._alert(event, source, record, document, detected_at, decision, diff,
                               seen.moved_to) for event in decision.events]
-        url = seen.moved_to or tracked_url(source, record)
+        # Kept and shown with ${NAME} where the URL holds a secret: only requests carry it.
+        url = source.shown(seen.moved_to or tracked_url(source, record))
         change = None
         if decision.snapshot_status is not None:
             change = Change(
                 source_id=source.id, event=decision.outcome,
                 snapshot=Snapshot(document, url=url, status=decision.snapshot_status),
-                trailers=_trailers(url, result, decision),
+                trailers=_trailers(url, source.shown(result.final_url), result, decision),
                 summary=_summary(diff) if decision.outcome in ("changed", "restored") else "",
                 alerts=[(a["event"], a["id"]) for a in alerts if a["event"] in COMMIT_EVENTS])
         values: dict[str, Any] = {
             "last_checked": now_iso(), "last_outcome": decision.outcome,
-            "last_error": decision.reason if decision.outcome in ("error", "deferred")
-            else None,
+            "last_error": source.shown(decision.reason or "")
+            if decision.outcome in ("error", "deferred") else None,
             "deferred_until": record.deferred_until if decision.outcome == "deferred"
             else _deferred_until(result, source.schedule.interval(None, result.fetched_at)),
         }
@@ -381,7 +382,7 @@ class Checker:
             text_hash=text_sha256(document) if change else "",
             routes={a["id"]: route(a, source, self.config) for a in alerts}))
         return CheckReport(source.id, decision.outcome, [a["event"] for a in alerts],
-                           detail=_detail(decision, seen, diff))
+                           detail=source.shown(_detail(decision, seen, diff)))
 
     def _alert(self, event: str, source: Source, record: SourceRecord, document: Document,
                detected_at: str, decision: Decision, diff: Diff | None,
@@ -399,10 +400,11 @@ class Checker:
             diff=diff if with_diff else None, **extra)
 
 
-def _trailers(url: str, result: FetchResult, decision: Decision) -> dict[str, str]:
+def _trailers(url: str, final_url: str, result: FetchResult,
+              decision: Decision) -> dict[str, str]:
     trailers = {"URL": url}
-    if result.final_url != url:
-        trailers["Final-URL"] = result.final_url
+    if final_url != url:
+        trailers["Final-URL"] = final_url
     trailers["Fetched-At"] = result.fetched_at.strftime("%Y-%m-%dT%H:%M:%SZ")
     if result.status:
         trailers["HTTP-Status"] = str(result.status)

@@ -249,7 +249,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     for source in config.sources:
         record = records.get(source.id)
         if record is None:
-            rows.append((source.id, "new", "never", "", "", source.url))
+            rows.append((source.id, "new", "never", "", "", source.shown(source.url)))
             continue
         status = record.state.status + (" (failing)" if record.state.failing else "")
         event = f"{record.last_event} {record.last_event_at}" if record.last_event else ""

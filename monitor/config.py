@@ -134,6 +134,20 @@ class Source:
     selector: str | None = None  # CSS: the article is what these elements hold
     ignore: tuple[str, ...] = ()  # CSS: elements that are never the article
     line: int = 0  # in sources.yaml; 0 unless loaded with locate=True
+    # (NAME, value) of each ${NAME} in the URL: only the request may carry the value
+    url_secrets: tuple[tuple[str, str], ...] = ()
+
+    def shown(self, text: str) -> str:
+        """``text`` (a URL, an error) as it may be kept or shown: ${NAME}, not its value."""
+        for name, value in self.url_secrets:
+            text = text.replace(value, f"${{{name}}}")
+        return text
+
+    def actual(self, url: str) -> str:
+        """A URL kept in its shown form, with the values put back: what is requested."""
+        for name, value in self.url_secrets:
+            url = url.replace(f"${{{name}}}", value)
+        return url
 
 
 @dataclass(frozen=True)
@@ -547,12 +561,13 @@ def _sources(checker: _Checker, raw: Any, parent: dict[str, Any], settings: Sett
                 checker.error(checker.key_line(entry, key),
                               f"unknown source key '{key}'{suggest(str(key), SOURCE_KEYS)}; "
                               f"allowed: {', '.join(SOURCE_KEYS)}")
-        url = checker.expand_env(entry.get("url"), checker.key_line(entry, "url"))
+        raw_url = entry.get("url")
+        url = checker.expand_env(raw_url, checker.key_line(entry, "url"))
         source_id = entry.get("id")
         if not _valid_url(url):
             where = checker.key_line(entry, "url") if "url" in entry else line
             checker.error(where, f"source {source_id or index + 1}: 'url' must be an "
-                                 f"http:// or https:// address, got {url!r}")
+                                 f"http:// or https:// address, got {raw_url!r}")
             url = None
         if source_id is None:
             hint = f" such as 'id: {slug_from_url(url)}'" if url else ""
@@ -600,8 +615,16 @@ def _sources(checker: _Checker, raw: Any, parent: dict[str, Any], settings: Sett
             sources.append(Source(id=source_id, url=url, schedule=schedule,
                                   channels=tuple(names), tags=tuple(tags),
                                   selector=selector[0] if selector else None,
-                                  ignore=tuple(ignore), line=line))
+                                  ignore=tuple(ignore), line=line,
+                                  url_secrets=_secrets_in(raw_url)))
     return sources
+
+
+def _secrets_in(raw_url: str) -> tuple[tuple[str, str], ...]:
+    """The values that ${NAME} references in a URL expanded to, longest first."""
+    names = dict.fromkeys(ENV_REF.findall(raw_url))
+    found = [(name, os.environ[name]) for name in names if os.environ.get(name)]
+    return tuple(sorted(found, key=lambda pair: len(pair[1]), reverse=True))
 
 
 def _adaptive_bounds(checker: _Checker, entry: dict[str, Any], schedule: Schedule) -> Schedule:

@@ -39,14 +39,15 @@ def build_alert(*, alert_id: str, event: str, source: Source, title: str, detect
         "event": event,
         "reason": reason,
         "source_id": source.id,
-        "url": source.url,
+        "url": source.shown(source.url),
         "title": title,
         "detected_at": detected_at,
         "revision": revision,
         "previous_revision": previous_revision,
         "diff": diff.as_dict() if diff else None,
         "tags": list(source.tags),
-        **extra,
+        **{key: source.shown(value) if key in ("from_url", "to_url") and value else value
+           for key, value in extra.items()},
     }
 
 

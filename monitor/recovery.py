@@ -76,8 +76,8 @@ def _state_values(event: str, revision: str, url: str, source: Source) -> dict[s
     values: dict[str, Any] = {"status": "removed" if event == "removed" else "ok",
                               "gone_count": 0, "collapse_count": 0, "revision": revision,
                               "etag": None, "last_modified": None, "body_sha256": None}
-    if url != source.url:
-        values.update(tracking_url=url, tracked_from=source.url)
+    if url != source.shown(source.url):  # commits keep URLs in their shown form
+        values.update(tracking_url=source.actual(url), tracked_from=source.url)
     return values
 
 
@@ -98,7 +98,7 @@ def _rebuild(store: Store, config: Config) -> int:
             store.add_version(db, source_id, text_sha256(snapshot.document), entry.revision)
             store.add_rebuilt_alerts(db, [
                 {"id": alert_id, "event": alert_event, "source_id": source_id,
-                 "url": source.url, "title": snapshot.document.title,
+                 "url": source.shown(source.url), "title": snapshot.document.title,
                  "detected_at": entry.trailers.get("Fetched-At", entry.date),
                  "revision": entry.revision, "rebuilt_from_git": True}
                 for alert_event, alert_id in entry.alerts])

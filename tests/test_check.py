@@ -581,3 +581,37 @@ def test_a_304_to_a_first_check_is_an_error_not_an_empty_baseline(project: Proje
     project.site.put_article("/odd", letter)
     assert "baseline" in project.run("check").out
     assert project.site.posts() == []  # the article was never 'changed' from nothing
+
+
+def test_a_secret_in_a_source_url_is_kept_and_shown_as_its_name(
+        project: Project, letter: Article, monkeypatch) -> None:
+    monkeypatch.setenv("MONITOR_TEST_PAGE_KEY", "s3cr3t-page-key")
+    monkeypatch.setenv("MONITOR_TEST_PAGE_PW", "s3cr3t-password")
+    project.site.put_article("/a?api_key=s3cr3t-page-key", letter)
+    project.site.put_article("/b", letter)
+    host = project.site.url.removeprefix("http://")
+    project.write({"keyed": "/a?api_key=${MONITOR_TEST_PAGE_KEY}",
+                   "basic": f"http://reader:${{MONITOR_TEST_PAGE_PW}}@{host}/b"})
+    shown = [project.run("list"), project.run("check")]
+    edited = letter.edited("80,000", "8,000")
+    project.site.put_article("/a?api_key=s3cr3t-page-key", edited)
+    project.site.put_article("/b", edited)
+    shown += [project.run("check"), project.run("list"), project.run("alerts")]
+    assert [p.json()["event"] for p in project.site.posts()] == ["changed", "changed"]
+    assert "api_key=${MONITOR_TEST_PAGE_KEY}" in project.snapshot("keyed")
+    assert "reader:${MONITOR_TEST_PAGE_PW}@" in project.snapshot("basic")
+    kept = [git_log(project, "--format=%B%n%(trailers)", "-p"),
+            *(p.read_text() for p in project.alerts()),
+            *(post.body.decode() for post in project.site.posts()),
+            *(r.out + r.err for r in shown)]
+    for text in kept:
+        assert "s3cr3t" not in text, text
+    assert project.run("check").code == 0  # the request itself still carries the values
+
+
+def test_validate_names_a_bad_url_by_its_template(project: Project, monkeypatch) -> None:
+    monkeypatch.setenv("MONITOR_TEST_PAGE_KEY", "s3cr3t-page-key")
+    project.write({"bad": "ftp://example.org/${MONITOR_TEST_PAGE_KEY}"})
+    result = project.run("validate")
+    assert result.code == 2 and "ftp://example.org/${MONITOR_TEST_PAGE_KEY}" in result.err
+    assert "s3cr3t" not in result.err
