@@ -309,7 +309,7 @@ def cmd_alerts(args: argparse.Namespace) -> int:
 
 def _history_store(config: Config, source_id: str) -> Store:
     store = Store(config.settings.snapshots, config.settings.state, config.settings.alerts)
-    if not (config.settings.snapshots / ".git").exists():
+    if not (config.settings.snapshots / ".git" / "HEAD").exists():
         raise ConfigError([config_module.Problem(
             config.path, 0, f"no snapshots yet in {config.settings.snapshots}: "
                             "run `monitor check` first")])

@@ -109,6 +109,7 @@ def _rebuild(store: Store, config: Config) -> int:
 def _replay(store: Store, config: Config, since: str) -> int:
     """Replay the commits after ``since`` (a crash after commit): return alerts made."""
     made = 0
+    configured = {source.id for source in config.sources}
     for entry in store.log(since=since):
         source_id, event = entry.trailers.get("Source"), entry.trailers.get("Event")
         snapshot = store.snapshot_at(entry.revision, source_id) if source_id else None
@@ -124,7 +125,9 @@ def _replay(store: Store, config: Config, since: str) -> int:
                                                       source))
             store.add_version(db, source_id, text_sha256(snapshot.document), entry.revision)
             for alert_event, alert_id in entry.alerts:
-                if store.has_alert(alert_id):
+                # Another project's source (two configs sharing one snapshots/): its
+                # alerts are that project's to send, not ours.
+                if store.has_alert(alert_id) or source_id not in configured:
                     continue
                 alert = _replayed_alert(entry, alert_event, alert_id, source, previous,
                                         before, snapshot)

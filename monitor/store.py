@@ -236,48 +236,67 @@ class Store:
         self.alerts_dir = alerts
         self.lock_path = state_path.parent / "lock"
         self.db: sqlite3.Connection | None = None
-        self._lock_file: Any = None
+        # Inside the repository's .git, so every project that uses it shares the lock.
+        self.repo_lock_path = snapshots / ".git" / "monitor.lock"
+        self._lock_files: list[Any] = []
         self._synced_head: str | None = None
         self._index_stale = False  # our commits' files are written, git's index not yet
 
     # --- lifecycle ---------------------------------------------------------
 
     def acquire(self, timeout: float, on_wait: Callable[[str], None] | None = None) -> None:
-        """Take the single-writer lock; wait at most ``timeout`` seconds for it."""
-        try:
-            self.lock_path.parent.mkdir(parents=True, exist_ok=True)
-            handle = open(self.lock_path, "a+")  # noqa: SIM115  (held until release)
-        except OSError as exc:
-            raise StoreUnavailable(why_unwritable(self.lock_path.parent, exc)) from exc
+        """Take the single-writer lock; wait at most ``timeout`` seconds for it.
+
+        Two locks, always in this order: the state folder's (a cron run and a
+        daemon of one project) and the snapshot repository's own, so that two
+        projects pointed at one snapshots/ never write it at once either.
+        """
         deadline = time.monotonic() + timeout
+        handles = []
+        try:
+            for path in (self.lock_path, self.repo_lock_path):
+                handles.append(self._take(path, deadline, timeout, on_wait))
+        except BaseException:
+            for handle in handles:
+                handle.close()
+            raise
+        self._lock_files = handles
+
+    def _take(self, path: Path, deadline: float, timeout: float,
+              on_wait: Callable[[str], None] | None) -> Any:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle = open(path, "a+")  # noqa: SIM115  (held until release)
+        except OSError as exc:
+            raise StoreUnavailable(why_unwritable(path.parent, exc)) from exc
         told = False
         while True:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
-                holder = _read_holder(self.lock_path)
+                holder = _read_holder(path)
                 if time.monotonic() >= deadline:
                     handle.close()
                     raise StoreLocked(
-                        f"another monitor process ({holder}) is using {self.lock_path.parent}"
+                        f"another monitor process ({holder}) is using {path.parent}"
                         f"; gave up after waiting {timeout:g}s (settings.lock_timeout)"
                     ) from None
                 if on_wait and not told:
                     on_wait(f"waiting for the store lock held by {holder}…")
                     told = True
                 time.sleep(0.05)
-        self._lock_file = handle
         with contextlib.suppress(OSError):  # who holds it is a courtesy, not a need
             handle.seek(0)
             handle.truncate()
             handle.write(f"pid {os.getpid()} since {now_iso()}\n")
             handle.flush()
+        return handle
 
     def release(self) -> None:
-        if self._lock_file is not None:
-            self._lock_file.close()  # closing releases the flock
-            self._lock_file = None
+        for handle in self._lock_files:
+            handle.close()  # closing releases the flock
+        self._lock_files = []
 
     @contextlib.contextmanager
     def lock(self, timeout: float, on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
@@ -306,7 +325,7 @@ class Store:
         self.snapshots.mkdir(parents=True, exist_ok=True)
         self.alerts_dir.mkdir(parents=True, exist_ok=True)
         self.state_path.parent.mkdir(parents=True, exist_ok=True)
-        if not (self.snapshots / ".git").exists():
+        if not (self.snapshots / ".git" / "HEAD").exists():  # .git may hold just our lock
             self.git("init", "-q", "-b", "main")
             info = self.snapshots / ".git" / "info"
             info.mkdir(exist_ok=True)

@@ -15,7 +15,7 @@ import pytest
 from conftest import Project
 
 from monitor.extract import Document, Snapshot
-from monitor.site import Article
+from monitor.site import Article, LocalSite
 from monitor.store import Change, Store, StoreLocked, atomic_write_many
 
 
@@ -253,3 +253,30 @@ def test_a_damaged_state_database_says_so_and_how_to_recover(project: Project,
     state.rename(state.with_suffix(".damaged"))  # what the message says to do
     result = project.run("check")
     assert result.code == 0 and "state rebuilt from 1 commit" in result.out
+
+
+def test_two_projects_sharing_one_snapshots_repository_never_write_it_at_once(
+        tmp_path: Path, site: LocalSite, letter: Article, report: Article) -> None:
+    shared = tmp_path / "shared-snapshots"
+    first, second = Project(tmp_path / "a", site), Project(tmp_path / "b", site)
+    for project in (first, second):
+        project.root.mkdir()
+    site.put_article("/letter", letter)
+    site.put_article("/report", report)
+    first.write({"letter": "/letter"}, settings={"snapshots": str(shared)})
+    second.write({"report": "/report"}, settings={"snapshots": str(shared),
+                                                  "lock_timeout": "1s"})
+    assert first.run("check").code == 0
+    # The first project's writer holds the store (its state lock and the repository's).
+    store = Store(shared, first.root / ".monitor" / "state.db", first.root / "alerts")
+    with store.lock(5):
+        blocked = second.run("check")
+    assert blocked.code == 1 and "another monitor process" in blocked.err
+    assert str(shared) in blocked.err
+    assert second.run("check").code == 0
+    # Each project sends its own alerts only, even though it sees the other's commits.
+    site.put_article("/letter", letter.edited("80,000", "8,000"))
+    assert first.run("check").code == 0
+    assert second.run("check").code == 0
+    assert [(p.json()["source_id"], p.json()["event"]) for p in site.posts()] == [
+        ("letter", "changed")]
