@@ -390,18 +390,25 @@ class Daemon:
     async def _answer_health(self, reader: asyncio.StreamReader,
                              writer: asyncio.StreamWriter) -> None:
         try:
-            request = await asyncio.wait_for(reader.readline(), 5)
-            path = request.split()[1].decode() if len(request.split()) > 1 else "/"
-            status = self.status()
-            if path.startswith("/metrics"):
-                body, kind = prometheus(status).encode(), "text/plain; version=0.0.4"
-            else:
-                body, kind = json.dumps(status).encode(), "application/json"
-            writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: " + kind.encode() +
+            try:
+                request = await asyncio.wait_for(reader.readline(), 5)
+            except ValueError:  # a request line past the stream's 64 kB limit
+                request = b""
+            words = request.split()
+            answer = b"400 Bad Request"
+            body, kind = b"bad request\n", "text/plain"
+            if len(words) == 3 and words[0] == b"GET":
+                answer = b"200 OK"
+                status = self.status()
+                if words[1].startswith(b"/metrics"):
+                    body, kind = prometheus(status).encode(), "text/plain; version=0.0.4"
+                else:
+                    body, kind = json.dumps(status).encode(), "application/json"
+            writer.write(b"HTTP/1.1 " + answer + b"\r\nContent-Type: " + kind.encode() +
                          b"\r\nContent-Length: " + str(len(body)).encode() +
                          b"\r\nConnection: close\r\n\r\n" + body)
             await writer.drain()
-        except (OSError, TimeoutError, IndexError):
+        except (OSError, TimeoutError):
             pass
         finally:
             writer.close()

@@ -147,6 +147,14 @@ def test_sighup_reloads_and_status_reports_health(project: Project, letter: Arti
         assert health["checks_done"] >= 1
         metrics = http_get(port, "/metrics")
         assert "# TYPE monitor_checks_done counter" in metrics
+        # A request line past the stream limit, and one that is not UTF-8: a 400 each,
+        # and no traceback in the log.
+        for junk in (b"GET /" + b"a" * 100_000 + b" HTTP/1.1\r\n\r\n",
+                     b"GET /\xff\xfe HTTP/1.1\r\n\r\n", b"\xff\r\n\r\n"):
+            with socket.create_connection(("127.0.0.1", port), timeout=5) as connection:
+                connection.sendall(junk)
+                answer = connection.recv(200)
+            assert answer.startswith((b"HTTP/1.1 400", b"HTTP/1.1 200")), answer
         daemon.send_signal(signal.SIGHUP)
         time.sleep(0.5)
         code, out, _ = stop(daemon)
@@ -157,6 +165,7 @@ def test_sighup_reloads_and_status_reports_health(project: Project, letter: Arti
     assert any(entry.get("source") == "letter" and entry.get("outcome") == "baseline"
                for entry in lines)
     assert any("config reloaded" in entry["message"] for entry in lines)
+    assert "Traceback" not in out
     assert project.run("status").code == 1  # stopped now
     assert "NOT running" in project.run("status").out
 
