@@ -875,3 +875,35 @@ def test_the_store_refuses_an_id_that_would_break_a_commit(tmp_path: Path) -> No
         store.commit([bad])
     assert store.head() is None and not list((tmp_path / "snapshots").glob("*fast_import*"))
     store.close()
+
+
+BOMB = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 10)}]\n"
+    for i in range(8)) + "sources: *i\n"
+
+
+def test_an_alias_bomb_is_refused_before_it_expands(tmp_path: Path) -> None:
+    assert len(BOMB) < 500  # stands for 10^9 nodes
+    path = write(tmp_path, BOMB)
+    problem = only_problem(path)
+    assert "expand to more than 10,000 nodes" in problem.message and problem.line > 1
+
+
+def test_a_few_aliases_are_fine(tmp_path: Path) -> None:
+    path = write(tmp_path, """
+        sources:
+          - id: a
+            url: https://example.org/a
+            tags: &uk [uk, xinjiang]
+          - id: b
+            url: https://example.org/b
+            tags: *uk
+    """)
+    assert cfg.load(path).source("b").tags == ("uk", "xinjiang")
+
+
+def test_deep_nesting_is_a_config_error(tmp_path: Path) -> None:
+    path = tmp_path / "sources.yaml"
+    path.write_text("sources: " + "[" * 50_000 + "]" * 50_000 + "\n")
+    problem = only_problem(path)
+    assert "nested more than 100 levels deep" in problem.message
