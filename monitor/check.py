@@ -46,6 +46,7 @@ from monitor.notify import (
 )
 from monitor.recovery import Recovery, recover
 from monitor.retry_after import MAX_RETRY_AFTER
+from monitor.safe_text import strip_controls
 from monitor.scope import scope_key
 from monitor.store import Change, GitError, SourceRecord, Store, now_iso, text_sha256
 from monitor.workers import Analyser, WorkerCrashed
@@ -331,6 +332,8 @@ class Checker:
     async def _persist(self, source: Source, record: SourceRecord, stored: Snapshot | None,
                        result: FetchResult, seen: Observation, decision: Decision) -> CheckReport:
         """Hand what this check learnt to the writer; return once it is durable."""
+        if decision.reason:  # a server's words (an error page, a header): no controls
+            decision = replace(decision, reason=strip_controls(decision.reason))
         detected_at = result.fetched_at.strftime("%Y-%m-%dT%H:%M:%SZ")
         document = seen.document or (stored.document if stored else Document())
         diff = seen.diff

@@ -18,6 +18,7 @@ from monitor import __version__
 from monitor import config as config_module
 from monitor.check import CheckReport, PassReport, run_pass
 from monitor.config import Config, ConfigError, Source
+from monitor.safe_text import for_terminal
 from monitor.store import (
     GitError,
     Store,
@@ -126,9 +127,10 @@ def cmd_check(args: argparse.Namespace) -> int:
                                   on_wait=lambda msg: print(msg, file=sys.stderr)))
     print(summary(report))
     for error in report.errors:
-        print(f"monitor: {error}", file=sys.stderr)
+        print(for_terminal(f"monitor: {error}"), file=sys.stderr)
     for error in report.delivery.errors:
-        print(f"  delivery failed: {error} (kept; retried on the next run)", file=sys.stderr)
+        print(for_terminal(f"  delivery failed: {error} (kept; retried on the next run)"),
+              file=sys.stderr)
     return EXIT_FAILURES if report.failed else EXIT_OK
 
 
@@ -172,7 +174,7 @@ def print_check(check: CheckReport, done: int, total: int) -> None:
         line += f" alert: {', '.join(check.events)}"
     if check.detail:
         line += f"  {check.detail}"
-    print(f"{line}  ({check.elapsed:.2f}s)", flush=True)
+    print(for_terminal(f"{line}  ({check.elapsed:.2f}s)"), flush=True)
 
 
 def summary(report: PassReport) -> str:
@@ -257,8 +259,9 @@ def cmd_list(args: argparse.Namespace) -> int:
                      record.last_outcome or "", event, record.last_error or ""))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
     for row in rows:
-        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)) +
-              "  " + row[-1])
+        print(for_terminal("  ".join(cell.ljust(w) for cell, w in zip(row, widths,
+                                                                      strict=False))
+                           + "  " + row[-1]))
     if pending:
         print(f"\n{pending} alert deliver{'y' if pending == 1 else 'ies'} pending "
               "(retried by the next `monitor check`)")
@@ -282,8 +285,8 @@ def cmd_alerts(args: argparse.Namespace) -> int:
         print("no alerts yet")
     for alert, deliveries in recent:
         reason = f" ({alert['reason']})" if alert.get("reason") else ""
-        print(f"{alert['detected_at']}  {alert['event']:<9} {alert['source_id']}{reason}"
-              f"  id={alert['id']}")
+        print(for_terminal(f"{alert['detected_at']}  {alert['event']:<9} "
+                           f"{alert['source_id']}{reason}  id={alert['id']}"))
         for row in deliveries:
             if row["status"] == "delivered":
                 state = f"delivered {row['delivered_at']}"
@@ -295,7 +298,7 @@ def cmd_alerts(args: argparse.Namespace) -> int:
                     state += f", last error: {row['last_error']}"
                 if row["next_attempt_at"]:
                     state += f", next try after {row['next_attempt_at']}"
-            print(f"    → {row['channel']:<20} {state}")
+            print(for_terminal(f"    → {row['channel']:<20} {state}"))
         if alert.get("rebuilt_from_git"):
             print("    (known from the snapshot history after the state was rebuilt: "
                   "not sent again)")
@@ -325,8 +328,8 @@ def cmd_history(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     for entry in entries:
         extra = entry.trailers.get("Reason", "")
-        print(f"{entry.revision[:10]}  {entry.date}  {entry.subject}"
-              + (f"  ({extra})" if extra else ""))
+        print(for_terminal(f"{entry.revision[:10]}  {entry.date}  {entry.subject}"
+                           + (f"  ({extra})" if extra else "")))
     print(f"\n`monitor diff {args.id} REV` shows what a revision changed; the full history is "
           f"`git -C {config.settings.snapshots} log -p {args.id}.md`")
     return EXIT_OK

@@ -22,6 +22,7 @@ from monitor.compare import Diff
 from monitor.config import ChannelConfig, Config, Source
 from monitor.redact import option_secrets, redact
 from monitor.retry_after import bounded
+from monitor.safe_text import strip_controls
 from monitor.store import Delivery, Store, now_iso
 
 ALERT_EVENTS = ("changed", "removed", "restored", "moved", "failing", "recovered")
@@ -40,7 +41,7 @@ def build_alert(*, alert_id: str, event: str, source: Source, title: str, detect
         "reason": reason,
         "source_id": source.id,
         "url": source.shown(source.url),
-        "title": title,
+        "title": strip_controls(title),
         "detected_at": detected_at,
         "revision": revision,
         "previous_revision": previous_revision,

@@ -34,6 +34,7 @@ from typing import Any
 from monitor.compare import State
 from monitor.config import valid_source_id
 from monitor.extract import Document, Snapshot
+from monitor.safe_text import strip_controls
 
 BRANCH = "refs/heads/main"
 COMMITTER = "monitor <monitor@localhost>"
@@ -203,7 +204,7 @@ class Change:
 
     def message(self) -> str:
         subject = f"{self.event}: {self.source_id}"
-        body = [self.snapshot.document.title]
+        body = [strip_controls(self.snapshot.document.title)]
         if self.summary:
             body.append(self.summary)
         trailers = [f"{key}: {value}" for key, value in

@@ -615,3 +615,25 @@ def test_validate_names_a_bad_url_by_its_template(project: Project, monkeypatch)
     result = project.run("validate")
     assert result.code == 2 and "ftp://example.org/${MONITOR_TEST_PAGE_KEY}" in result.err
     assert "s3cr3t" not in result.err
+
+
+def test_control_characters_from_a_server_are_kept_and_shown_nowhere(
+        project: Project) -> None:
+    # C1 CSI (0x9b) starts a terminal escape sequence: "2J" erases the screen.
+    project.site.put("/odd", Page(body=b"%PDF-1.4", etag=False,
+                                  headers={"Content-Type": "application/x\x9b2Jevil"}))
+    project.write({"odd": "/odd"}, settings={"failing_after": 1})
+    shown = [project.run("check"), project.run("list"), project.run("alerts")]
+    assert "unsupported content type application/x2Jevil" in shown[0].out
+    [post] = project.site.posts()
+    kept = [post.body.decode(), *(p.read_text() for p in project.alerts()),
+            *(r.out + r.err for r in shown)]
+    for text in kept:
+        assert "\x9b" not in text and "\\u009b" not in text, text
+
+
+def test_terminal_output_shows_bidi_controls_as_escapes() -> None:
+    from monitor.safe_text import for_terminal, strip_controls
+
+    assert for_terminal("evil\u202etxt.exe\x1b[2J") == "evil\\u202etxt.exe[2J"
+    assert strip_controls("tab\tand\nnewline\x00\x9b") == "tab\tand\nnewline"
