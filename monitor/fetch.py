@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import ipaddress
 import time
 import zlib
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -25,11 +23,11 @@ import brotli
 import httpx
 
 from monitor.retry_after import parse_retry_after
+from monitor.transport import AddressPolicy, Refused, Resolver, make_transport
 
 if TYPE_CHECKING:
     from monitor.config import Settings
 
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 TRANSIENT_STATUSES = {500, 502, 503, 504, 520, 521, 522, 523, 524}
 TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "application/xml",
@@ -83,17 +81,18 @@ class Fetcher:
     """One httpx.AsyncClient for the whole run, with global and per-host limits."""
 
     def __init__(self, settings: Settings, *, client: httpx.AsyncClient | None = None,
-                 address_allowed: Callable[[str, IPAddress], bool] | None = None):
+                 address_allowed: AddressPolicy | None = None,
+                 resolver: Resolver | None = None):
         self.settings = settings
-        # With block_private, which addresses a host may resolve to (tests allow loopback).
-        self.address_allowed = address_allowed or (lambda _host, address: address.is_global)
+        limits = httpx.Limits(max_connections=settings.concurrency,
+                              max_keepalive_connections=settings.concurrency)
         self.client = client or httpx.AsyncClient(
+            # With block_private, addresses are checked where the socket connects.
+            transport=make_transport(limits, block_private=settings.block_private,
+                                     allowed=address_allowed, resolver=resolver),
             follow_redirects=True,
             max_redirects=settings.max_redirects,
             timeout=httpx.Timeout(settings.timeout),
-            limits=httpx.Limits(max_connections=settings.concurrency,
-                                max_keepalive_connections=settings.concurrency),
-            event_hooks={"request": [self._refuse_private]} if settings.block_private else {},
             headers={"User-Agent": settings.user_agent,
                      "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
                      "Accept-Encoding": "gzip, deflate, br"},  # what BoundedDecoder undoes
@@ -104,25 +103,6 @@ class Fetcher:
         self._last_request: dict[str, float] = {}
         self._pacing: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._robots: dict[str, tuple[RobotFileParser, float]] = {}
-
-    async def _refuse_private(self, request: httpx.Request) -> None:
-        """SSRF guard, on every request and redirect: only public addresses.
-
-        The name is resolved here and again by the connection, so a DNS server
-        that answers differently the second time is not stopped; it keeps
-        links found on the web away from the operator's own network.
-        """
-        host = request.url.host
-        port = request.url.port or (443 if request.url.scheme == "https" else 80)
-        try:
-            infos = await asyncio.get_running_loop().getaddrinfo(host, port)
-        except OSError as exc:
-            raise FetchFailed("dns", f"the host name does not resolve: {exc}") from None
-        for info in infos:
-            address = ipaddress.ip_address(info[4][0])
-            if not self.address_allowed(host, address):
-                raise FetchFailed("refused", f"refused: {host} is at {address}, a private, "
-                                             "loopback or link-local address (block_private)")
 
     async def aclose(self) -> None:
         await self.client.aclose()
@@ -218,7 +198,7 @@ class Fetcher:
         except httpx.TooManyRedirects:
             kind, message = "redirects", (f"more than {self.settings.max_redirects} "
                                           "redirects (a loop?)")
-        except (FetchFailed, httpx.HTTPError) as exc:
+        except (FetchFailed, Refused, httpx.HTTPError) as exc:
             kind, message = describe_error(exc)
         return FetchResult(url=url, final_url=final_url, redirects=redirects, error=message,
                            error_kind=kind, elapsed=time.monotonic() - started,
@@ -310,7 +290,7 @@ class BoundedDecoder:
 
 def describe_error(exc: Exception) -> tuple[str, str]:
     """The kind of a failed fetch and what to tell the user, naming no URL."""
-    if isinstance(exc, FetchFailed):
+    if isinstance(exc, FetchFailed | Refused):
         return exc.kind, str(exc)
     if isinstance(exc, httpx.TimeoutException):
         return "timeout", "timed out"

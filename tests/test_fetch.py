@@ -546,3 +546,51 @@ def test_retry_after_is_read_as_seconds_or_a_date_and_capped_at_a_day() -> None:
     assert parse_retry_after("Wed, 25 Nov 2020 12:05:00 GMT", now) == 0.0
     assert parse_retry_after("soon", now) is None
     assert parse_retry_after("", now) is None
+
+
+def test_dns_rebinding_cannot_reach_a_private_address(site: LocalSite, tmp_path: Path) -> None:
+    """An injected resolver answers 127.0.0.2 and then 127.0.0.1 for one name; an injected
+    policy calls 127.0.0.2 public and 127.0.0.1 private, so no packet leaves loopback.
+
+    The old guard resolved the name itself and let the connection resolve it again:
+    the check saw 127.0.0.2, the socket went to 127.0.0.1. Now the socket goes to
+    the address that was checked, or nowhere."""
+    import ipaddress
+
+    site.put("/a", Page(body=b"<p>private</p>", headers=dict(HTML)))
+    port = int(site.url.rsplit(":", 1)[1])
+    answers = iter([["127.0.0.2"], ["127.0.0.1"], ["127.0.0.2"], ["127.0.0.1"]])
+
+    async def rebinding(host: str, _port: int) -> list[str]:
+        assert host == "rebind.test"
+        return next(answers)
+
+    def policy(_host: str, address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+        return str(address) == "127.0.0.2"
+
+    async def go() -> list[FetchResult]:
+        async with Fetcher(make_settings(tmp_path, block_private=True, retries=0),
+                           address_allowed=policy, resolver=rebinding) as fetcher:
+            return [await fetcher.fetch(f"http://rebind.test:{port}/a") for _ in range(2)]
+
+    first, second = asyncio.run(go())
+    # 127.0.0.2 passed the check, so the socket went there: nothing listens on it.
+    assert first.error_kind == "connect", first.error
+    assert second.error_kind == "refused" and "127.0.0.1" in (second.error or "")
+    assert site.gets("/a") == []  # the private page was never requested
+
+
+@pytest.mark.parametrize("address, public", [
+    ("93.184.216.34", True), ("2606:2800:220:1:248:1893:25c8:1946", True),
+    ("127.0.0.1", False), ("10.1.2.3", False), ("169.254.169.254", False), ("::1", False),
+    ("::ffff:127.0.0.1", False), ("::127.0.0.1", False), ("64:ff9b::7f00:1", False),
+    ("64:ff9b::a01:203", False), ("2002:7f00:1::", False), ("2002:a01:203::", False),
+    ("fe80::1", False), ("fc00::1", False),
+])
+def test_addresses_that_embed_a_private_ipv4_one_are_private(address: str,
+                                                            public: bool) -> None:
+    import ipaddress
+
+    from monitor.transport import is_public
+
+    assert is_public("example.org", ipaddress.ip_address(address)) is public
