@@ -281,6 +281,8 @@ class Checker:
                     result.body, result.final_url, stored.render() if stored else None,
                     source.selector, source.ignore)
                 seen = judge(analysis.document, analysis.diff, analysis.page_title, stored)
+                if analysis.error:
+                    seen = Observation("error", reason=analysis.error)
                 if source.selector and seen.kind == "error" and analysis.document.is_empty:
                     seen = replace(seen, reason=f"nothing found at the source's selector "
                                                 f"{source.selector!r}: has the site changed?")

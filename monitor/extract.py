@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from itertools import islice
 
 import trafilatura
 from lxml.etree import ElementDefaultClassLookup, HTMLParser, LxmlError, strip_elements
@@ -130,6 +131,15 @@ def normalise(text: str | None) -> str:
     return SPACES.sub(" ", text).strip()
 
 
+# Work is bounded by the page's size, never by a clock, so that the same page gives
+# the same result on any machine. 50,000 elements extract in about 6 s of CPU here.
+MAX_ELEMENTS = 50_000
+
+
+class PageTooLarge(Exception):
+    """A page too big to be an article: that source's error, never a different text."""
+
+
 def extract(html: bytes | str, url: str | None = None, *, selector: str | None = None,
             ignore: tuple[str, ...] = ()) -> Document:
     """The article in a page; an empty Document when trafilatura finds none.
@@ -139,6 +149,11 @@ def extract(html: bytes | str, url: str | None = None, *, selector: str | None =
     tree = parse_html(html)
     if tree is None:
         return Document()
+    elements = sum(1 for _ in islice(tree.iter(), MAX_ELEMENTS + 1))
+    if elements > MAX_ELEMENTS:
+        raise PageTooLarge(f"the page has more than {MAX_ELEMENTS:,} HTML elements, more than "
+                           "any article page (the largest of 181 real ones has 1,600): "
+                           "not extracted")
     if (selector or ignore) and not apply_scope(tree, selector, ignore):
         return Document()
     if not selector:

@@ -21,7 +21,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from monitor.compare import Diff, diff_documents, same_wording
-from monitor.extract import Document, Snapshot, extract, normalise
+from monitor.extract import Document, PageTooLarge, Snapshot, extract, normalise
 
 # What the forkserver imports once, so a new worker or fetch process costs a fork.
 PRELOAD = ["monitor.workers", "monitor.fetchpool"]
@@ -33,16 +33,26 @@ class Analysis:
     document: Document
     diff: Diff | None  # None: same wording as the stored snapshot (or no snapshot yet)
     page_title: str = ""  # the HTML <title>, which tells a soft 404 when the body is empty
+    error: str | None = None  # why the page was not extracted (too large)
 
 
 class WorkerCrashed(Exception):
     pass
 
 
+# Seconds one page may take in a worker before that source fails. Never the limit
+# that decides what a page says (MAX_ELEMENTS and the diff's size limits do that):
+# a backstop for the pathological, far above any real page's 10-100 ms.
+BACKSTOP = 120.0
+
+
 def analyse(body: bytes, url: str, stored: str | None, selector: str | None = None,
             ignore: tuple[str, ...] = ()) -> Analysis:
     """Extract the article and diff it against the stored snapshot text."""
-    document = extract(body, url, selector=selector, ignore=ignore)
+    try:
+        document = extract(body, url, selector=selector, ignore=ignore)
+    except PageTooLarge as exc:
+        return Analysis(Document(), None, error=str(exc))
     match = TITLE.search(body[:65536])
     title = normalise(match[1].decode("utf-8", "replace")) if match else ""
     if stored is None or document.is_empty:
@@ -96,14 +106,24 @@ class Analyser:
                       selector: str | None = None, ignore: tuple[str, ...] = ()) -> Analysis:
         pool = self._executor()
         try:
-            return await asyncio.get_running_loop().run_in_executor(
-                pool, analyse, body, url, stored, selector, ignore)
+            return await asyncio.wait_for(asyncio.get_running_loop().run_in_executor(
+                pool, analyse, body, url, stored, selector, ignore), BACKSTOP)
+        except TimeoutError:
+            self._discard(pool, kill=True)
+            raise WorkerCrashed(f"extraction did not finish within {BACKSTOP:g}s (a backstop "
+                                "that only a pathological page reaches)") from None
         except BrokenProcessPool:
             # Fail only this source; the next one gets a fresh pool.
-            if self._pool is pool:
-                self._pool = None
-                pool.shutdown(wait=False, cancel_futures=True)
+            self._discard(pool)
             raise WorkerCrashed("the extraction worker died on this page") from None
+
+    def _discard(self, pool: ProcessPoolExecutor, *, kill: bool = False) -> None:
+        if self._pool is pool:
+            self._pool = None
+            if kill:  # a worker stuck on one page would hold a core for ever
+                for process in list(getattr(pool, "_processes", {}).values()):
+                    process.kill()
+            pool.shutdown(wait=False, cancel_futures=True)
 
     def close(self) -> None:
         if self._pool is not None:

@@ -637,3 +637,16 @@ def test_terminal_output_shows_bidi_controls_as_escapes() -> None:
 
     assert for_terminal("evil\u202etxt.exe\x1b[2J") == "evil\\u202etxt.exe[2J"
     assert strip_controls("tab\tand\nnewline\x00\x9b") == "tab\tand\nnewline"
+
+
+def test_a_page_too_large_to_be_an_article_is_that_sources_error(project: Project,
+                                                                 letter: Article) -> None:
+    from monitor.extract import MAX_ELEMENTS
+
+    project.site.put("/huge", Page(body=("<html><body>" + "<p>x</p>" * (MAX_ELEMENTS + 1)
+                                         + "</body></html>").encode(), etag=False))
+    project.site.put_article("/letter", letter)
+    project.write({"huge": "/huge", "letter": "/letter"})
+    result = project.run("check")
+    assert result.code == 1 and "1 baseline" in result.out
+    assert f"more than {MAX_ELEMENTS:,} HTML elements" in result.out

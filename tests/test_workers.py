@@ -8,7 +8,7 @@ import signal
 import time
 
 import pytest
-from conftest import orphans_of_killed
+from conftest import _running, orphans_of_killed
 
 from monitor.site import Article, render_article
 from monitor.workers import Analyser, WorkerCrashed, analyse
@@ -86,3 +86,44 @@ def test_workers_do_not_outlive_a_killed_monitor() -> None:
         "if __name__ == '__main__':\n"
         "    asyncio.run(main())\n")
     assert orphans_of_killed(code, 2) == [], "extraction workers outlived their monitor"
+
+
+def test_a_page_past_the_element_limit_is_an_error_not_a_long_wait() -> None:
+    from monitor.extract import MAX_ELEMENTS
+
+    huge = ("<html><body><article>" + "<p>A paragraph.</p>" * (MAX_ELEMENTS + 10)
+            + "</article></body></html>").encode()
+    analysis = analyse(huge, "http://127.0.0.1/a", None)
+    assert analysis.document.is_empty
+    assert analysis.error is not None and f"more than {MAX_ELEMENTS:,} HTML elements" in \
+        analysis.error
+
+
+def test_the_backstop_fails_the_page_and_kills_its_worker(monkeypatch) -> None:
+    """The backstop (120 s) is shortened here: no real page can be made slow on purpose
+    on every machine, which is exactly why results never hang on the clock."""
+    import monitor.workers
+
+    async def scenario() -> tuple[str, list[int]]:
+        async with Analyser(1) as analyser:
+            await analyser.analyse(PAGE, "http://x/", None)  # the worker is up
+            pool = analyser._executor()
+            pids = [p.pid for p in pool._processes.values()]  # type: ignore[attr-defined]
+            monkeypatch.setattr(monitor.workers, "BACKSTOP", 0.001)
+            try:
+                await analyser.analyse(PAGE * 20, "http://x/", None)
+            except WorkerCrashed as exc:
+                message = str(exc)
+            else:
+                message = ""
+            monkeypatch.setattr(monitor.workers, "BACKSTOP", 120.0)
+            again = await analyser.analyse(PAGE, "http://x/", None)  # a fresh pool
+            assert not again.document.is_empty
+            return message, pids
+
+    message, pids = asyncio.run(scenario())
+    assert "did not finish within 0.001s" in message
+    deadline = time.monotonic() + 10
+    while any(_running(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_running(pid) for pid in pids)
