@@ -44,6 +44,7 @@ class Diff:
 WORD_DIFF_LIMIT = 2_000  # tokens on both sides of one paragraph's changed middle
 PARAGRAPH_DIFF_LIMIT = 4_000  # paragraphs on both sides of a document's changed middle
 PAIRING_WINDOW = 50  # old paragraphs of a replaced run that one new paragraph is tried with
+MAX_DISTINCT_UNITS = 1_000_000  # each becomes one character: below chr()'s 1,114,111
 SIMILAR = 0.6  # quick_ratio from which a removed and an added paragraph are one edit
 
 
@@ -87,7 +88,8 @@ def diff_units(old: list[str], new: list[str],
     """
     prefix, suffix = _common_ends(old, new)
     middle_old, middle_new = old[prefix:len(old) - suffix], new[prefix:len(new) - suffix]
-    if len(middle_old) + len(middle_new) > limit or not set(middle_old) & set(middle_new):
+    if len(middle_old) + len(middle_new) > limit or not set(middle_old) & set(middle_new) \
+            or len(set(old) | set(new)) > MAX_DISTINCT_UNITS:
         ops = [(EQUAL, old[:prefix]), (DELETE, middle_old), (INSERT, middle_new),
                (EQUAL, old[len(old) - suffix:])]
         return [(op, units) for op, units in ops if units]

@@ -128,6 +128,16 @@ def test_a_long_paragraph_with_one_edit_past_the_size_limit_still_names_the_word
     assert diff.removed == ["w2500"] and diff.added == ["CHANGED"]
 
 
+def test_more_distinct_words_than_characters_exist_is_still_a_diff(monkeypatch) -> None:
+    import monitor.compare
+
+    monkeypatch.setattr(monitor.compare, "MAX_DISTINCT_UNITS", 50)  # 1,000,000 in truth
+    old = " ".join(f"w{i}" for i in range(100))
+    new = old.replace("w50 ", "CHANGED ")
+    diff = diff_documents(Document(paragraphs=(old,)), Document(paragraphs=(new,)))
+    assert diff.removed == ["w50"] and diff.added == ["CHANGED"]
+
+
 def test_paragraphs_of_a_replaced_run_are_paired_with_their_old_selves() -> None:
     old = ["The camps held 80,000 people.", "Xylophone quiz: 12345!",
            "Officials denied the report."]
