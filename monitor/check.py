@@ -49,6 +49,7 @@ from monitor.retry_after import MAX_RETRY_AFTER
 from monitor.safe_text import strip_controls
 from monitor.scope import scope_key
 from monitor.store import Change, GitError, SourceRecord, Store, now_iso, text_sha256
+from monitor.storm import judge_storm
 from monitor.workers import Analyser, WorkerCrashed
 
 COMMIT_EVENTS = ("changed", "removed", "restored", "moved")
@@ -344,6 +345,17 @@ class Checker:
             diff = diff_documents(stored.document, document)
         alerts = [self._alert(event, source, record, document, detected_at, decision, diff,
                               seen.moved_to) for event in decision.events]
+        storm_values: dict[str, Any] = {}
+        if "changed" in decision.events and self.settings.storm_after:
+            verdict = judge_storm(record.recent_changes, record.storm_since,
+                                  result.fetched_at, self.settings.storm_after)
+            storm_values = {"recent_changes": verdict.recent_changes,
+                            "storm_since": verdict.storm_since}
+            for alert in alerts:
+                if alert["event"] == "changed" and verdict.reason:
+                    alert.update(reason=verdict.reason, count=verdict.count)
+            if not verdict.send:  # committed all the same: only the alert is held back
+                alerts = [a for a in alerts if a["event"] != "changed"]
         # Kept and shown with ${NAME} where the URL holds a secret: only requests carry it.
         url = source.shown(seen.moved_to or tracked_url(source, record))
         change = None
@@ -376,6 +388,7 @@ class Checker:
             values["last_changed_at"] = detected_at
         if decision.outcome == "removed":
             values.update(etag=None, last_modified=None, body_sha256=None)
+        values.update(storm_values)
         if alerts:
             values.update(last_event=alerts[-1]["event"], last_event_at=detected_at)
         # The outcome holds no page: free the slot for the next fetch while it waits

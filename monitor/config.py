@@ -115,6 +115,7 @@ class Settings:
     shutdown_timeout: float = 10.0  # how long SIGTERM waits for in-flight checks
     health_port: int = 0  # 0: no HTTP health endpoint; else 127.0.0.1:<port>
     respect_robots: bool = False  # skip pages that robots.txt disallows for our User-Agent
+    storm_after: int = 5  # changed alerts in 6 h before one 'changing-constantly' (0: off)
 
 
 @dataclass(frozen=True)
@@ -349,12 +350,13 @@ SETTINGS_PARSERS: dict[str, tuple[Any, str]] = {
     "shutdown_timeout": (parse_duration, "a duration such as 10s"),
     "health_port": (int, "a port number such as 8321 (0 = off)"),
     "respect_robots": (bool, "true or false"),
+    "storm_after": (int, "a whole number such as 5 (0 = never hold alerts back)"),
 }
 MINIMUMS = {"concurrency": 1, "per_host_concurrency": 1, "retries": 0, "max_redirects": 0,
             "confirm_removal": 1, "failing_after": 1, "workers": 0, "fetch_processes": 0,
             "max_bytes": 1, "timeout": 0.001, "per_host_delay": 0, "retry_backoff": 0,
             "lock_timeout": 0, "delivery_timeout": 0.001, "confirm_after": 0, "shutdown_timeout": 0,
-            "health_port": 0}
+            "health_port": 0, "storm_after": 0}
 SOURCE_KEYS = ["id", "url", "interval", "cron", "min", "max", "channels", "tags", "selector",
                "ignore"]
 TOP_KEYS = ["settings", "channels", "sources"]

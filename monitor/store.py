@@ -70,7 +70,9 @@ CREATE TABLE IF NOT EXISTS sources (
     last_event_at TEXT,
     last_changed_at TEXT,
     deferred_until TEXT,
-    scope TEXT
+    scope TEXT,
+    recent_changes TEXT,
+    storm_since TEXT
 );
 CREATE TABLE IF NOT EXISTS versions (
     source_id TEXT NOT NULL,
@@ -185,6 +187,8 @@ class SourceRecord:
     last_changed_at: str | None = None  # the last new wording: drives adaptive schedules
     deferred_until: str | None = None
     scope: str | None = None  # the selector/ignore rules the snapshot was extracted with
+    recent_changes: str | None = None  # times of the changed alerts of the last 6 h
+    storm_since: str | None = None  # changing constantly since then: alerts held back
 
 
 @dataclass(frozen=True)
