@@ -22,6 +22,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError
 
 from monitor import channels as channel_types
+from monitor.yaml_limits import alias_bomb, too_deep
 
 SOURCE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")  # matched whole: fullmatch
 MAX_URL = 8192  # characters: past this servers refuse, and httpx refuses 64 kB
@@ -390,82 +391,15 @@ def load(path: str | Path, *, locate: bool = False) -> Config:
                                    "or point --config at your sources.yaml")]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError([Problem(path, 0, f"cannot read: {exc}")]) from None
-    bomb = _alias_bomb(path, text) or _too_deep(path, text)
-    if bomb:
-        raise ConfigError([bomb])
+    refused = alias_bomb(text) or too_deep(text)
+    if refused:
+        line, message = refused
+        raise ConfigError([Problem(path, line, message)])
     try:
         return _load(path, text, locate)
     except RecursionError:
         raise ConfigError([Problem(path, 0, "nested too deeply to be a sources file: "
                                             "check the brackets and indentation")]) from None
-
-
-MAX_ALIAS_NODES = 10_000  # nodes that aliases may add once expanded
-MAX_DEPTH = 100  # nesting: the C parser recurses, and crashes on 50,000 levels
-
-
-def _too_deep(path: Path, text: str) -> Problem | None:
-    """Nesting past MAX_DEPTH, found in the text before the C parser sees it.
-
-    Flow brackets are counted (quotes and all: a false alarm needs a hundred
-    brackets in one string) and block nesting is bounded by indentation.
-    """
-    depth = 0
-    if text.count("[") + text.count("{") > MAX_DEPTH:
-        for index, char in enumerate(text):
-            if char in "[{":
-                depth += 1
-                if depth > MAX_DEPTH:
-                    return Problem(path, text.count("\n", 0, index) + 1,
-                                   f"nested more than {MAX_DEPTH} levels deep: not a "
-                                   "sources file (check the brackets)")
-            elif char in "]}":
-                depth = max(depth - 1, 0)
-    for number, line in enumerate(text.splitlines(), start=1):
-        if len(line) - len(line.lstrip(" ")) > 2 * MAX_DEPTH * 4:
-            return Problem(path, number, "indented too deeply to be a sources file")
-    return None
-
-
-def _alias_bomb(path: Path, text: str) -> Problem | None:
-    """A document whose aliases expand past MAX_ALIAS_NODES ("billion laughs").
-
-    Counted on the parser's events, before anything is built from them: 400
-    bytes of nested aliases can stand for billions of nodes.
-    """
-    if "&" not in text or "*" not in text:
-        return None
-    sizes: dict[str, int] = {}
-    stack: list[list[Any]] = []  # [anchor, nodes so far] of each open collection
-    added = 0
-    try:
-        for event in YAML(typ="safe", pure=True).parse(text):
-            name = type(event).__name__
-            if name in ("MappingStartEvent", "SequenceStartEvent"):
-                stack.append([event.anchor, 1])
-                continue
-            if name in ("MappingEndEvent", "SequenceEndEvent"):
-                anchor, nodes = stack.pop()
-                if anchor:
-                    sizes[anchor] = nodes
-            elif name == "ScalarEvent":
-                nodes = 1
-                if event.anchor:
-                    sizes[event.anchor] = 1
-            elif name == "AliasEvent":
-                nodes = sizes.get(event.anchor, 1)
-                added += nodes
-            else:
-                continue
-            if stack:
-                stack[-1][1] += nodes
-            if added > MAX_ALIAS_NODES:
-                line = event.start_mark.line + 1 if event.start_mark else 0
-                return Problem(path, line, f"aliases (*name) here expand to more than "
-                                           f"{MAX_ALIAS_NODES:,} nodes: write the values out")
-    except MarkedYAMLError:
-        return None  # the ordinary parse reports it, with its line
-    return None
 
 
 def _load(path: Path, text: str, locate: bool) -> Config:
