@@ -463,7 +463,9 @@ def _settings(checker: _Checker, raw: Any, parent: dict[str, Any], root: Path) -
         values[key] = parsed
     for key, default in (("snapshots", "snapshots"), ("alerts", "alerts"),
                          ("state", ".monitor/state.db")):
-        values[key] = (root / values.get(key, default)).resolve()
+        # Absolute, but not through symlinks: a snapshots/ link to an unmounted disk
+        # must be seen as such, not silently recreated at its target.
+        values[key] = Path(os.path.abspath(root / values.get(key, default)))
     return Settings(**values)
 
 

@@ -256,6 +256,11 @@ class Store:
         daemon of one project) and the snapshot repository's own, so that two
         projects pointed at one snapshots/ never write it at once either.
         """
+        if self.snapshots.is_symlink() and not self.snapshots.exists():
+            raise StoreUnavailable(
+                f"{self.snapshots} is a symbolic link to {os.readlink(self.snapshots)}, which "
+                "does not exist: mount or restore the snapshot repository there, or point "
+                "settings.snapshots at it")
         deadline = time.monotonic() + timeout
         handles = []
         try:

@@ -141,3 +141,17 @@ def test_a_symlink_committed_into_snapshots_is_never_followed(
     everything = "".join(p.read_text() for p in project.alerts())
     everything += "".join(post.body.decode() for post in project.site.posts())
     assert "SECRET-LINE" not in everything
+
+
+def test_a_snapshots_link_to_a_missing_folder_stops_the_run_and_says_why(
+        project: Project, letter: Article, tmp_path: Path) -> None:
+    project.site.put_article("/letter", letter)
+    project.write({"letter": "/letter"})
+    project.run("check")
+    moved = tmp_path / "elsewhere"
+    (project.root / "snapshots").rename(moved)
+    (project.root / "snapshots").symlink_to(tmp_path / "unmounted-disk")
+    result = project.run("check")
+    assert result.code == 1
+    assert "is a symbolic link to" in result.err and "does not exist" in result.err
+    assert not (tmp_path / "unmounted-disk").exists()  # nothing created behind the link
