@@ -27,7 +27,7 @@ HTML = {"Content-Type": "text/html; charset=utf-8"}
 
 def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
     """Fast settings: short timeout, no retries, ms backoff, unless a test says otherwise."""
-    base: dict[str, Any] = {"timeout": 2.0, "retries": 0, "retry_backoff": 0.01}
+    base: dict[str, Any] = {"timeout": 5.0, "retries": 0, "retry_backoff": 0.01}
     return Settings(snapshots=tmp_path / "s", alerts=tmp_path / "a", state=tmp_path / "st.db",
                     **{**base, **overrides})
 
