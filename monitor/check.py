@@ -458,11 +458,11 @@ def _detail(decision: Decision, seen: Observation, diff: Diff | None) -> str:
 
 
 def _deferred_until(result: FetchResult, interval: float) -> str | None:
-    """When a 429 or 503's Retry-After lets the next check run: at most a day, and at
-    most the source's own interval, later."""
+    """When a 429 or 503's Retry-After lets the next check run: at most the source's
+    own interval later (the fetch already capped it at a day)."""
     if result.retry_after is None or result.status not in (429, 503):
         return None
-    wait = min(result.retry_after, MAX_RETRY_AFTER, interval or MAX_RETRY_AFTER)
+    wait = min(result.retry_after, interval or MAX_RETRY_AFTER)
     until = result.fetched_at.timestamp() + wait
     return datetime.fromtimestamp(until, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 

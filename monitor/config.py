@@ -22,9 +22,9 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError
 
 from monitor import channels as channel_types
+from monitor.ids import valid_source_id
 from monitor.yaml_limits import alias_bomb, too_deep
 
-SOURCE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")  # matched whole: fullmatch
 MAX_URL = 8192  # characters: past this servers refuse, and httpx refuses 64 kB
 ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)?$")
@@ -699,11 +699,6 @@ def _css_list(checker: _Checker, entry: dict[str, Any], key: str,
                           "write it as in a stylesheet, such as \"div.article-body\"")
             return []
     return values
-
-
-def valid_source_id(source_id: Any) -> bool:
-    """The one id rule: it names snapshots/<id>.md and a commit's file, whole."""
-    return isinstance(source_id, str) and SOURCE_ID.fullmatch(source_id) is not None
 
 
 def _valid_url(url: Any) -> bool:

@@ -32,8 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from monitor.compare import State
-from monitor.config import valid_source_id
 from monitor.extract import Document, Snapshot
+from monitor.ids import valid_source_id
 from monitor.safe_text import strip_controls
 
 BRANCH = "refs/heads/main"

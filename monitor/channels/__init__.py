@@ -91,18 +91,13 @@ def raise_for_response(response: httpx.Response) -> None:
     if response.is_success:
         return
     raise DeliveryError(f"HTTP {response.status_code} {response.reason_phrase}".strip(),
-                        retry_after=retry_after(response.headers.get("retry-after", "")),
+                        retry_after=parse_retry_after(response.headers.get("retry-after", "")),
                         permanent=response.status_code in PERMANENT_STATUSES)
 
 
 # The receiver is gone or refuses this sender for good: 404/410 from a webhook
 # URL means it was deleted; 401/403 mean the token was revoked.
 PERMANENT_STATUSES = {401, 403, 404, 410}
-
-
-def retry_after(header: str) -> float | None:
-    """Seconds from a Retry-After header: a number, or an HTTP date (at most a day)."""
-    return parse_retry_after(header)
 
 
 # Importing the built-in channel modules registers their types.

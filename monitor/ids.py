@@ -1,0 +1,16 @@
+"""The source id rule, in one place: config checks it, the store relies on it.
+
+An id names ``snapshots/<id>.md`` and the path in a commit, so it is matched
+whole: a trailing newline would split a fast-import stream.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+SOURCE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+
+
+def valid_source_id(source_id: Any) -> bool:
+    return isinstance(source_id, str) and SOURCE_ID.fullmatch(source_id) is not None
