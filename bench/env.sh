@@ -5,7 +5,7 @@
 #   3. else bench/.venv, created on first use with `pip install -e .` of this checkout.
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
-works() { [ -x "$1" ] && "$1" -c "import monitor.check, lxml" >/dev/null 2>&1; }
+works() { [ -x "$1" ] && "$1" -c "import monitor.pipeline.check, lxml" >/dev/null 2>&1; }
 if [ -n "${MONITOR_PYTHON:-}" ]; then
     PYTHON="$MONITOR_PYTHON"
 elif works "$repo/.venv/bin/python"; then

@@ -42,7 +42,7 @@ import trafilatura
 
 from bench import variants
 from bench.corpus import CorpusPage, corpus_path, load_corpus
-from monitor.extract import extract
+from monitor.extract.article import extract
 
 REPO = Path(__file__).resolve().parents[1]
 URLWATCH_VENV = REPO / "bench" / ".venv-urlwatch"

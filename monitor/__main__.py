@@ -1,6 +1,6 @@
 import sys
 
-from monitor.cli import main
+from monitor.cli.main import main
 
 # Guarded: forkserver workers import the parent's __main__ module again.
 if __name__ == "__main__":

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from monitor import config as config_module
-from monitor.cli import main
-from monitor.site import Article, LocalSite
+from monitor.cli.demo_site import Article, LocalSite
+from monitor.cli.main import main
+from monitor.config import loader as config_module
 
 # Fast settings so the suite runs in seconds: backoffs in ms. The fetch timeout is
 # generous instead: on a loaded two-core machine a page from the local site can

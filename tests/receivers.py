@@ -60,7 +60,7 @@ def units(text: str) -> int:
 
 
 class Receiver:
-    """One fake service over real HTTP on 127.0.0.1 (threaded, like monitor.site)."""
+    """One fake service over real HTTP on 127.0.0.1 (threaded, like monitor.cli.demo_site)."""
 
     def __init__(self, service: Service):
         self.service = service

@@ -5,7 +5,7 @@ validates like the service (limits, tokens, HTML entities) and answers like it,
 including 429 with Retry-After and 500s. Email goes to a real aiosmtpd server
 with STARTTLS or implicit TLS from a throwaway trustme CA, which checks AUTH.
 The alerts carry a real diff: the law firm's letter with "80,000" edited to
-"8,000", diffed by monitor.compare.
+"8,000", diffed by monitor.core.compare.
 """
 
 from __future__ import annotations
@@ -44,17 +44,17 @@ from receivers import (
     units,
 )
 
-from monitor.channels import REGISTRY, Channel, DeliveryError
-from monitor.channels import discord as discord_format
-from monitor.channels import matrix as matrix_format
-from monitor.channels import mattermost as mattermost_format
-from monitor.channels import render as r
-from monitor.channels import slack as slack_format
-from monitor.channels import teams as teams_format
-from monitor.channels import telegram as telegram_format
-from monitor.compare import diff_documents
-from monitor.extract import Document
-from monitor.site import Article
+from monitor.cli.demo_site import Article
+from monitor.core.compare import diff_documents
+from monitor.extract.article import Document
+from monitor.notify.channels import REGISTRY, Channel, DeliveryError
+from monitor.notify.channels import discord as discord_format
+from monitor.notify.channels import matrix as matrix_format
+from monitor.notify.channels import mattermost as mattermost_format
+from monitor.notify.channels import render as r
+from monitor.notify.channels import slack as slack_format
+from monitor.notify.channels import teams as teams_format
+from monitor.notify.channels import telegram as telegram_format
 
 SOURCE_URL = "https://www.lawyersforuyghurrights.org/news/huawei-5g-letter"
 TRICKY_TITLE = "Huawei <b>“5G”</b> & *contracts* @everyone"

@@ -12,9 +12,9 @@ from datetime import UTC, datetime, timedelta
 
 from conftest import Project, child_env
 
-from monitor.compare import redirect_home
-from monitor.site import Article, Furniture, Page, render_article, teasers
-from monitor.store import Store
+from monitor.cli.demo_site import Article, Furniture, Page, render_article, teasers
+from monitor.core.compare import redirect_home
+from monitor.store.store import Store
 
 ARTICLE = "/news/huawei-letter"
 
@@ -556,14 +556,14 @@ def test_a_ten_year_retry_after_defers_one_interval_and_counts_toward_failing(
 def test_an_internal_error_is_recorded_and_counts_toward_failing(
         project: Project, letter: Article, monkeypatch) -> None:
     """A bug in one check (mocked: no real page can be made to trip one on purpose)."""
-    import monitor.check
+    import monitor.pipeline.check
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("a bug")
 
     project.site.put_article(ARTICLE, letter)
     project.write({"letter": ARTICLE}, settings={"failing_after": 2})
-    monkeypatch.setattr(monitor.check, "judge", broken)
+    monkeypatch.setattr(monitor.pipeline.check, "judge", broken)
     first = project.run("check")
     assert first.code == 1 and "internal error: RuntimeError: a bug" in first.out
     assert "internal error: RuntimeError: a bug" in project.run("list").out
@@ -633,7 +633,7 @@ def test_control_characters_from_a_server_are_kept_and_shown_nowhere(
 
 
 def test_terminal_output_shows_bidi_controls_as_escapes() -> None:
-    from monitor.safe_text import for_terminal, strip_controls
+    from monitor.core.safe_text import for_terminal, strip_controls
 
     assert for_terminal("evil\u202etxt.exe\x1b[2J") == "evil\\u202etxt.exe[2J"
     assert strip_controls("tab\tand\nnewline\x00\x9b") == "tab\tand\nnewline"
@@ -641,7 +641,7 @@ def test_terminal_output_shows_bidi_controls_as_escapes() -> None:
 
 def test_a_page_too_large_to_be_an_article_is_that_sources_error(project: Project,
                                                                  letter: Article) -> None:
-    from monitor.extract import MAX_ELEMENTS
+    from monitor.extract.article import MAX_ELEMENTS
 
     project.site.put("/huge", Page(body=("<html><body>" + "<p>x</p>" * (MAX_ELEMENTS + 1)
                                          + "</body></html>").encode(), etag=False))

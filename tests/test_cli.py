@@ -12,8 +12,8 @@ from pathlib import Path
 
 from conftest import Project
 
-from monitor.cli import main
-from monitor.site import Article
+from monitor.cli.demo_site import Article
+from monitor.cli.main import main
 
 ROOT = Path(__file__).parent.parent
 

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from conftest import Project
 
-from monitor import config as cfg
-from monitor.cli import main
-from monitor.config import ConfigError, Problem, Schedule
+from monitor.cli.main import main
+from monitor.config import loader as cfg
+from monitor.config.loader import ConfigError, Problem, Schedule
 
 UNSET = "MONITOR_TEST_NEVER_SET_VARIABLE"
 
@@ -865,8 +865,8 @@ def test_a_user_agent_must_be_one_line(tmp_path: Path) -> None:
 
 
 def test_the_store_refuses_an_id_that_would_break_a_commit(tmp_path: Path) -> None:
-    from monitor.extract import Document, Snapshot
-    from monitor.store import Change, Store
+    from monitor.extract.article import Document, Snapshot
+    from monitor.store.store import Change, Store
 
     store = Store(tmp_path / "snapshots", tmp_path / "state.db", tmp_path / "alerts")
     store.open()

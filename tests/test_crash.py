@@ -21,7 +21,7 @@ from pathlib import Path
 
 from conftest import Project, child_env
 
-from monitor.site import Article
+from monitor.cli.demo_site import Article
 
 ROOT = Path(__file__).parent.parent
 KILLS = int(os.environ.get("MONITOR_CRASH_KILLS", "12"))

@@ -21,7 +21,7 @@ from typing import Any
 from conftest import Project
 from ruamel.yaml import YAML
 
-from monitor.site import Article
+from monitor.cli.demo_site import Article
 
 ROOT = Path(__file__).parent.parent
 BIN = Path(sys.executable).parent

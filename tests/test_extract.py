@@ -8,8 +8,8 @@ import pytest
 from lxml.etree import tostring
 from trafilatura.utils import load_html
 
-from monitor.extract import Document, Snapshot, extract, normalise, parse_html
-from monitor.site import Article, Furniture, render_article, sample_slugs, teasers
+from monitor.cli.demo_site import Article, Furniture, render_article, sample_slugs, teasers
+from monitor.extract.article import Document, Snapshot, extract, normalise, parse_html
 
 
 @pytest.mark.parametrize("slug", sample_slugs())

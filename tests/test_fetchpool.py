@@ -11,9 +11,9 @@ import pytest
 from conftest import orphans_of_killed
 from test_fetch import HTML, make_settings
 
-from monitor.fetch import Fetcher
-from monitor.fetchpool import FetchPool, fetch_processes, make_fetcher
-from monitor.site import LocalSite, Page
+from monitor.cli.demo_site import LocalSite, Page
+from monitor.fetch.client import Fetcher
+from monitor.fetch.pool import FetchPool, fetch_processes, make_fetcher
 
 
 def test_a_pool_fetches_like_a_fetcher_with_conditional_requests(
@@ -100,8 +100,8 @@ def test_fetch_processes_do_not_outlive_a_killed_monitor() -> None:
     code = (
         "import asyncio, time\n"
         "from pathlib import Path\n"
-        "from monitor.config import Settings\n"
-        "from monitor.fetchpool import FetchPool\n"
+        "from monitor.config.loader import Settings\n"
+        "from monitor.fetch.pool import FetchPool\n"
         "async def main():\n"
         "    pool = FetchPool(Settings(Path('s'), Path('a'), Path('d')), 2)\n"
         "    members = [pool._member(f'http://h{n}.example/') for n in range(20)]\n"

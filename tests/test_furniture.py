@@ -5,7 +5,7 @@ from __future__ import annotations
 import lxml.html
 import pytest
 
-from monitor.furniture import drop_furniture_elements, drop_teaser_lists, is_furniture
+from monitor.extract.furniture import drop_furniture_elements, drop_teaser_lists, is_furniture
 
 PAGE_URL = "https://news.example.org/2026/11/report.html"
 

@@ -21,9 +21,9 @@ import httpx
 import pytest
 from conftest import Project, child_env
 
-from monitor.fetch import describe_error
-from monitor.site import Article, Page, render_article
-from monitor.store import Store
+from monitor.cli.demo_site import Article, Page, render_article
+from monitor.fetch.client import describe_error
+from monitor.store.store import Store
 
 ROOT = Path(__file__).parent.parent
 HTML = {"Content-Type": "text/html; charset=utf-8"}

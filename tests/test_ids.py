@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from monitor.ids import valid_source_id
+from monitor.core.ids import valid_source_id
 
 
 def test_an_id_is_matched_whole() -> None:

@@ -9,8 +9,8 @@ import pytest
 from trafilatura import metadata as trafilatura_metadata
 from trafilatura.utils import load_html
 
-from monitor.metadata import byline_author, extract_metadata
-from monitor.site import Article, render_article, sample_slugs
+from monitor.cli.demo_site import Article, render_article, sample_slugs
+from monitor.extract.metadata import byline_author, extract_metadata
 
 URL = "http://127.0.0.1/news/x"
 META_AUTHOR = re.compile(r'\s*<meta name="author" content="[^"]*">')

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from conftest import Project
 
-from monitor.site import Article
+from monitor.cli.demo_site import Article
 
 
 def snapshots_git(project: Project, *args: str) -> str:

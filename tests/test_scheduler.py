@@ -15,9 +15,9 @@ from pathlib import Path
 
 from conftest import Project, child_env
 
-from monitor.config import Schedule, Source
-from monitor.scheduler import first_run, trigger_for
-from monitor.site import Article
+from monitor.cli.demo_site import Article
+from monitor.config.loader import Schedule, Source
+from monitor.daemon.scheduler import first_run, trigger_for
 
 ROOT = Path(__file__).parent.parent
 
@@ -202,9 +202,9 @@ def test_adaptive_interval_backs_off_as_the_article_goes_quiet() -> None:
 
 
 def test_next_check_follows_state() -> None:
-    from monitor.config import Settings
-    from monitor.scheduler import next_check
-    from monitor.store import SourceRecord
+    from monitor.config.loader import Settings
+    from monitor.daemon.scheduler import next_check
+    from monitor.store.store import SourceRecord
 
     settings = Settings(snapshots=ROOT, alerts=ROOT, state=ROOT, confirm_after=600)
     source = Source(id="a", url="https://e.org/a", schedule=Schedule(every=3600))
@@ -221,9 +221,9 @@ def test_next_check_follows_state() -> None:
 
 
 def test_a_cron_run_checks_what_has_a_tenth_of_its_interval_left() -> None:
-    from monitor.config import Settings
-    from monitor.scheduler import is_due
-    from monitor.store import SourceRecord
+    from monitor.config.loader import Settings
+    from monitor.daemon.scheduler import is_due
+    from monitor.store.store import SourceRecord
 
     settings = Settings(snapshots=ROOT, alerts=ROOT, state=ROOT)
     hourly = Source(id="a", url="https://e.org/a", schedule=Schedule(every=3600))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import lxml.html
 
-from monitor.scope import apply_scope
+from monitor.extract.scope import apply_scope
 
 PAGE = """<html><head><title>T</title></head><body>
 <header>Site menu</header>

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from conftest import Project
 
-from monitor.extract import Document, Snapshot
-from monitor.site import Article, LocalSite
-from monitor.store import Change, Store, StoreLocked, atomic_write_many
+from monitor.cli.demo_site import Article, LocalSite
+from monitor.extract.article import Document, Snapshot
+from monitor.store.store import Change, Store, StoreLocked, atomic_write_many
 
 
 def make_store(root: Path) -> Store:
@@ -88,7 +88,7 @@ def test_second_writer_waits_then_gives_up_with_a_clear_message(tmp_path: Path) 
 
 def test_lock_of_a_killed_process_is_released(tmp_path: Path) -> None:
     state = tmp_path / ".monitor" / "state.db"
-    code = ("import sys, time; from pathlib import Path; from monitor.store import Store\n"
+    code = ("import sys, time; from pathlib import Path; from monitor.store.store import Store\n"
             f"s = Store(Path({str(tmp_path / 'snapshots')!r}), Path({str(state)!r}), "
             f"Path({str(tmp_path / 'alerts')!r}))\n"
             "with s.lock(5):\n    print('locked', flush=True); time.sleep(60)\n")

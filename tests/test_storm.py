@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 from conftest import Project
 
-from monitor.site import Article
-from monitor.storm import judge_storm
+from monitor.cli.demo_site import Article
+from monitor.core.storm import judge_storm
 
 NOON = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 

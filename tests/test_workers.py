@@ -10,15 +10,15 @@ import time
 import pytest
 from conftest import _running, orphans_of_killed
 
-from monitor.site import Article, render_article
-from monitor.workers import Analyser, WorkerCrashed, analyse
+from monitor.cli.demo_site import Article, render_article
+from monitor.pipeline.analyser import Analyser, WorkerCrashed, analyse
 
 PAGE = render_article(Article.load("huawei-5g-letter")).encode()
 EDITED = render_article(Article.load("huawei-5g-letter").edited("80,000", "8,000")).encode()
 
 
 def test_analyse_diffs_against_the_stored_snapshot() -> None:
-    from monitor.extract import Snapshot
+    from monitor.extract.article import Snapshot
 
     first = analyse(PAGE, "http://127.0.0.1/a", None)
     assert first.diff is None and not first.document.is_empty
@@ -31,7 +31,7 @@ def test_analyse_diffs_against_the_stored_snapshot() -> None:
 def test_a_page_clock_moving_the_date_forward_is_no_change() -> None:
     from dataclasses import replace
 
-    from monitor.extract import Snapshot
+    from monitor.extract.article import Snapshot
 
     first = analyse(PAGE, "http://127.0.0.1/a", None)
     yesterday = replace(first.document, date="2000-01-01")
@@ -74,8 +74,8 @@ def test_workers_do_not_outlive_a_killed_monitor() -> None:
     """kill -9 of the parent leaves no extraction process behind (nor the forkserver)."""
     code = (
         "import asyncio, os, sys, time\n"
-        "from monitor.workers import Analyser\n"
-        "from monitor.site import Article, render_article\n"
+        "from monitor.pipeline.analyser import Analyser\n"
+        "from monitor.cli.demo_site import Article, render_article\n"
         "page = render_article(Article.load('huawei-5g-letter')).encode()\n"
         "async def main():\n"
         "    analyser = Analyser(2)\n"
@@ -89,7 +89,7 @@ def test_workers_do_not_outlive_a_killed_monitor() -> None:
 
 
 def test_a_page_past_the_element_limit_is_an_error_not_a_long_wait() -> None:
-    from monitor.extract import MAX_ELEMENTS
+    from monitor.extract.article import MAX_ELEMENTS
 
     huge = ("<html><body><article>" + "<p>A paragraph.</p>" * (MAX_ELEMENTS + 10)
             + "</article></body></html>").encode()
@@ -102,21 +102,21 @@ def test_a_page_past_the_element_limit_is_an_error_not_a_long_wait() -> None:
 def test_the_backstop_fails_the_page_and_kills_its_worker(monkeypatch) -> None:
     """The backstop (120 s) is shortened here: no real page can be made slow on purpose
     on every machine, which is exactly why results never hang on the clock."""
-    import monitor.workers
+    import monitor.pipeline.analyser
 
     async def scenario() -> tuple[str, list[int]]:
         async with Analyser(1) as analyser:
             await analyser.analyse(PAGE, "http://x/", None)  # the worker is up
             pool = analyser._executor()
             pids = [p.pid for p in pool._processes.values()]  # type: ignore[attr-defined]
-            monkeypatch.setattr(monitor.workers, "BACKSTOP", 0.001)
+            monkeypatch.setattr(monitor.pipeline.analyser, "BACKSTOP", 0.001)
             try:
                 await analyser.analyse(PAGE * 20, "http://x/", None)
             except WorkerCrashed as exc:
                 message = str(exc)
             else:
                 message = ""
-            monkeypatch.setattr(monitor.workers, "BACKSTOP", 120.0)
+            monkeypatch.setattr(monitor.pipeline.analyser, "BACKSTOP", 120.0)
             again = await analyser.analyse(PAGE, "http://x/", None)  # a fresh pool
             assert not again.document.is_empty
             return message, pids

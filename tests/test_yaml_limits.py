@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from monitor.yaml_limits import MAX_ALIAS_NODES, MAX_DEPTH, alias_bomb, too_deep
+from monitor.config.yaml_limits import MAX_ALIAS_NODES, MAX_DEPTH, alias_bomb, too_deep
 
 
 def laughs(levels: int) -> str:

@@ -1,0 +1,1 @@
+"""The command line and the demo: thin shells over the stages below."""

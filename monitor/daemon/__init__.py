@@ -1,0 +1,1 @@
+"""The long-running scheduler, its health endpoint and metrics."""

@@ -1,0 +1,1 @@
+"""Page to article: the text (trafilatura), furniture removal, metadata and scope."""

@@ -1,0 +1,1 @@
+"""Getting pages: a bounded HTTP client, the address guard, and a pool of fetch processes."""

@@ -1,0 +1,326 @@
+"""Fetch pages with one shared httpx client, politely and within hard limits.
+
+A page is untrusted input: the whole fetch has a deadline, the body a size cap
+(counted after decompression, so a gzip bomb stops at the cap), redirects are
+capped and recorded, and every failure comes back as a FetchResult with an
+error instead of an exception, so one bad source never stops the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+import zlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+from urllib.robotparser import RobotFileParser
+
+import brotli
+import httpx
+
+from monitor.core.retry_after import parse_retry_after
+from monitor.fetch.transport import AddressPolicy, Refused, Resolver, make_transport
+
+if TYPE_CHECKING:
+    from monitor.config.loader import Settings
+
+
+TRANSIENT_STATUSES = {500, 502, 503, 504, 520, 521, 522, 523, 524}
+TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "application/xml",
+              "text/xml")
+ROBOTS_TTL = 86400.0  # seconds a site's robots.txt is trusted
+LONG_RETRY_AFTER = 30.0  # seconds; longer waits defer the source instead of sleeping
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    url: str
+    final_url: str
+    status: int | None = None  # None when no HTTP answer came back
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+    redirects: tuple[str, ...] = ()  # every URL passed through before final_url
+    error: str | None = None  # why the fetch failed, in words, naming no secret
+    error_kind: str | None = None  # timeout, connect, tls, too-large, redirects, type, ...
+    elapsed: float = 0.0
+    fetched_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    retry_after: float | None = None
+    # Of the body as fetched. A fetch process leaves out a body whose hash is the one
+    # the caller already has (``known_sha256``), so ``body`` may then be b"".
+    content_sha256: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.content_sha256:
+            object.__setattr__(self, "content_sha256", hashlib.sha256(self.body).hexdigest())
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+    @property
+    def transient(self) -> bool:
+        return self.error_kind in {"timeout", "connect", "dns", "tls", "protocol"} or (
+            self.status in TRANSIENT_STATUSES)
+
+
+class FetchFailed(Exception):
+    def __init__(self, kind: str, message: str):
+        super().__init__(message)
+        self.kind = kind
+
+
+class Fetcher:
+    """One httpx.AsyncClient for the whole run, with global and per-host limits."""
+
+    def __init__(self, settings: Settings, *, client: httpx.AsyncClient | None = None,
+                 address_allowed: AddressPolicy | None = None,
+                 resolver: Resolver | None = None):
+        self.settings = settings
+        limits = httpx.Limits(max_connections=settings.concurrency,
+                              max_keepalive_connections=settings.concurrency)
+        self.client = client or httpx.AsyncClient(
+            # With block_private, addresses are checked where the socket connects.
+            transport=make_transport(limits, block_private=settings.block_private,
+                                     allowed=address_allowed, resolver=resolver),
+            follow_redirects=True,
+            max_redirects=settings.max_redirects,
+            timeout=httpx.Timeout(settings.timeout),
+            headers={"User-Agent": settings.user_agent,
+                     "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
+                     "Accept-Encoding": "gzip, deflate, br"},  # what BoundedDecoder undoes
+        )
+        self._global = asyncio.Semaphore(settings.concurrency)
+        self._hosts: dict[str, asyncio.Semaphore] = defaultdict(
+            lambda: asyncio.Semaphore(settings.per_host_concurrency))
+        self._last_request: dict[str, float] = {}
+        self._pacing: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._robots: dict[str, tuple[RobotFileParser, float]] = {}
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+    async def __aenter__(self) -> Fetcher:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def fetch(self, url: str, *, etag: str | None = None,
+                    last_modified: str | None = None,
+                    known_sha256: str | None = None) -> FetchResult:
+        """GET with conditional headers; retries transient faults with backoff.
+
+        ``known_sha256`` is for FetchPool's interface: here the body is at hand anyway.
+        """
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        host = urlsplit(url).hostname or ""
+        if self.settings.respect_robots and not await self._robots_allow(url):
+            return FetchResult(url=url, final_url=url, error="disallowed by robots.txt "
+                               "(settings.respect_robots)", error_kind="robots")
+        attempt = 0
+        while True:
+            # The host's slot first: a fetch queued behind a busy host must not sit
+            # on a global slot that another host's fetch could use.
+            async with self._hosts[host], self._global:
+                await self._pause_for(host)
+                result = await self._attempt(url, headers)
+            if not result.transient or attempt >= self.settings.retries:
+                return result
+            wait = self.settings.retry_backoff * (2 ** attempt)
+            if result.retry_after is not None:
+                if result.retry_after > LONG_RETRY_AFTER:
+                    return result  # deferred to a later check; a pass never sleeps on it
+                wait = max(wait, result.retry_after)
+            attempt += 1
+            await asyncio.sleep(wait)
+
+    async def _robots_allow(self, url: str) -> bool:
+        """robots.txt for our User-Agent, fetched once a day per site (RFC 9309).
+
+        No robots.txt (4xx) allows everything; an unreachable one (5xx, errors)
+        allows nothing for now, which makes the check an error, never a removal.
+        """
+        parts = urlsplit(url)
+        site = f"{parts.scheme}://{parts.netloc}"
+        cached = self._robots.get(site)
+        if cached is None or time.monotonic() - cached[1] > ROBOTS_TTL:
+            parser = RobotFileParser()
+            result = await self._attempt(f"{site}/robots.txt", {})
+            if result.ok and result.status == 200:
+                parser.parse(result.body.decode("utf-8", "replace").splitlines())
+            elif result.ok and result.status and 400 <= result.status < 500:
+                parser.allow_all = True
+            else:
+                parser.disallow_all = True
+            cached = self._robots[site] = (parser, time.monotonic())
+        return cached[0].can_fetch(self.settings.user_agent, url)
+
+    async def _pause_for(self, host: str) -> None:
+        """Keep ``per_host_delay`` between request starts to one host, in turn."""
+        delay = self.settings.per_host_delay
+        if delay <= 0:
+            return
+        async with self._pacing[host]:
+            since = time.monotonic() - self._last_request.get(host, float("-inf"))
+            if since < delay:
+                await asyncio.sleep(delay - since)
+            self._last_request[host] = time.monotonic()
+
+    async def _attempt(self, url: str, headers: dict[str, str]) -> FetchResult:
+        started = time.monotonic()
+        fetched_at = datetime.now(UTC)
+        final_url, redirects = url, ()
+        try:
+            async with asyncio.timeout(self.settings.timeout):
+                async with self.client.stream("GET", url, headers=headers) as response:
+                    final_url = str(response.url)
+                    redirects = tuple(str(r.url) for r in response.history)
+                    body = await self._read(response)
+                    return FetchResult(
+                        url=url, final_url=final_url, status=response.status_code,
+                        headers={k.lower(): v for k, v in response.headers.items()},
+                        body=body, redirects=redirects, elapsed=time.monotonic() - started,
+                        fetched_at=fetched_at, retry_after=_retry_after(response))
+        except TimeoutError:
+            kind, message = "timeout", f"no complete answer within {self.settings.timeout:g}s"
+        except httpx.TooManyRedirects:
+            kind, message = "redirects", (f"more than {self.settings.max_redirects} "
+                                          "redirects (a loop?)")
+        except (FetchFailed, Refused, httpx.HTTPError) as exc:
+            kind, message = describe_error(exc)
+        return FetchResult(url=url, final_url=final_url, redirects=redirects, error=message,
+                           error_kind=kind, elapsed=time.monotonic() - started,
+                           fetched_at=fetched_at)
+
+    async def _read(self, response: httpx.Response) -> bytes:
+        cap = self.settings.max_bytes
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > cap:
+            raise FetchFailed("too-large", f"body of {int(declared):,} bytes is over the "
+                                           f"max_bytes cap of {cap:,}")
+        decoder = BoundedDecoder(response.headers.get("content-encoding", ""), cap)
+        async for chunk in response.aiter_raw():
+            decoder.feed(chunk)
+        return decoder.finish()
+
+
+class BoundedDecoder:
+    """Undo Content-Encoding without ever holding more than ``cap`` decoded bytes.
+
+    httpx inflates a whole network read at once (64 KB of a gzip bomb is ~66 MB),
+    so the body is read raw and decoded here with an output limit per step.
+    """
+
+    def __init__(self, encoding: str, cap: int):
+        self.cap = cap
+        self.size = 0
+        self.chunks: list[bytes] = []
+        self.encoding = encoding.strip().lower()
+        if self.encoding in ("", "identity"):
+            self._step = self._identity
+        elif self.encoding in ("gzip", "x-gzip"):
+            self._zlib = zlib.decompressobj(zlib.MAX_WBITS | 32)
+            self._step = self._inflate
+        elif self.encoding == "deflate":
+            self._zlib = zlib.decompressobj()
+            self._raw_deflate_tried = False
+            self._step = self._inflate
+        elif self.encoding == "br":
+            self._brotli = brotli.Decompressor()
+            self._step = self._unbrotli
+        else:
+            raise FetchFailed("decoding", f"unsupported Content-Encoding {encoding!r}")
+
+    def feed(self, data: bytes) -> None:
+        self._step(data)
+
+    def finish(self) -> bytes:
+        if self.encoding in ("gzip", "x-gzip", "deflate"):
+            self._keep(self._zlib.flush())
+        return b"".join(self.chunks)
+
+    def _keep(self, piece: bytes) -> None:
+        self.size += len(piece)
+        if self.size > self.cap:
+            raise FetchFailed("too-large", f"body is over the max_bytes cap of {self.cap:,} "
+                                           "bytes (after decompression)")
+        if piece:
+            self.chunks.append(piece)
+
+    def _budget(self) -> int:
+        return self.cap - self.size + 1  # one byte more than allowed proves "too large"
+
+    def _identity(self, data: bytes) -> None:
+        self._keep(data)
+
+    def _inflate(self, data: bytes) -> None:
+        try:
+            while data:
+                self._keep(self._zlib.decompress(data, self._budget()))
+                data = self._zlib.unconsumed_tail
+        except zlib.error as exc:
+            if self.encoding == "deflate" and not self._raw_deflate_tried and not self.chunks:
+                # Some servers send raw deflate without the zlib header.
+                self._raw_deflate_tried = True
+                self._zlib = zlib.decompressobj(-zlib.MAX_WBITS)
+                self._inflate(data)
+                return
+            raise FetchFailed("decoding", f"broken {self.encoding} body: {exc}") from None
+
+    def _unbrotli(self, data: bytes) -> None:
+        try:
+            self._keep(self._brotli.process(data, output_buffer_limit=self._budget()))
+            while not self._brotli.can_accept_more_data():
+                self._keep(self._brotli.process(b"", output_buffer_limit=self._budget()))
+        except brotli.error as exc:
+            raise FetchFailed("decoding", f"broken br body: {exc}") from None
+
+
+def describe_error(exc: Exception) -> tuple[str, str]:
+    """The kind of a failed fetch and what to tell the user, naming no URL."""
+    if isinstance(exc, FetchFailed | Refused):
+        return exc.kind, str(exc)
+    if isinstance(exc, httpx.TimeoutException):
+        return "timeout", "timed out"
+    text = _short(exc)
+    if isinstance(exc, httpx.ConnectError):
+        lowered = text.lower()
+        if "name or service not known" in lowered or "name resolution" in lowered \
+                or "nodename nor servname" in lowered or "errno -2]" in lowered:
+            return "dns", f"the host name does not resolve: {text}"
+        if "ssl" in lowered or "certificate" in lowered or "tls" in lowered:
+            return "tls", f"TLS error: {text}"
+        return "connect", f"cannot connect: {text}"
+    if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
+        return "protocol", f"connection broken: {text}"
+    if isinstance(exc, httpx.DecodingError):
+        return "decoding", f"cannot decode the body: {text}"
+    if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
+        return "url", f"cannot fetch this URL: {text}"
+    return "http", f"{type(exc).__name__}: {text}"
+
+
+def is_text(result: FetchResult) -> bool:
+    content_type = result.headers.get("content-type", "text/html").split(";")[0].strip()
+    return not content_type or content_type.lower() in TEXT_TYPES
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    return parse_retry_after(response.headers.get("retry-after", ""))
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return text.splitlines()[0][:200]

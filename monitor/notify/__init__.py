@@ -1,0 +1,1 @@
+"""Alert delivery: routing, retries, digests; one module per channel in ``channels/``."""

@@ -1,0 +1,194 @@
+"""Discord: a channel webhook, one message per alert.
+
+Two looks (option ``style``): ``embed`` (default) is a coloured card whose title
+links to the page and whose description quotes the changed passages with old
+words ~~struck~~ and new words **bold**; ``diff`` is a plain message with a
+```diff code block that Discord colours red and green line by line. Discord
+answers 400 to a message past its limits (content 2,000 characters; embed title
+256, description 4,096, field value 1,024, 6,000 in all), so passages are
+fitted and the rest summed up as "…and N more changes". Article text must never
+ping anyone: every message sets ``allowed_mentions`` to nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, ClassVar
+
+import httpx
+
+from monitor.notify.channels import Channel, DeliveryError, raise_for_response, register
+from monitor.notify.channels import render as r
+
+CONTENT_LIMIT = 2000
+TITLE_LIMIT = 256
+DESCRIPTION_LIMIT = 4096
+FIELD_LIMIT = 1024
+FOOTER_LIMIT = 2048
+EMBED_TOTAL = 6000
+MAX_PASSAGES = 10
+STYLES = ("embed", "diff")
+
+
+def colour(v_colour: str) -> int:
+    return int(v_colour.lstrip("#"), 16)
+
+
+def embed_size(embed: dict[str, Any]) -> int:
+    """What Discord counts against the 6,000 total: title, description, fields, footer."""
+    size = r.units(embed.get("title", "")) + r.units(embed.get("description", ""))
+    size += sum(r.units(f["name"]) + r.units(f["value"]) for f in embed.get("fields", []))
+    return size + r.units(embed.get("footer", {}).get("text", ""))
+
+
+def _fields(v: r.AlertView) -> list[dict[str, Any]]:
+    fields = [{"name": "Source", "value": f"`{v.source_id}`", "inline": True}]
+    for name, value in v.facts:
+        if name in r.CODE_FACTS:
+            text = f"`{value}`"
+        elif name.startswith("Moved"):
+            text = r.safe_url(value)  # Discord links a bare URL; escapes would break it
+        else:
+            text = r.escape_markdown(value)
+        fields.append({"name": name, "value": r.truncate(text, FIELD_LIMIT),
+                       "inline": name not in ("Moved from", "Moved to", "Reason", "Test")})
+    return fields[:25]
+
+
+def embed_payload(alert: dict[str, Any]) -> dict[str, Any]:
+    v = r.view(alert)
+    embed: dict[str, Any] = {
+        "title": r.truncate(f"{v.icon} {v.label}: {r.escape_markdown(v.title)}", TITLE_LIMIT),
+        "color": colour(v.colour),
+        "fields": _fields(v),
+        "footer": {"text": f"full diff: {v.pointer}" if v.blocks else "monitor"},
+    }
+    if v.url.startswith(("http://", "https://")):
+        embed["url"] = v.url
+    if alert.get("detected_at"):
+        embed["timestamp"] = alert["detected_at"]
+    room = min(DESCRIPTION_LIMIT, EMBED_TOTAL - embed_size(embed) - 100)
+    passages = [(r.truncate(r.markdown(e), room), r.count_changes(e))
+                for e in r.excerpts(v.blocks)]
+    note = lambda n: f"*{r.more_changes(n)}* — see `{v.pointer}`"  # noqa: E731
+    fitted = r.fit(passages, room, note=note, max_pieces=MAX_PASSAGES)
+    pieces = fitted.pieces + ([note(fitted.left_out)] if fitted.left_out else [])
+    if pieces:
+        embed["description"] = "\n\n".join(pieces)
+    return {"embeds": [embed], "allowed_mentions": {"parse": []}}
+
+
+def _code(text: str) -> str:
+    """Text that cannot end a code block early."""
+    return text.replace("```", "`\u200b`\u200b`")
+
+
+def diff_payload(alert: dict[str, Any]) -> dict[str, Any]:
+    """Content only: a bold headline, the link, and a ```diff block of old/new lines."""
+    v = r.view(alert)
+    head = [f"**{r.escape_markdown(r.truncate(f'{v.icon} {v.headline}', 300))}**"]
+    if v.url:
+        head.append(f"<{r.safe_url(v.url)}>")
+    facts = [f"`{v.source_id}`"] + [f"{name}: {r.escape_markdown(value)}"
+                                    for name, value in v.facts if name != "Detected"]
+    head.append(r.truncate(" · ".join(facts), 400))
+    top = "\n".join(head)
+    passages = []
+    for e in r.excerpts(v.blocks):
+        old = "\n".join(f"- {line}" for line in _code(r.side(e, r.DELETE)).split("\n"))
+        new = "\n".join(f"+ {line}" for line in _code(r.side(e, r.INSERT)).split("\n"))
+        passages.append((f"{old}\n{new}", r.count_changes(e)))
+    note = lambda n: f"{r.more_changes(n)} — see `{v.pointer}`"  # noqa: E731
+    # the budget counts the block's fences and the note that may follow it
+    room = CONTENT_LIMIT - r.units(top) - len("\n```diff\n\n```") - 1
+    fitted = r.fit([(p, n) for p, n in passages if r.units(p) <= room], room,
+                   note=note, sep="\n", max_pieces=MAX_PASSAGES)
+    left_out = fitted.left_out + sum(n for p, n in passages if r.units(p) > room)
+    content = top
+    if fitted.pieces:
+        content += "\n```diff\n" + fitted.joined("\n") + "\n```"
+    if left_out:
+        content += "\n" + note(left_out)
+    return {"content": r.truncate(content, CONTENT_LIMIT), "allowed_mentions": {"parse": []}}
+
+
+def digest_payload(digest: dict[str, Any]) -> dict[str, Any]:
+    d = r.digest_view(digest)
+    lines = []
+    for row in d.rows:
+        title = r.escape_markdown(r.truncate(row.title, 120))
+        label = f"[{title}]({r.safe_url(row.url)})" if row.url else title
+        lines.append(f"• `{row.source_id}` {label} — {row.events_text()}")
+    kept: list[str] = []
+    for line in lines[:r.CHAT_DIGEST_ROWS]:
+        if r.units("\n".join([*kept, line])) > DESCRIPTION_LIMIT - 60:
+            break
+        kept.append(line)
+    if len(kept) < len(lines):
+        kept.append(f"*…and {len(lines) - len(kept)} more sources* — see `monitor alerts`")
+    embed = {"title": r.truncate(f"📋 {d.headline}", TITLE_LIMIT),
+             "description": "\n".join(kept), "color": colour(r.EVENT_COLOURS["digest"]),
+             "footer": {"text": d.period}}
+    return {"embeds": [embed], "allowed_mentions": {"parse": []}}
+
+
+@register
+class Discord(Channel):
+    type = "discord"
+    options: ClassVar[dict[str, str]] = {
+        "url": "the channel webhook URL (https://discord.com/api/webhooks/ID/TOKEN); "
+               "keep it in ${ENV}",
+        "style": "embed (a card, default) or diff (a ```diff code block)",
+        "username": "the name the messages are posted under (default: the webhook's)",
+        "avatar_url": "the picture the messages are posted with",
+    }
+    required = ("url",)
+
+    @classmethod
+    def check_options(cls, options: dict[str, Any]) -> list[str]:
+        problems = [*super().check_options(options), *r.url_problems(options),
+                    *r.url_problems(options, "avatar_url")]
+        url = str(options.get("url") or "")
+        if url and not problems and "/api/webhooks/" not in url:
+            problems.append("'url' must be a webhook URL, …/api/webhooks/ID/TOKEN: copy it "
+                            "from the channel's Integrations → Webhooks")
+        if options.get("style", "embed") not in STYLES:
+            problems.append(f"'style' must be one of: {', '.join(STYLES)}")
+        return problems
+
+    def _decorate(self, payload: dict[str, Any]) -> dict[str, Any]:
+        for key in ("username", "avatar_url"):
+            if self.settings.get(key):
+                payload[key] = str(self.settings[key])
+        return payload
+
+    async def send(self, alert: dict[str, Any], client: httpx.AsyncClient) -> None:
+        style = self.settings.get("style", "embed")
+        payload = diff_payload(alert) if style == "diff" else embed_payload(alert)
+        await self._post(self._decorate(payload), client)
+
+    async def send_digest(self, digest: dict[str, Any], client: httpx.AsyncClient) -> None:
+        await self._post(self._decorate(digest_payload(digest)), client)
+
+    async def _post(self, payload: dict[str, Any], client: httpx.AsyncClient) -> None:
+        response = await client.post(self.settings["url"], json=payload)
+        try:
+            raise_for_response(response)
+        except DeliveryError as exc:
+            raise _explained(exc, response, self.settings["url"]) from None
+
+
+def _explained(exc: DeliveryError, response: httpx.Response, url: str) -> DeliveryError:
+    """Discord's JSON error: its message, and ``retry_after`` (seconds) on a 429."""
+    retry_after = exc.retry_after
+    detail = ""
+    try:
+        body = response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        body = None
+    if isinstance(body, dict):
+        detail = r.redact(str(body.get("message") or ""), url)
+        if retry_after is None and isinstance(body.get("retry_after"), int | float):
+            retry_after = float(body["retry_after"])
+    return DeliveryError(f"{exc}: {detail}" if detail else str(exc), retry_after=retry_after,
+                         permanent=exc.permanent)

@@ -1,0 +1,166 @@
+"""Matrix: the client-server API, one ``m.room.message`` per alert.
+
+``PUT {homeserver}/_matrix/client/v3/rooms/{room_id}/send/m.room.message/{txnId}``
+with a Bearer access token (a bot account's; keep it in ``${ENV}``). The alert
+id is the transaction id, which is Matrix's own idempotency: a repeat of the
+same PUT (after a crash between "sent" and "recorded as sent") returns the
+first event instead of posting twice.
+
+The event has a plain ``body`` and an HTML ``formatted_body`` in which old words
+are struck red and new words bold green. Matrix strips ``style`` attributes, so
+colours use the spec's ``data-mx-color`` / ``data-mx-bg-color``. The event carries
+an empty ``m.mentions`` so that ``@room`` quoted in an article pings nobody.
+Events are capped at 65,536 bytes; each body is kept to 24,000 bytes and long
+diffs end in "…and N more changes". A 429's ``retry_after_ms`` becomes the
+delivery's ``retry_after``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, ClassVar
+from urllib.parse import quote
+
+import httpx
+
+from monitor.core.retry_after import parse_retry_after
+from monitor.notify.channels import PERMANENT_STATUSES, Channel, DeliveryError, register
+from monitor.notify.channels import render as r
+
+BODY_LIMIT = 24_000  # bytes for each of body and formatted_body (event limit 65,536)
+MAX_PASSAGES = 20
+MSGTYPES = ("m.text", "m.notice")
+
+
+def utf8(text: str) -> int:
+    return len(text.encode())
+
+
+def h(text: str) -> str:
+    return r.escape_html(text)
+
+
+def a(url: str, label: str) -> str:
+    if not url.startswith(("http://", "https://")):
+        return h(label)
+    return f'<a href="{h(url)}">{h(label)}</a>'
+
+
+def plain_body(v: r.AlertView, passages: list[list[r.Segment]]) -> str:
+    lines = [f"{v.icon} {v.headline}", v.url, f"Source: {v.source_id}"]
+    lines += [f"{name}: {value}" for name, value in v.facts]
+    note = lambda n: f"{r.more_changes(n)} — see `{v.pointer}`"  # noqa: E731
+    head = "\n".join(line for line in lines if line)
+    fitted = r.fit([(r.plain(e), r.count_changes(e)) for e in passages],
+                   BODY_LIMIT - utf8(head) - 2, note=note, max_pieces=MAX_PASSAGES,
+                   measure=utf8)
+    parts = [head, *fitted.pieces]
+    if fitted.left_out:
+        parts.append(note(fitted.left_out))
+    return "\n\n".join(parts)
+
+
+def html_body(v: r.AlertView, passages: list[list[r.Segment]]) -> str:
+    facts = [f"<code>{h(v.source_id)}</code>"]
+    for name, value in v.facts:
+        if name.startswith("Moved"):
+            facts.append(f"{h(name.lower())} {a(value, value)}")
+        elif name in r.CODE_FACTS:
+            facts.append(f"{h(name)} <code>{h(value)}</code>")
+        else:
+            facts.append(f"{h(name)}: {h(value)}")
+    head = (f"<p>{v.icon} <strong>{h(v.label)}:</strong> {a(v.url, v.title)}<br>"
+            f"{' · '.join(facts)}</p>")
+    note = lambda n: (f"<p><em>{r.more_changes(n)}</em> — see "  # noqa: E731
+                      f"<code>{h(v.pointer)}</code></p>")
+    fitted = r.fit([(f"<blockquote>{r.matrix_html(e)}</blockquote>", r.count_changes(e))
+                    for e in passages], BODY_LIMIT - utf8(head), note=note, sep="",
+                   max_pieces=MAX_PASSAGES, measure=utf8)
+    return head + fitted.joined("") + (note(fitted.left_out) if fitted.left_out else "")
+
+
+def alert_content(alert: dict[str, Any], msgtype: str = "m.text") -> dict[str, Any]:
+    v = r.view(alert)
+    passages = r.excerpts(v.blocks)
+    return {"msgtype": msgtype, "body": plain_body(v, passages),
+            "format": "org.matrix.custom.html", "formatted_body": html_body(v, passages),
+            "m.mentions": {}}
+
+
+def digest_content(digest: dict[str, Any], msgtype: str = "m.text") -> dict[str, Any]:
+    d = r.digest_view(digest)
+    rows = len(d.rows)
+    while True:  # fewer rows until both bodies fit
+        text = f"📋 {d.headline} ({d.period})\n\n{r.digest_text_table(d, max_rows=rows)}"
+        markup = (f"<p>📋 <strong>{h(d.headline)}</strong> ({h(d.period)})</p>"
+                  f"{r.digest_html_table(d, styled=False, max_rows=rows)}")
+        if rows == 0 or (utf8(text) <= BODY_LIMIT and utf8(markup) <= BODY_LIMIT):
+            break
+        rows = max(rows * 3 // 4, 0)
+    return {"msgtype": msgtype, "body": text, "format": "org.matrix.custom.html",
+            "formatted_body": markup, "m.mentions": {}}
+
+
+@register
+class Matrix(Channel):
+    type = "matrix"
+    options: ClassVar[dict[str, str]] = {
+        "homeserver": "the homeserver's client API base URL, e.g. https://matrix.example.org",
+        "room_id": "the room's internal id, !abc123:example.org (Room settings → Advanced)",
+        "access_token": "the bot account's access token; keep it in ${ENV}",
+        "msgtype": "m.text (default; notifies like a message) or m.notice (a quieter "
+                   "bot message)",
+    }
+    required = ("homeserver", "room_id", "access_token")
+
+    @classmethod
+    def check_options(cls, options: dict[str, Any]) -> list[str]:
+        problems = [*super().check_options(options), *r.url_problems(options, "homeserver")]
+        room = str(options.get("room_id") or "")
+        if room and not (room.startswith("!") and ":" in room):
+            problems.append("'room_id' must be the room's id (!abc123:example.org), not its "
+                            "alias (#room:example.org): Room settings → Advanced")
+        if options.get("msgtype", "m.text") not in MSGTYPES:
+            problems.append(f"'msgtype' must be one of: {', '.join(MSGTYPES)}")
+        return problems
+
+    async def send(self, alert: dict[str, Any], client: httpx.AsyncClient) -> None:
+        await self._put(alert["id"], alert_content(alert, self._msgtype()), client)
+
+    async def send_digest(self, digest: dict[str, Any], client: httpx.AsyncClient) -> None:
+        await self._put(digest["id"], digest_content(digest, self._msgtype()), client)
+
+    def _msgtype(self) -> str:
+        return str(self.settings.get("msgtype") or "m.text")
+
+    async def _put(self, txn_id: str, content: dict[str, Any],
+                   client: httpx.AsyncClient) -> None:
+        base = str(self.settings["homeserver"]).rstrip("/")
+        room = quote(str(self.settings["room_id"]), safe="")
+        url = (f"{base}/_matrix/client/v3/rooms/{room}/send/m.room.message/"
+               f"{quote(txn_id, safe='')}")
+        token = str(self.settings["access_token"])
+        try:
+            response = await client.put(url, json=content,
+                                        headers={"Authorization": f"Bearer {token}"})
+        except httpx.TimeoutException:
+            raise DeliveryError("timed out") from None
+        except httpx.HTTPError as exc:  # the request, and so the token, stays out
+            raise DeliveryError(f"cannot reach the homeserver ({type(exc).__name__})") from None
+        if response.is_success:
+            return
+        try:
+            body = response.json()
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            body = {}
+        body = body if isinstance(body, dict) else {}
+        retry_after = None
+        if isinstance(body.get("retry_after_ms"), int | float):
+            retry_after = body["retry_after_ms"] / 1000
+        else:
+            retry_after = parse_retry_after(response.headers.get("retry-after", ""))
+        detail = r.redact(" ".join(str(body.get(k) or "") for k in ("errcode", "error")), token)
+        status = f"HTTP {response.status_code}"
+        raise DeliveryError(f"{status}: {detail}" if detail.strip() else status,
+                            retry_after=retry_after,
+                            permanent=response.status_code in PERMANENT_STATUSES)

@@ -1,0 +1,122 @@
+"""Mattermost: an incoming webhook (Slack-compatible), one post per alert.
+
+The post is a Markdown headline linking to the page and a message attachment
+with the event's colour bar, the changed passages (old words ~~struck~~, new
+words **bold**) and fields for the source, reason and revision. Mattermost
+Markdown is CommonMark, so article text is backslash-escaped, and ``@`` is
+followed by a zero-width space so that ``@channel`` or ``@all`` quoted in an
+article never notifies a whole team. A post holds 16,383 characters; past 4,000
+Mattermost folds it behind "Show more", so passages are fitted to 4,000 and the
+rest summed up as "…and N more changes".
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, ClassVar
+
+import httpx
+
+from monitor.notify.channels import Channel, DeliveryError, raise_for_response, register
+from monitor.notify.channels import render as r
+
+TEXT_LIMIT = 4000  # characters shown before "Show more"; the hard limit is 16,383
+MAX_PASSAGES = 10
+
+
+def md(text: str) -> str:
+    return r.defuse_mentions(r.escape_markdown(text))
+
+
+def link(url: str, label: str) -> str:
+    return f"[{md(label)}]({r.safe_url(url)})" if url else md(label)
+
+
+def alert_payload(alert: dict[str, Any]) -> dict[str, Any]:
+    v = r.view(alert)
+    fields = [{"short": True, "title": "Source", "value": f"`{v.source_id}`"}]
+    for name, value in v.facts:
+        shown = f"`{value}`" if name in r.CODE_FACTS else (
+            r.safe_url(value) if name.startswith("Moved") else md(value))
+        fields.append({"short": name in (*r.CODE_FACTS, "Detected"),
+                       "title": name, "value": r.truncate(shown, 1000)})
+    note = lambda n: f"*{r.more_changes(n)}* — see `{v.pointer}`"  # noqa: E731
+    passages = [(r.truncate(r.markdown(e), TEXT_LIMIT // 2), r.count_changes(e))
+                for e in r.excerpts(v.blocks)]
+    fitted = r.fit(passages, TEXT_LIMIT, note=note, max_pieces=MAX_PASSAGES)
+    pieces = [f"> {p}".replace("\n", "\n> ") for p in fitted.pieces]
+    if fitted.left_out:
+        pieces.append(note(fitted.left_out))
+    attachment: dict[str, Any] = {
+        "fallback": r.gist(v), "color": v.colour,
+        "title": r.truncate(v.title, 250), "text": "\n\n".join(pieces), "fields": fields,
+        "footer": f"full diff: {v.pointer}" if v.blocks else "monitor",
+    }
+    if v.url.startswith(("http://", "https://")):
+        attachment["title_link"] = v.url
+    return {"text": f"{v.icon} **{v.label}:** {link(v.url, r.truncate(v.title, 300))}",
+            "attachments": [attachment]}
+
+
+def digest_payload(digest: dict[str, Any]) -> dict[str, Any]:
+    """A Markdown table, sources × events, each source linked to its page."""
+    d = r.digest_view(digest)
+    header = "| Source | " + " | ".join(r.EVENT_LABELS.get(e, e) for e in d.events) + " |"
+    rule = "|:--|" + "".join(":-:|" for _ in d.events)
+    lines = [f"{r.EVENT_ICONS['digest']} **{d.headline}** ({d.period})", "", header, rule]
+    shown = 0
+    for row in d.rows[:r.CHAT_DIGEST_ROWS]:
+        counts = " | ".join(str(row.counts.get(e, "")) or "·" for e in d.events)
+        title = link(row.url, r.truncate(row.title, 120)).replace("|", "\\|")
+        candidate = f"| `{row.source_id}` {title} | {counts} |"
+        if r.units("\n".join([*lines, candidate])) > TEXT_LIMIT * 3:
+            break
+        lines.append(candidate)
+        shown += 1
+    if shown < len(d.rows):
+        lines += ["", f"*…and {len(d.rows) - shown} more sources* — see `monitor alerts`"]
+    return {"text": "\n".join(lines)}
+
+
+@register
+class Mattermost(Channel):
+    type = "mattermost"
+    options: ClassVar[dict[str, str]] = {
+        "url": "the incoming webhook URL (https://HOST/hooks/KEY); keep it in ${ENV}",
+        "channel": "post to this channel instead of the webhook's (if the webhook allows it)",
+        "username": "the name posts appear under (if the server allows overriding it)",
+        "icon_url": "the picture posts appear with (if the server allows overriding it)",
+    }
+    required = ("url",)
+
+    @classmethod
+    def check_options(cls, options: dict[str, Any]) -> list[str]:
+        return [*super().check_options(options), *r.url_problems(options),
+                *r.url_problems(options, "icon_url")]
+
+    def _decorate(self, payload: dict[str, Any]) -> dict[str, Any]:
+        for key in ("channel", "username", "icon_url"):
+            if self.settings.get(key):
+                payload[key] = str(self.settings[key])
+        return payload
+
+    async def send(self, alert: dict[str, Any], client: httpx.AsyncClient) -> None:
+        await self._post(self._decorate(alert_payload(alert)), client)
+
+    async def send_digest(self, digest: dict[str, Any], client: httpx.AsyncClient) -> None:
+        await self._post(self._decorate(digest_payload(digest)), client)
+
+    async def _post(self, payload: dict[str, Any], client: httpx.AsyncClient) -> None:
+        response = await client.post(self.settings["url"], json=payload)
+        try:
+            raise_for_response(response)
+        except DeliveryError as exc:
+            detail = ""
+            try:  # Mattermost's AppError: {"id", "message", "status_code", ...}
+                body = response.json()
+                if isinstance(body, dict):
+                    detail = r.redact(str(body.get("message") or ""), self.settings["url"])
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                pass
+            raise DeliveryError(f"{exc}: {detail}" if detail else str(exc),
+                                retry_after=exc.retry_after, permanent=exc.permanent) from None

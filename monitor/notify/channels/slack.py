@@ -1,0 +1,137 @@
+"""Slack: an incoming webhook, one Block Kit message per alert.
+
+The message is a header, the linked title with the source and reason, one
+section per changed passage (old words ~struck~, new words *bold*), and a
+context line with the revision and the ``monitor diff`` command. Slack refuses
+a message whose section text passes 3,000 characters or that has more than 50
+blocks (HTTP 400 ``invalid_blocks``), so the passages are fitted to those
+limits and the rest is summed up as "…and N more changes". ``text`` is the
+fallback Slack shows in notifications and to screen readers.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import httpx
+
+from monitor.notify.channels import Channel, DeliveryError, raise_for_response, register
+from monitor.notify.channels import render as r
+
+SECTION_LIMIT = 3000  # characters of mrkdwn in one section block
+HEADER_LIMIT = 150  # characters of plain_text in a header block
+MAX_BLOCKS = 50
+TEXT_LIMIT = 4000  # the fallback text; Slack truncates past 40,000, previews need far less
+MAX_PASSAGES = 10  # changed passages shown; more would bury the channel
+
+
+def link(url: str, label: str) -> str:
+    """``<url|label>`` with both parts unable to break out of the link."""
+    return f"<{r.safe_url(url)}|{r.escape_slack(label)}>" if url else r.escape_slack(label)
+
+
+def facts_line(v: r.AlertView) -> str:
+    parts = [f"`{r.escape_slack(v.source_id)}`"]
+    for name, value in v.facts:
+        if name in ("Moved from", "Moved to"):
+            parts.append(f"{name.lower()} {link(value, value)}")
+        elif name not in (*r.CODE_FACTS, "Detected"):
+            parts.append(f"{name}: {r.escape_slack(value)}")
+    return " · ".join(parts)
+
+
+def pointer(v: r.AlertView) -> str:
+    return f"see `{r.escape_slack(v.pointer)}`"
+
+
+def alert_payload(alert: dict[str, Any]) -> dict[str, Any]:
+    """The webhook body for one alert: Block Kit blocks plus the fallback text."""
+    v = r.view(alert)
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "emoji": True,
+                                    "text": r.truncate(f"{v.icon} {v.headline}", HEADER_LIMIT)}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": r.truncate(
+            f"*{link(v.url, v.title)}*\n{facts_line(v)}", SECTION_LIMIT)}},
+    ]
+    passages = [(r.truncate(r.slack(e), SECTION_LIMIT), r.count_changes(e))
+                for e in r.excerpts(v.blocks)]
+    fitted = r.fit(passages, SECTION_LIMIT * MAX_PASSAGES, max_pieces=MAX_PASSAGES,
+                   note=lambda n: r.more_changes(n))
+    for passage in fitted.pieces:
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": passage}})
+    context = [f"{name}: `{r.escape_slack(value)}`" if name in r.CODE_FACTS
+               else f"{name}: {r.escape_slack(value)}"
+               for name, value in v.facts if name in (*r.CODE_FACTS, "Detected")]
+    if fitted.left_out:
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": (
+            f"_{r.more_changes(fitted.left_out)}_ — {pointer(v)}")}})
+    elif v.blocks:
+        context.append(f"full diff: `{r.escape_slack(v.pointer)}`")
+    if context:
+        blocks.append({"type": "context", "elements": [
+            {"type": "mrkdwn", "text": " · ".join(context)}]})
+    return {"text": r.truncate(r.escape_slack(r.gist(v)), TEXT_LIMIT),
+            "blocks": blocks[:MAX_BLOCKS], "unfurl_links": False, "unfurl_media": False}
+
+
+def digest_payload(digest: dict[str, Any]) -> dict[str, Any]:
+    """One message for a digest: a line per source with its events, fitted to sections."""
+    d = r.digest_view(digest)
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "emoji": True,
+                                    "text": r.truncate(f"📋 {d.headline}", HEADER_LIMIT)}},
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": r.escape_slack(d.period)}]},
+    ]
+    lines = [f"• `{r.escape_slack(row.source_id)}` {link(row.url, r.truncate(row.title, 100))}"
+             f" — {r.escape_slack(row.events_text())}" for row in d.rows]
+    section: list[str] = []
+    shown = 0
+    for line in lines[:r.CHAT_DIGEST_ROWS]:
+        if units_of([*section, line]) > SECTION_LIMIT:
+            if len(blocks) >= MAX_BLOCKS - 2:
+                break
+            blocks.append({"type": "section", "text": {"type": "mrkdwn",
+                                                       "text": "\n".join(section)}})
+            section = []
+        section.append(line)
+        shown += 1
+    if section:
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(section)}})
+    if shown < len(lines):
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": (
+            f"…and {len(lines) - shown} more sources — see `monitor alerts`")}]})
+    return {"text": r.escape_slack(f"📋 {d.headline} ({d.period})"), "blocks": blocks,
+            "unfurl_links": False, "unfurl_media": False}
+
+
+def units_of(lines: list[str]) -> int:
+    return r.units("\n".join(lines))
+
+
+@register
+class Slack(Channel):
+    type = "slack"
+    options: ClassVar[dict[str, str]] = {
+        "url": "the incoming webhook URL (https://hooks.slack.com/services/…); keep it in ${ENV}",
+    }
+    required = ("url",)
+
+    @classmethod
+    def check_options(cls, options: dict[str, Any]) -> list[str]:
+        return [*super().check_options(options), *r.url_problems(options)]
+
+    async def send(self, alert: dict[str, Any], client: httpx.AsyncClient) -> None:
+        await self._post(alert_payload(alert), client)
+
+    async def send_digest(self, digest: dict[str, Any], client: httpx.AsyncClient) -> None:
+        await self._post(digest_payload(digest), client)
+
+    async def _post(self, payload: dict[str, Any], client: httpx.AsyncClient) -> None:
+        response = await client.post(self.settings["url"], json=payload)
+        try:
+            raise_for_response(response)
+        except DeliveryError as exc:  # Slack says why in a word: invalid_blocks, no_service…
+            detail = r.redact(response.text, self.settings["url"]) \
+                if len(response.text) < 200 else ""
+            raise DeliveryError(f"{exc}: {detail}" if detail else str(exc),
+                                retry_after=exc.retry_after, permanent=exc.permanent) from None

@@ -1,0 +1,157 @@
+"""Telegram: the Bot API's ``sendMessage``, one HTML message per alert.
+
+``POST {api_url}/bot<token>/sendMessage`` with ``chat_id``, ``parse_mode: HTML``
+and the text. Telegram's HTML subset has no colours, so old words are ``<s>``
+struck and new words ``<b>`` bold; everything else is escaped. A message holds
+4,096 characters after the markup is parsed; the HTML itself is kept under that,
+which is always enough, and long diffs end in "…and N more changes".
+
+The token is part of the URL path, so it must never reach an error message:
+errors are built from Telegram's own ``description`` (``Bad Request: chat not
+found``) with the token redacted, and transport errors are re-raised without
+their request. A 429 carries ``parameters.retry_after``, which becomes the
+delivery's ``retry_after``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, ClassVar
+
+import httpx
+
+from monitor.core.retry_after import parse_retry_after
+from monitor.notify.channels import PERMANENT_STATUSES, Channel, DeliveryError, register
+from monitor.notify.channels import render as r
+
+TEXT_LIMIT = 4096
+DEFAULT_API = "https://api.telegram.org"
+MAX_PASSAGES = 8
+TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
+CHAT_ID = re.compile(r"^(-?\d+|@[A-Za-z][A-Za-z0-9_]{3,})$")
+
+
+def h(text: str) -> str:
+    return r.defuse_mentions(r.escape_html(text))
+
+
+def a(url: str, label: str) -> str:
+    if not url.startswith(("http://", "https://")):
+        return h(label)
+    return f'<a href="{r.escape_html(url)}">{h(label)}</a>'
+
+
+def alert_text(alert: dict[str, Any]) -> str:
+    v = r.view(alert)
+    head = [f"{v.icon} <b>{h(v.label)}:</b> {a(v.url, r.truncate(v.title, 300))}"]
+    facts = [f"<code>{h(v.source_id)}</code>"]
+    for name, value in v.facts:
+        if name.startswith("Moved"):
+            facts.append(f"{h(name.lower())} {a(value, r.truncate(value, 200))}")
+        elif name in r.CODE_FACTS:
+            facts.append(f"{h(name)} <code>{h(value)}</code>")
+        elif name != "Detected":
+            facts.append(f"{h(name)}: {h(r.truncate(value, 300))}")
+    head.append(" · ".join(facts))
+    top = "\n".join(head)
+    note = lambda n: f"<i>{r.more_changes(n)}</i> — see <code>{h(v.pointer)}</code>"  # noqa: E731
+    passages = [(f"<blockquote>{r.telegram_html(e)}</blockquote>", r.count_changes(e))
+                for e in r.excerpts(v.blocks)]
+    room = TEXT_LIMIT - r.units(top) - 2
+    fitted = r.fit([(p, n) for p, n in passages if r.units(p) <= room], room, note=note,
+                   max_pieces=MAX_PASSAGES)
+    left_out = fitted.left_out + sum(n for p, n in passages if r.units(p) > room)
+    parts = [top, *fitted.pieces]
+    if left_out:
+        parts.append(note(left_out))
+    return "\n\n".join(parts)
+
+
+def digest_text(digest: dict[str, Any]) -> str:
+    d = r.digest_view(digest)
+    top = f"📋 <b>{h(d.headline)}</b>\n<i>{h(d.period)}</i>"
+    lines: list[str] = []
+    for row in d.rows[:r.CHAT_DIGEST_ROWS]:
+        candidate = (f"• <code>{h(row.source_id)}</code> "
+                     f"{a(row.url, r.truncate(row.title, 100))} — {h(row.events_text())}")
+        if r.units("\n".join([top, "", *lines, candidate])) > TEXT_LIMIT - 80:
+            break
+        lines.append(candidate)
+    text = top + "\n\n" + "\n".join(lines)
+    if len(lines) < len(d.rows):
+        text += (f"\n<i>…and {len(d.rows) - len(lines)} more sources</i> — see "
+                 "<code>monitor alerts</code>")
+    return text
+
+
+@register
+class Telegram(Channel):
+    type = "telegram"
+    options: ClassVar[dict[str, str]] = {
+        "token": "the bot token from @BotFather (123456:ABC…); keep it in ${ENV}",
+        "chat_id": "the chat to post to: a number (groups are negative, -100… for "
+                   "channels) or @channelname",
+        "thread_id": "a forum topic's message_thread_id, to post into that topic",
+        "api_url": f"the Bot API server (default {DEFAULT_API}; a local Bot API server)",
+    }
+    required = ("token", "chat_id")
+
+    @classmethod
+    def check_options(cls, options: dict[str, Any]) -> list[str]:
+        problems = [*super().check_options(options), *r.url_problems(options, "api_url")]
+        token = options.get("token")
+        if token and not TOKEN.match(str(token)):
+            problems.append("'token' does not look like a bot token (digits, ':', then "
+                            "letters); copy it from @BotFather")
+        chat_id = options.get("chat_id")
+        if chat_id is not None and chat_id != "" and not CHAT_ID.match(str(chat_id)):
+            problems.append("'chat_id' must be a number such as -1001234567890 or "
+                            "@channelname")
+        thread = options.get("thread_id")
+        if thread is not None and not str(thread).isdigit():
+            problems.append("'thread_id' must be a whole number")
+        return problems
+
+    async def send(self, alert: dict[str, Any], client: httpx.AsyncClient) -> None:
+        await self._send_message(alert_text(alert), client)
+
+    async def send_digest(self, digest: dict[str, Any], client: httpx.AsyncClient) -> None:
+        await self._send_message(digest_text(digest), client)
+
+    async def _send_message(self, text: str, client: httpx.AsyncClient) -> None:
+        token = str(self.settings["token"])
+        chat_id: int | str = str(self.settings["chat_id"])
+        if re.fullmatch(r"-?\d+", chat_id):
+            chat_id = int(chat_id)
+        payload: dict[str, Any] = {
+            "chat_id": chat_id, "text": text, "parse_mode": "HTML",
+            "link_preview_options": {"is_disabled": True},
+        }
+        if self.settings.get("thread_id"):
+            payload["message_thread_id"] = int(self.settings["thread_id"])
+        api = str(self.settings.get("api_url") or DEFAULT_API).rstrip("/")
+        try:
+            response = await client.post(f"{api}/bot{token}/sendMessage", json=payload)
+        except httpx.TimeoutException:
+            raise DeliveryError("timed out") from None
+        except httpx.HTTPError as exc:  # the request, and so the token, stays out
+            raise DeliveryError(f"cannot reach the Bot API ({type(exc).__name__})") from None
+        try:
+            body = response.json()
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            body = {}
+        if response.is_success and isinstance(body, dict) and body.get("ok"):
+            return
+        body = body if isinstance(body, dict) else {}
+        retry_after = None
+        parameters = body.get("parameters")
+        if isinstance(parameters, dict) and isinstance(parameters.get("retry_after"), int):
+            retry_after = float(parameters["retry_after"])
+        else:
+            retry_after = parse_retry_after(response.headers.get("retry-after", ""))
+        detail = r.redact(str(body.get("description") or ""), token)
+        status = f"HTTP {response.status_code}"
+        raise DeliveryError(f"{status}: {detail}" if detail else status,
+                            retry_after=retry_after,
+                            permanent=response.status_code in PERMANENT_STATUSES)

@@ -1,0 +1,1 @@
+"""One check, from fetch to stored snapshot and queued alert; passes over many sources."""

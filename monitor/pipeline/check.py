@@ -1,0 +1,540 @@
+"""One check of one source, and one pass over many: the pipeline end to end.
+
+    fetch ─► extract + diff (worker) ─► decide ─► commit ─► state + outbox ─► alerts/
+
+Everything that can go wrong with one page ends as that source's ``error``
+outcome; the others carry on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sqlite3
+import sys
+import time
+import traceback
+from collections import Counter
+from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from monitor.config.loader import Config, Source
+from monitor.core.compare import (
+    Decision,
+    Diff,
+    Observation,
+    State,
+    classify,
+    decide,
+    diff_documents,
+    judge,
+    redirect_keeps_article,
+)
+from monitor.core.retry_after import MAX_RETRY_AFTER
+from monitor.core.safe_text import strip_controls
+from monitor.core.storm import judge_storm
+from monitor.extract.article import Document, Snapshot
+from monitor.extract.scope import scope_key
+from monitor.fetch.client import Fetcher, FetchResult
+from monitor.fetch.pool import FetchPool, make_fetcher
+from monitor.notify.delivery import (
+    DeliveryReport,
+    build_alert,
+    deliver_pending,
+    new_alert_id,
+    route,
+    write_alert_files,
+)
+from monitor.pipeline.analyser import Analyser, WorkerCrashed
+from monitor.pipeline.recovery import Recovery, recover
+from monitor.store.store import Change, GitError, SourceRecord, Store, now_iso, text_sha256
+
+COMMIT_EVENTS = ("changed", "removed", "restored", "moved")
+MAX_BATCH = 500  # outcomes per group commit: one fast-import stream stays a few MB
+
+
+def _nothing() -> None:
+    pass
+
+
+# Releases the in-flight slot of the check running in this task (Checker.check).
+_release_slot: ContextVar[Callable[[], None]] = ContextVar("release_slot", default=_nothing)
+
+
+@dataclass
+class CheckReport:
+    source_id: str
+    outcome: str  # baseline, unchanged, changed, gone, removed, restored, error, deferred
+    events: list[str] = field(default_factory=list)
+    detail: str = ""
+    elapsed: float = 0.0
+
+
+@dataclass
+class PassReport:
+    checks: list[CheckReport] = field(default_factory=list)
+    delivery: DeliveryReport = field(default_factory=DeliveryReport)
+    recovery: Recovery = field(default_factory=Recovery)
+    errors: list[str] = field(default_factory=list)  # problems of the pass as a whole
+
+    def counts(self) -> Counter[str]:
+        return Counter(check.outcome for check in self.checks)
+
+    @property
+    def failed(self) -> bool:
+        return (any(c.outcome == "error" for c in self.checks) or self.delivery.failed > 0
+                or bool(self.errors))
+
+
+def tracked_url(source: Source, record: SourceRecord) -> str:
+    """The configured URL, or where the article moved to since it was configured."""
+    if record.tracking_url and record.tracked_from == source.url:
+        return record.tracking_url
+    return source.url
+
+
+@dataclass
+class Outcome:
+    """Everything one check wants written: maybe a snapshot commit, state, alerts."""
+
+    source: Source
+    previous_revision: str | None
+    state: State
+    values: dict[str, Any]
+    alerts: list[dict[str, Any]]
+    change: Change | None
+    text_hash: str
+    routes: dict[str, list[str]]  # alert id -> the channels it goes to
+
+
+class Writer:
+    """Group commit: outcomes that arrive while a write is running share the next one.
+
+    One fast-import run for all their commits, then one SQLite transaction for
+    all their state and alerts, so a pass where every page changed costs one
+    git process and one fsync per batch instead of per page, and an idle
+    daemon still writes each outcome at once.
+    """
+
+    def __init__(self, store: Store):
+        self.store = store
+        self._pending: list[tuple[Outcome, asyncio.Future[None]]] = []
+        self._flushing: asyncio.Task[None] | None = None
+        # Outcomes waiting or being written, at most two batches: when git is the
+        # slowest stage, checks wait here instead of piling up documents in memory.
+        self._room = asyncio.Semaphore(2 * MAX_BATCH)
+
+    async def write(self, outcome: Outcome) -> None:
+        await self._room.acquire()
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        future.add_done_callback(lambda _: self._room.release())
+        self._pending.append((outcome, future))
+        if self._flushing is None or self._flushing.done():
+            self._flushing = asyncio.ensure_future(self._drain())
+        await asyncio.shield(future)
+
+    async def _drain(self) -> None:
+        while self._pending:
+            batch = self._pending[:MAX_BATCH]
+            self._pending = self._pending[MAX_BATCH:]
+            try:
+                await self._flush([outcome for outcome, _ in batch])
+            except Exception as exc:
+                for _, future in batch:
+                    future.set_exception(exc)
+            else:
+                for _, future in batch:
+                    future.set_result(None)
+
+    async def _flush(self, outcomes: list[Outcome]) -> None:
+        committing = [o for o in outcomes if o.change is not None]
+        revisions: list[str] = []
+        if committing:  # most checks change nothing: no thread hop for them
+            revisions = await asyncio.to_thread(self.store.commit,
+                                                [o.change for o in committing])  # type: ignore[misc]
+        revision_of = {id(o): r for o, r in zip(committing, revisions, strict=True)}
+        with self.store.transaction() as db:
+            for outcome in outcomes:
+                source_id = outcome.source.id
+                revision = revision_of.get(id(outcome))
+                if revision is not None:
+                    for alert in outcome.alerts:
+                        if alert["event"] in COMMIT_EVENTS:
+                            alert["revision"] = revision
+                        if alert["event"] == "changed":
+                            earlier = self.store.earlier_revision_with(
+                                source_id, outcome.text_hash, exclude=outcome.previous_revision)
+                            if earlier:
+                                alert["reverts_to"] = earlier
+                self.store.save(db, source_id, outcome.state, **outcome.values)
+                if revision is not None:
+                    self.store.save(db, source_id, revision=revision)
+                    self.store.add_version(db, source_id, outcome.text_hash, revision)
+                for alert in outcome.alerts:
+                    self.store.add_alert(db, alert, outcome.routes[alert["id"]])
+            if revisions:
+                self.store.set_ingested_head(db, revisions[-1])
+
+
+class Checker:
+    """Checks sources against one store, with one fetcher and one worker pool."""
+
+    def __init__(self, config: Config, store: Store, fetcher: Fetcher | FetchPool,
+                 analyser: Analyser):
+        self.config = config
+        self.settings = config.settings
+        self.store = store
+        self.fetcher = fetcher
+        self.analyser = analyser
+        self.writer = Writer(store)
+        self.problems: list[str] = []  # of the pass as a whole, for its report
+        # Checks in flight at once: enough to keep every fetch slot and every worker
+        # busy, few enough that fetched pages waiting for a worker cannot pile up in
+        # memory (10,000 pages of 100 kB would be a gigabyte).
+        self._in_flight = asyncio.Semaphore(self.settings.concurrency + 2 * analyser.workers)
+
+    async def check(self, source: Source) -> CheckReport:
+        await self._in_flight.acquire()
+        held = True
+
+        def release() -> None:
+            nonlocal held
+            if held:
+                held = False
+                self._in_flight.release()
+
+        _release_slot.set(release)
+        try:
+            return await self._timed_check(source)
+        finally:
+            release()
+
+    async def _timed_check(self, source: Source) -> CheckReport:
+        started = time.monotonic()
+        try:
+            report = await self._check(source)
+        except WorkerCrashed as exc:
+            report = await self._persist_error(source, str(exc))
+        except (GitError, OSError, sqlite3.Error) as exc:  # a full or read-only disk
+            report = CheckReport(source.id, "error", detail=f"cannot save: {exc}")
+        except Exception as exc:  # a bug costs this source, not the pass
+            traceback.print_exc(file=sys.stderr)
+            message = f"internal error: {type(exc).__name__}: {str(exc)[:300]}"
+            try:  # recorded like any error, so that it counts toward failing
+                report = await self._persist_error(source, message)
+            except Exception:
+                report = CheckReport(source.id, "error", detail=message)
+        report.elapsed = time.monotonic() - started
+        return report
+
+    async def _check(self, source: Source) -> CheckReport:
+        record = self.store.record(source.id)
+        # The snapshot is read only when this check needs its wording: most checks
+        # get a 304 or the same bytes, and need none.
+        stored: Snapshot | None = None
+        if record.state.status == "new" or record.revision is None:
+            stored = self.store.read_snapshot(source.id)
+            if stored is not None and record.state.status == "new":
+                # The database was lost or reset but git kept the history: trust git.
+                status = "removed" if stored.status else "ok"
+                record = replace(record, state=replace(record.state, status=status))
+        # The database names a version whose file is not in snapshots/ (deleted, git
+        # rm'd, the whole repository lost): never "unchanged" against nothing.
+        text_missing = record.revision is not None and stored is None \
+            and not self.store.has_snapshot_file(source.id)
+        has_snapshot = (stored is not None or record.revision is not None) and not text_missing
+        scope = scope_key(source.selector, source.ignore)
+        # New selector or ignore rules: the stored text was cut by the old ones.
+        rescoping = has_snapshot and (record.scope or "") != scope
+        if record.deferred_until and record.deferred_until > now_iso():
+            # Not checked, so it counts toward failing: a server that keeps asking us
+            # to wait must not silence a source.
+            seen = Observation("error", reason=f"deferred: the server asked to wait until "
+                                               f"{record.deferred_until}")
+            decision = replace(decide(record.state, seen,
+                                      confirm_removal=self.settings.confirm_removal,
+                                      failing_after=self.settings.failing_after),
+                               outcome="deferred")
+            result = FetchResult(url=source.url, final_url=source.url, error=seen.reason)
+            return await self._persist(source, record, None, result, seen, decision)
+        conditional = has_snapshot and record.state.status == "ok" and not rescoping
+        target = tracked_url(source, record)
+        result = await self.fetcher.fetch(
+            target,
+            etag=record.etag if conditional else None,
+            last_modified=record.last_modified if conditional else None,
+            known_sha256=record.body_sha256 if has_snapshot and not rescoping else None,
+        )
+        seen = classify(result, target)
+        if result.status == 304 and not (conditional and (record.etag or record.last_modified)):
+            # "Not modified" since nothing: there is no page to keep or compare.
+            seen = Observation("error", reason="HTTP 304 Not Modified to a request that "
+                                               "asked nothing conditionally")
+        if seen is None:
+            if has_snapshot and not rescoping and result.content_sha256 == record.body_sha256:
+                seen = Observation("unchanged")  # same bytes: skip extraction entirely
+            else:
+                stored = stored or self.store.read_snapshot(source.id)
+                analysis = await self.analyser.analyse(
+                    result.body, result.final_url, stored.render() if stored else None,
+                    source.selector, source.ignore)
+                seen = judge(analysis.document, analysis.diff, analysis.page_title, stored)
+                if analysis.error:
+                    seen = Observation("error", reason=analysis.error)
+                if source.selector and seen.kind == "error" and analysis.document.is_empty:
+                    seen = replace(seen, reason=f"nothing found at the source's selector "
+                                                f"{source.selector!r}: has the site changed?")
+        if result.redirects and seen.kind in ("document", "unchanged", "collapsed") \
+                and has_snapshot and not redirect_keeps_article(target, result.final_url):
+            seen = replace(seen, moved_to=result.final_url)
+        decision = decide(record.state, seen, confirm_removal=self.settings.confirm_removal,
+                          failing_after=self.settings.failing_after)
+        if text_missing and seen.kind in ("document", "collapsed") and seen.document:
+            decision = self._without_stored_text(source, record, seen.document, decision)
+        if rescoping and decision.outcome == "changed" and seen.kind == "document":
+            # What changed is what the user asked to watch, not the article: commit, no alert.
+            decision = replace(decision, outcome="rescoped",
+                               events=[e for e in decision.events if e != "changed"])
+        if stored is None and has_snapshot and (decision.events
+                                                or decision.snapshot_status is not None):
+            stored = self.store.read_snapshot(source.id)  # its title and wording go out
+        # Done with the page's bytes: let them go before this check waits for git.
+        result = replace(result, body=b"")
+        return await self._persist(source, record, stored, result, seen, decision)
+
+    def _without_stored_text(self, source: Source, record: SourceRecord, document: Document,
+                             decision: Decision) -> Decision:
+        """The page's text committed again where its snapshot file went missing.
+
+        The database still knows what the last version's wording hashed to, so
+        an edit made meanwhile alerts ``changed`` (reason ``earlier-text-missing``:
+        there is no earlier text to diff against); the same wording is only
+        committed again (``rewritten``). Either way the run says so.
+        """
+        self.problems.append(
+            f"snapshots/{source.id}.md was missing (the state database's last version is "
+            f"{(record.revision or '')[:10]}): committed again from the page")
+        events = [e for e in decision.events if e != "changed"]
+        if self.store.text_hash_at(source.id, record.revision or "") == text_sha256(document):
+            return replace(decision, outcome="rewritten", events=events,
+                           reason="snapshot-missing", snapshot_status="")
+        return replace(decision, outcome="changed", events=[*events, "changed"],
+                       reason="earlier-text-missing", snapshot_status="")
+
+    async def _persist_error(self, source: Source, message: str) -> CheckReport:
+        record = self.store.record(source.id)
+        seen = Observation("error", reason=message)
+        decision = decide(record.state, seen, confirm_removal=self.settings.confirm_removal,
+                          failing_after=self.settings.failing_after)
+        result = FetchResult(url=source.url, final_url=source.url, error=message)
+        return await self._persist(source, record, None, result, seen, decision)
+
+    async def _persist(self, source: Source, record: SourceRecord, stored: Snapshot | None,
+                       result: FetchResult, seen: Observation, decision: Decision) -> CheckReport:
+        """Hand what this check learnt to the writer; return once it is durable."""
+        if decision.reason:  # a server's words (an error page, a header): no controls
+            decision = replace(decision, reason=strip_controls(decision.reason))
+        detected_at = result.fetched_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+        document = seen.document or (stored.document if stored else Document())
+        diff = seen.diff
+        if decision.outcome == "restored" and stored is not None and diff is None \
+                and stored.document != document:
+            diff = diff_documents(stored.document, document)
+        alerts = [self._alert(event, source, record, document, detected_at, decision, diff,
+                              seen.moved_to) for event in decision.events]
+        storm_values: dict[str, Any] = {}
+        if "changed" in decision.events and self.settings.storm_after:
+            verdict = judge_storm(record.recent_changes, record.storm_since,
+                                  result.fetched_at, self.settings.storm_after)
+            storm_values = {"recent_changes": verdict.recent_changes,
+                            "storm_since": verdict.storm_since}
+            for alert in alerts:
+                if alert["event"] == "changed" and verdict.reason:
+                    alert.update(reason=verdict.reason, count=verdict.count)
+            if not verdict.send:  # committed all the same: only the alert is held back
+                alerts = [a for a in alerts if a["event"] != "changed"]
+        # Kept and shown with ${NAME} where the URL holds a secret: only requests carry it.
+        url = source.shown(seen.moved_to or tracked_url(source, record))
+        change = None
+        if decision.snapshot_status is not None:
+            change = Change(
+                source_id=source.id, event=decision.outcome,
+                snapshot=Snapshot(document, url=url, status=decision.snapshot_status),
+                trailers=_trailers(url, source.shown(result.final_url), result, decision),
+                summary=_summary(diff) if decision.outcome in ("changed", "restored") else "",
+                alerts=[(a["event"], a["id"]) for a in alerts if a["event"] in COMMIT_EVENTS])
+        values: dict[str, Any] = {
+            "last_checked": now_iso(), "last_outcome": decision.outcome,
+            "last_error": source.shown(decision.reason or "")
+            if decision.outcome in ("error", "deferred") else None,
+            "deferred_until": record.deferred_until if decision.outcome == "deferred"
+            else _deferred_until(result, source.schedule.interval(None, result.fetched_at)),
+        }
+        answered = seen.kind in ("document", "unchanged", "collapsed")
+        if answered and result.status:
+            values["final_url"] = result.final_url
+        # Not after an unconfirmed collapse: the next check must look at the page again.
+        if answered and result.status == 200 and decision.outcome != "collapsed":
+            values.update(etag=result.headers.get("etag"),
+                          last_modified=result.headers.get("last-modified"),
+                          body_sha256=result.content_sha256,
+                          scope=scope_key(source.selector, source.ignore))
+        if seen.moved_to:
+            values.update(tracking_url=seen.moved_to, tracked_from=source.url)
+        if decision.outcome in ("baseline", "changed", "restored"):
+            values["last_changed_at"] = detected_at
+        if decision.outcome == "removed":
+            values.update(etag=None, last_modified=None, body_sha256=None)
+        values.update(storm_values)
+        if alerts:
+            values.update(last_event=alerts[-1]["event"], last_event_at=detected_at)
+        # The outcome holds no page: free the slot for the next fetch while it waits
+        # for its commit, so that commits come in large groups.
+        _release_slot.get()()
+        await self.writer.write(Outcome(
+            source=source, previous_revision=record.revision, state=decision.state,
+            values=values, alerts=alerts, change=change,
+            text_hash=text_sha256(document) if change else "",
+            routes={a["id"]: route(a, source, self.config) for a in alerts}))
+        return CheckReport(source.id, decision.outcome, [a["event"] for a in alerts],
+                           detail=source.shown(_detail(decision, seen, diff)))
+
+    def _alert(self, event: str, source: Source, record: SourceRecord, document: Document,
+               detected_at: str, decision: Decision, diff: Diff | None,
+               moved_to: str | None) -> dict[str, Any]:
+        with_diff = event in ("changed", "restored")
+        extra: dict[str, Any] = {}
+        if event == "moved":
+            extra = {"from_url": tracked_url(source, record), "to_url": moved_to}
+        return build_alert(
+            alert_id=new_alert_id(), event=event, source=source, title=document.title,
+            detected_at=detected_at, revision=record.revision,
+            previous_revision=record.revision if event in COMMIT_EVENTS else None,
+            reason="redirected" if event == "moved" else
+            decision.reason if event in ("removed", "failing", "changed") else None,
+            diff=diff if with_diff else None, **extra)
+
+
+def _trailers(url: str, final_url: str, result: FetchResult,
+              decision: Decision) -> dict[str, str]:
+    trailers = {"URL": url}
+    if final_url != url:
+        trailers["Final-URL"] = final_url
+    trailers["Fetched-At"] = result.fetched_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if result.status:
+        trailers["HTTP-Status"] = str(result.status)
+    if result.status and result.status != 304:  # an answer with a body, maybe empty
+        trailers["Content-SHA256"] = result.content_sha256
+    if decision.reason:
+        trailers["Reason"] = decision.reason
+    return trailers
+
+
+def _summary(diff: Diff | None) -> str:
+    if diff is None:
+        return ""
+    parts = []
+    if diff.removed:
+        parts.append("removed " + ", ".join(_quote(f) for f in diff.removed[:3]))
+    if diff.added:
+        parts.append("added " + ", ".join(_quote(f) for f in diff.added[:3]))
+    more = max(len(diff.removed) - 3, 0) + max(len(diff.added) - 3, 0)
+    return "; ".join(parts) + (f" (and {more} more)" if more else "")
+
+
+def _quote(fragment: str, limit: int = 60) -> str:
+    return f"“{fragment if len(fragment) <= limit else fragment[: limit - 1] + '…'}”"
+
+
+def _detail(decision: Decision, seen: Observation, diff: Diff | None) -> str:
+    if decision.outcome in ("changed", "restored") and diff is not None:
+        return _summary(diff)
+    if decision.reason:
+        return decision.reason
+    return ""
+
+
+def _deferred_until(result: FetchResult, interval: float) -> str | None:
+    """When a 429 or 503's Retry-After lets the next check run: at most the source's
+    own interval later (the fetch already capped it at a day)."""
+    if result.retry_after is None or result.status not in (429, 503):
+        return None
+    wait = min(result.retry_after, interval or MAX_RETRY_AFTER)
+    until = result.fetched_at.timestamp() + wait
+    return datetime.fromtimestamp(until, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class Session:
+    """One fetcher and one worker pool, kept across passes (the daemon) or for one (cron)."""
+
+    def __init__(self, config: Config):
+        self.config = config
+        self.fetcher = make_fetcher(config.settings, len(config.sources))
+        self.analyser = Analyser(config.settings.workers)
+        settings = config.settings
+        self.store = Store(settings.snapshots, settings.state, settings.alerts)
+
+    async def __aenter__(self) -> Session:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.fetcher.aclose()
+        self.analyser.close()
+        self.store.close()
+
+    async def run(self, sources: list[Source], *,
+                  on_check: Callable[[CheckReport, int, int], None] | None = None,
+                  on_wait: Callable[[str], None] | None = None,
+                  honour_backoff: bool = False) -> PassReport:
+        """Check ``sources`` once, then attempt every pending delivery, under the store lock.
+
+        The lock is awaited in a thread so that a daemon's loop keeps running
+        while a cron run finishes.
+        """
+        settings = self.config.settings
+        store = self.store
+        report = PassReport()
+        await asyncio.to_thread(store.acquire, settings.lock_timeout, on_wait)
+        try:
+            store.open()
+            store.sync_worktree()
+            report.recovery = recover(store, self.config)
+            if report.recovery.lost_head:  # history rewritten under us: say so loudly
+                report.errors.append(report.recovery.describe())
+            checker = Checker(self.config, store, self.fetcher, self.analyser)
+            tasks = [asyncio.ensure_future(checker.check(s)) for s in sources]
+            try:
+                for done in asyncio.as_completed(tasks):
+                    check = await done
+                    report.checks.append(check)
+                    if on_check:
+                        on_check(check, len(report.checks), len(sources))
+            finally:
+                for task in tasks:
+                    task.cancel()
+                report.errors += checker.problems
+            try:
+                write_alert_files(store)
+            except OSError as exc:
+                # Alerts stay in the outbox; they are written and sent by a later run.
+                report.errors.append(f"cannot write alert files, delivery postponed: {exc}")
+            else:
+                report.delivery = await deliver_pending(store, self.config,
+                                                        honour_backoff=honour_backoff)
+        finally:
+            with contextlib.suppress(GitError, OSError):  # the next pass tries again
+                store.refresh_index()
+                store.pack()
+            store.release()
+        return report
+
+
+async def run_pass(config: Config, sources: list[Source], *,
+                   on_check: Callable[[CheckReport, int, int], None] | None = None,
+                   on_wait: Callable[[str], None] | None = None) -> PassReport:
+    """One pass with a fresh session: what ``monitor check`` runs."""
+    async with Session(config) as session:
+        return await session.run(sources, on_check=on_check, on_wait=on_wait)

@@ -1,0 +1,156 @@
+"""Bring the state database level with git, which is the truth, before a pass.
+
+One rule table, by what the database recorded as the last commit it saw:
+
+- the same as the branch's head: nothing to do;
+- an ancestor of the head: a run died after committing and before telling the
+  database; the commits after it are replayed and their alerts made, with the
+  ids their commits name, so a receiver that saw one before the crash can tell
+  the repeat;
+- nothing (no database, as when a CI cache is lost, or one that never saw a
+  commit), or a commit that is not in the history (it was reset or
+  rewritten): state is rebuilt from every commit, and every alert those
+  commits name is recorded as made but sent to nobody. They went out when they
+  happened; sending them again would flood chat and mail, which do not
+  de-duplicate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from monitor.config.loader import Config, Source
+from monitor.core.compare import diff_documents
+from monitor.extract.article import Snapshot
+from monitor.notify.delivery import build_alert, route
+from monitor.store.store import LogEntry, Store, now_iso, text_sha256
+
+
+@dataclass(frozen=True)
+class Recovery:
+    """What ``recover`` did, for the run's summary."""
+
+    replayed_alerts: int = 0  # alerts of commits made before a crash, now queued
+    rebuilt_from: int | None = None  # commits the state was rebuilt from
+    lost_head: str | None = None  # the recorded commit that the history no longer has
+
+    def describe(self) -> str:
+        if self.rebuilt_from is not None:
+            why = "" if self.lost_head is None else (
+                f"the state database's last commit {self.lost_head[:10]} is not in the "
+                "snapshot history (was it reset or rewritten?): ")
+            commits = f"{self.rebuilt_from} commit{'' if self.rebuilt_from == 1 else 's'}"
+            return f"{why}state rebuilt from {commits}; no alerts re-sent"
+        if self.lost_head is not None:
+            return (f"the snapshot history is empty, but the state database last saw commit "
+                    f"{self.lost_head[:10]}: each source's text is committed again from its "
+                    "page, and edits made meanwhile alert")
+        if self.replayed_alerts:
+            return f"{self.replayed_alerts} alert(s) recovered from git after a crash"
+        return ""
+
+
+def recover(store: Store, config: Config) -> Recovery:
+    head = store.head()
+    known = store.ingested_head()
+    if head is None and known is not None:  # the repository itself is gone or empty
+        return Recovery(lost_head=known)
+    if head is None or head == known:
+        return Recovery()
+    if known is None:
+        return Recovery(rebuilt_from=_rebuild(store, config))
+    if not store.is_ancestor(known, head):
+        return Recovery(rebuilt_from=_rebuild(store, config), lost_head=known)
+    return Recovery(replayed_alerts=_replay(store, config, since=known))
+
+
+def _source(config: Config, source_id: str, url: str) -> Source:
+    configured = {source.id: source for source in config.sources}
+    return configured.get(source_id) or Source(id=source_id, url=url,
+                                               schedule=config.settings.default_interval)
+
+
+def _state_values(event: str, revision: str, url: str, source: Source) -> dict[str, Any]:
+    """A source's row as its latest commit says it was; validators are re-learnt."""
+    values: dict[str, Any] = {"status": "removed" if event == "removed" else "ok",
+                              "gone_count": 0, "collapse_count": 0, "revision": revision,
+                              "etag": None, "last_modified": None, "body_sha256": None}
+    if url != source.shown(source.url):  # commits keep URLs in their shown form
+        values.update(tracking_url=source.actual(url), tracked_from=source.url)
+    return values
+
+
+def _rebuild(store: Store, config: Config) -> int:
+    """State, versions and the alert record from every commit; nothing is sent."""
+    entries = [e for e in reversed(store.log())
+               if e.trailers.get("Source") and e.trailers.get("Event")]
+    snapshots = store.snapshots_at([(e.revision, e.trailers["Source"]) for e in entries])
+    with store.transaction() as db:
+        store.forget_history(db)
+        for entry, snapshot in zip(entries, snapshots, strict=True):
+            if snapshot is None:
+                continue
+            source_id, event = entry.trailers["Source"], entry.trailers["Event"]
+            source = _source(config, source_id, snapshot.url)
+            store.save(db, source_id, **_state_values(event, entry.revision, snapshot.url,
+                                                      source))
+            store.add_version(db, source_id, text_sha256(snapshot.document), entry.revision)
+            store.add_rebuilt_alerts(db, [
+                {"id": alert_id, "event": alert_event, "source_id": source_id,
+                 "url": source.shown(source.url), "title": snapshot.document.title,
+                 "detected_at": entry.trailers.get("Fetched-At", entry.date),
+                 "revision": entry.revision, "rebuilt_from_git": True}
+                for alert_event, alert_id in entry.alerts])
+        store.set_ingested_head(db, store.head() or "")
+    return len(entries)
+
+
+def _replay(store: Store, config: Config, since: str) -> int:
+    """Replay the commits after ``since`` (a crash after commit): return alerts made."""
+    made = 0
+    configured = {source.id for source in config.sources}
+    for entry in store.log(since=since):
+        source_id, event = entry.trailers.get("Source"), entry.trailers.get("Event")
+        snapshot = store.snapshot_at(entry.revision, source_id) if source_id else None
+        if not source_id or not event or snapshot is None:  # not monitor's own commit
+            with store.transaction() as db:
+                store.set_ingested_head(db, entry.revision)
+            continue
+        previous = store.previous_revision(entry.revision, source_id)
+        before = store.snapshot_at(previous, source_id) if previous else None
+        source = _source(config, source_id, snapshot.url)
+        with store.transaction() as db:
+            store.save(db, source_id, **_state_values(event, entry.revision, snapshot.url,
+                                                      source))
+            store.add_version(db, source_id, text_sha256(snapshot.document), entry.revision)
+            for alert_event, alert_id in entry.alerts:
+                # Another project's source (two configs sharing one snapshots/): its
+                # alerts are that project's to send, not ours.
+                if store.has_alert(alert_id) or source_id not in configured:
+                    continue
+                alert = _replayed_alert(entry, alert_event, alert_id, source, previous,
+                                        before, snapshot)
+                store.add_alert(db, alert, route(alert, source, config))
+                made += 1
+            store.set_ingested_head(db, entry.revision)
+    return made
+
+
+def _replayed_alert(entry: LogEntry, event: str, alert_id: str, source: Source,
+                    previous: str | None, before: Snapshot | None,
+                    snapshot: Snapshot) -> dict[str, Any]:
+    diff = None
+    if event in ("changed", "restored") and before is not None \
+            and before.document != snapshot.document:
+        diff = diff_documents(before.document, snapshot.document)
+    extra = {}
+    if event == "moved":
+        extra = {"from_url": before.url if before else source.url, "to_url": snapshot.url}
+    reason = {"removed": entry.trailers.get("Reason"), "moved": "redirected",
+              "changed": entry.trailers.get("Reason")}.get(event)
+    return build_alert(alert_id=alert_id, event=event, source=source,
+                       title=snapshot.document.title,
+                       detected_at=entry.trailers.get("Fetched-At", now_iso()),
+                       revision=entry.revision, previous_revision=previous, reason=reason,
+                       diff=diff, **extra)
