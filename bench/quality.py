@@ -31,7 +31,7 @@ from bench import variants
 from bench.corpus import CorpusPage, corpus_path, load_corpus, normalise, token_scores, words
 from bench.variants import Edit, Teaser
 from monitor.cli.demo_site import LocalSite, Page
-from monitor.extract.article import Snapshot
+from monitor.core.document import Snapshot
 
 NOISE_CLASSES = [*variants.NOISE, "all-noise"]
 EDIT_CLASSES = list(variants.EDITS)

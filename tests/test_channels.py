@@ -5,7 +5,7 @@ validates like the service (limits, tokens, HTML entities) and answers like it,
 including 429 with Retry-After and 500s. Email goes to a real aiosmtpd server
 with STARTTLS or implicit TLS from a throwaway trustme CA, which checks AUTH.
 The alerts carry a real diff: the law firm's letter with "80,000" edited to
-"8,000", diffed by monitor.core.compare.
+"8,000", diffed by monitor.core.diff.
 """
 
 from __future__ import annotations
@@ -45,8 +45,8 @@ from receivers import (
 )
 
 from monitor.cli.demo_site import Article
-from monitor.core.compare import diff_documents
-from monitor.extract.article import Document
+from monitor.core.diff import diff_documents
+from monitor.core.document import Document
 from monitor.notify.channels import REGISTRY, Channel, DeliveryError
 from monitor.notify.channels import discord as discord_format
 from monitor.notify.channels import matrix as matrix_format

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from conftest import Project, child_env
 
 from monitor.cli.demo_site import Article, Furniture, Page, render_article, teasers
-from monitor.core.compare import redirect_home
+from monitor.core.classify import redirect_home
 from monitor.store.store import Store
 
 ARTICLE = "/news/huawei-letter"

@@ -11,16 +11,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from monitor.cli.demo_site import Article
-from monitor.core.compare import (
-    Observation,
-    State,
-    decide,
-    diff_documents,
-    diff_units,
-    pair_paragraphs,
-    same_wording,
-)
-from monitor.extract.article import Document
+from monitor.core.classify import Observation
+from monitor.core.decide import State, decide
+from monitor.core.diff import diff_documents, diff_units, pair_paragraphs, same_wording
+from monitor.core.document import Document
 
 
 def document(article: Article) -> Document:
@@ -129,9 +123,9 @@ def test_a_long_paragraph_with_one_edit_past_the_size_limit_still_names_the_word
 
 
 def test_more_distinct_words_than_characters_exist_is_still_a_diff(monkeypatch) -> None:
-    import monitor.core.compare
+    import monitor.core.diff
 
-    monkeypatch.setattr(monitor.core.compare, "MAX_DISTINCT_UNITS", 50)  # 1,000,000 in truth
+    monkeypatch.setattr(monitor.core.diff, "MAX_DISTINCT_UNITS", 50)  # 1,000,000 in truth
     old = " ".join(f"w{i}" for i in range(100))
     new = old.replace("w50 ", "CHANGED ")
     diff = diff_documents(Document(paragraphs=(old,)), Document(paragraphs=(new,)))
@@ -249,7 +243,7 @@ def test_moved_commits_and_alerts_once() -> None:
 
 
 def test_thin_pages_saying_not_found_or_showing_a_wall() -> None:
-    from monitor.core.compare import collapsed, is_wall, says_not_found
+    from monitor.core.classify import collapsed, is_wall, says_not_found
 
     long = Document(title="Report", paragraphs=("word " * 200,))
     stub = Document(title="Oops", paragraphs=("Sorry, this page could not be found.",))

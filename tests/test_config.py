@@ -14,7 +14,8 @@ from conftest import Project
 
 from monitor.cli.main import main
 from monitor.config import loader as cfg
-from monitor.config.loader import ConfigError, Problem, Schedule
+from monitor.config.loader import ConfigError, Problem
+from monitor.core.schedule import Schedule
 
 UNSET = "MONITOR_TEST_NEVER_SET_VARIABLE"
 
@@ -865,7 +866,7 @@ def test_a_user_agent_must_be_one_line(tmp_path: Path) -> None:
 
 
 def test_the_store_refuses_an_id_that_would_break_a_commit(tmp_path: Path) -> None:
-    from monitor.extract.article import Document, Snapshot
+    from monitor.core.document import Document, Snapshot
     from monitor.store.store import Change, Store
 
     store = Store(tmp_path / "snapshots", tmp_path / "state.db", tmp_path / "alerts")

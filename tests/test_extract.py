@@ -9,7 +9,8 @@ from lxml.etree import tostring
 from trafilatura.utils import load_html
 
 from monitor.cli.demo_site import Article, Furniture, render_article, sample_slugs, teasers
-from monitor.extract.article import Document, Snapshot, extract, normalise, parse_html
+from monitor.core.document import Document, Snapshot, normalise
+from monitor.extract.article import extract, parse_html
 
 
 @pytest.mark.parametrize("slug", sample_slugs())

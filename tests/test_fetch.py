@@ -18,8 +18,9 @@ from typing import Any, TypeVar
 import pytest
 
 from monitor.cli.demo_site import LocalSite, Page, Received
-from monitor.config.loader import DEFAULT_USER_AGENT, Settings
-from monitor.fetch.client import Fetcher, FetchResult, is_text
+from monitor.core.classify import is_text
+from monitor.core.model import DEFAULT_USER_AGENT, Settings
+from monitor.fetch.client import Fetcher, FetchResult
 
 T = TypeVar("T")
 HTML = {"Content-Type": "text/html; charset=utf-8"}
@@ -543,7 +544,7 @@ def test_missing_robots_txt_allows_everything(site: LocalSite, tmp_path: Path) -
 def test_retry_after_is_read_as_seconds_or_a_date_and_capped_at_a_day() -> None:
     from datetime import UTC, datetime
 
-    from monitor.core.retry_after import parse_retry_after
+    from monitor.fetch.retry_after import parse_retry_after
 
     now = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
     assert parse_retry_after("120", now) == 120.0

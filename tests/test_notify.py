@@ -264,7 +264,7 @@ def test_a_deleted_webhook_is_given_up_at_once(project: Project, letter: Article
 def test_retry_after_reads_seconds_and_http_dates() -> None:
     from email.utils import format_datetime
 
-    from monitor.core.retry_after import parse_retry_after as retry_after
+    from monitor.fetch.retry_after import parse_retry_after as retry_after
 
     assert retry_after("120") == 120
     assert retry_after("") is None and retry_after("soon") is None

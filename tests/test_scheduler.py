@@ -16,7 +16,8 @@ from pathlib import Path
 from conftest import Project, child_env
 
 from monitor.cli.demo_site import Article
-from monitor.config.loader import Schedule, Source
+from monitor.core.model import Source
+from monitor.core.schedule import Schedule
 from monitor.daemon.scheduler import first_run, trigger_for
 
 ROOT = Path(__file__).parent.parent
@@ -202,7 +203,7 @@ def test_adaptive_interval_backs_off_as_the_article_goes_quiet() -> None:
 
 
 def test_next_check_follows_state() -> None:
-    from monitor.config.loader import Settings
+    from monitor.core.model import Settings
     from monitor.daemon.scheduler import next_check
     from monitor.store.store import SourceRecord
 
@@ -221,7 +222,7 @@ def test_next_check_follows_state() -> None:
 
 
 def test_a_cron_run_checks_what_has_a_tenth_of_its_interval_left() -> None:
-    from monitor.config.loader import Settings
+    from monitor.core.model import Settings
     from monitor.daemon.scheduler import is_due
     from monitor.store.store import SourceRecord
 

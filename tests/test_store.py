@@ -15,7 +15,7 @@ import pytest
 from conftest import Project
 
 from monitor.cli.demo_site import Article, LocalSite
-from monitor.extract.article import Document, Snapshot
+from monitor.core.document import Document, Snapshot
 from monitor.store.store import Change, Store, StoreLocked, atomic_write_many
 
 

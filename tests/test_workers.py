@@ -18,7 +18,7 @@ EDITED = render_article(Article.load("huawei-5g-letter").edited("80,000", "8,000
 
 
 def test_analyse_diffs_against_the_stored_snapshot() -> None:
-    from monitor.extract.article import Snapshot
+    from monitor.core.document import Snapshot
 
     first = analyse(PAGE, "http://127.0.0.1/a", None)
     assert first.diff is None and not first.document.is_empty
@@ -31,7 +31,7 @@ def test_analyse_diffs_against_the_stored_snapshot() -> None:
 def test_a_page_clock_moving_the_date_forward_is_no_change() -> None:
     from dataclasses import replace
 
-    from monitor.extract.article import Snapshot
+    from monitor.core.document import Snapshot
 
     first = analyse(PAGE, "http://127.0.0.1/a", None)
     yesterday = replace(first.document, date="2000-01-01")

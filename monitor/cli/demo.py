@@ -94,7 +94,8 @@ def step(number: int, text: str) -> None:
 
 
 def check(config: config_module.Config) -> None:
-    from monitor.cli.main import print_check, summary
+    from monitor.cli.main import print_check
+    from monitor.pipeline.check import summary
 
     report = asyncio.run(run_pass(config, config.sources, on_check=print_check))
     print(summary(report))

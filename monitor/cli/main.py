@@ -16,9 +16,10 @@ from pathlib import Path
 
 from monitor import __version__
 from monitor.config import loader as config_module
-from monitor.config.loader import Config, ConfigError, Source
+from monitor.config.loader import ConfigError
+from monitor.core.model import Config, Source
 from monitor.core.safe_text import for_terminal
-from monitor.pipeline.check import CheckReport, PassReport, run_pass
+from monitor.pipeline.check import CheckReport, run_pass, summary
 from monitor.store.store import (
     GitError,
     Store,
@@ -175,25 +176,6 @@ def print_check(check: CheckReport, done: int, total: int) -> None:
     if check.detail:
         line += f"  {check.detail}"
     print(for_terminal(f"{line}  ({check.elapsed:.2f}s)"), flush=True)
-
-
-def summary(report: PassReport) -> str:
-    counts = report.counts()
-    checked = len(report.checks)
-    order = ["baseline", "unchanged", "changed", "moved", "collapsed", "gone", "removed",
-             "restored", "rescoped", "rewritten", "deferred"]
-    parts = [f"{counts[o]} {o}" for o in order if counts[o]]
-    errors = counts["error"]
-    parts.append(f"{errors} error{'s' if errors != 1 else ''}")
-    line = f"{checked} checked: {', '.join(parts)}"
-    delivery = report.delivery
-    if delivery.delivered or delivery.failed:
-        line += f"; alerts delivered {delivery.delivered}, failed {delivery.failed}"
-    if delivery.dead:
-        line += f"; {delivery.dead} delivery(ies) given up (see `monitor alerts`)"
-    if report.recovery.describe():
-        line += f"; {report.recovery.describe()}"
-    return line
 
 
 # --- run ------------------------------------------------------------------

@@ -10,8 +10,8 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,9 +21,12 @@ from lxml.cssselect import CSSSelector
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError
 
+from monitor.config.channel_types import CHANNEL_TYPES, ChannelKind, channel_kind
 from monitor.config.yaml_limits import alias_bomb, too_deep
+from monitor.core.events import ALERT_EVENTS
 from monitor.core.ids import valid_source_id
-from monitor.notify import channels as channel_types
+from monitor.core.model import ChannelConfig, Config, Settings, Source
+from monitor.core.schedule import Schedule, cron_trigger
 
 MAX_URL = 8192  # characters: past this servers refuse, and httpx refuses 64 kB
 ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -32,9 +35,6 @@ SIZE = re.compile(r"^(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|KiB|MiB|GiB)?$", re.IGNORECAS
 DURATION_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 SIZE_UNITS = {"b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "kib": 2**10, "mib": 2**20,
               "gib": 2**30}
-DEFAULT_USER_AGENT = (
-    "monitor/0.1 (article change tracker; +https://github.com/monitor-bot/monitor)"
-)
 
 
 @dataclass(frozen=True)
@@ -53,125 +53,6 @@ class ConfigError(Exception):
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
-
-
-@dataclass(frozen=True)
-class Schedule:
-    """When a source is due: a fixed interval, a crontab line, or adaptive."""
-
-    every: float | None = None  # seconds
-    cron: str | None = None
-    adaptive: bool = False
-    min_every: float = 15 * 60  # adaptive bounds, seconds
-    max_every: float = 7 * 86400
-
-    def interval(self, last_changed: datetime | None, now: datetime) -> float:
-        """Seconds between checks; adaptive: often while the article is fresh or just
-        edited, backing off as it goes quiet."""
-        if not self.adaptive:
-            return self.every or 0.0
-        if last_changed is None:
-            return min(max(3600.0, self.min_every), self.max_every)
-        age = (now - last_changed).total_seconds()
-        every = next((step for younger_than, step in ADAPTIVE_STEPS if age < younger_than),
-                     7 * 86400.0)
-        return min(max(every, self.min_every), self.max_every)
-
-    def next_due(self, last_checked: datetime, last_changed: datetime | None = None) -> datetime:
-        if self.cron:
-            trigger = cron_trigger(self.cron, last_checked.tzinfo)
-            nxt = trigger.get_next_fire_time(None, last_checked + timedelta(seconds=1))
-            return nxt or last_checked + timedelta(days=365)
-        return last_checked + timedelta(seconds=self.interval(last_changed, last_checked))
-
-
-# Adaptive schedule: (age of the last change under this many seconds, check every ...).
-ADAPTIVE_STEPS = ((3 * 3600, 15 * 60.0), (86400, 3600.0), (7 * 86400, 3 * 3600.0),
-                  (30 * 86400, 86400.0))
-
-
-@dataclass(frozen=True)
-class Settings:
-    snapshots: Path
-    alerts: Path
-    state: Path
-    concurrency: int = 32
-    per_host_concurrency: int = 4
-    per_host_delay: float = 0.0
-    timeout: float = 30.0
-    max_bytes: int = 10_000_000
-    retries: int = 1
-    retry_backoff: float = 1.0
-    max_redirects: int = 10
-    confirm_removal: int = 2
-    failing_after: int = 3
-    default_interval: Schedule = field(default_factory=lambda: Schedule(every=6 * 3600))
-    lock_timeout: float = 600.0
-    delivery_timeout: float = 15.0
-    user_agent: str = DEFAULT_USER_AGENT
-    workers: int = 0  # extraction processes; 0 = one per core
-    fetch_processes: int = 0  # 0: one per core (up to 4) from 500 sources, else 1
-    block_private: bool = False  # refuse private, loopback and link-local addresses
-    confirm_after: float = 600.0  # re-check a page that seems gone this soon (daemon, --due)
-    shutdown_timeout: float = 10.0  # how long SIGTERM waits for in-flight checks
-    health_port: int = 0  # 0: no HTTP health endpoint; else 127.0.0.1:<port>
-    respect_robots: bool = False  # skip pages that robots.txt disallows for our User-Agent
-    storm_after: int = 5  # changed alerts in 6 h before one 'changing-constantly' (0: off)
-
-
-@dataclass(frozen=True)
-class ChannelConfig:
-    name: str
-    type: str
-    options: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Source:
-    id: str
-    url: str
-    schedule: Schedule
-    channels: tuple[str, ...] = ()  # empty: every channel
-    tags: tuple[str, ...] = ()
-    selector: str | None = None  # CSS: the article is what these elements hold
-    ignore: tuple[str, ...] = ()  # CSS: elements that are never the article
-    line: int = 0  # in sources.yaml; 0 unless loaded with locate=True
-    # (NAME, value) of each ${NAME} in the URL: only the request may carry the value
-    url_secrets: tuple[tuple[str, str], ...] = ()
-
-    def shown(self, text: str) -> str:
-        """``text`` (a URL, an error) as it may be kept or shown: ${NAME}, not its value."""
-        for name, value in self.url_secrets:
-            text = text.replace(value, f"${{{name}}}")
-        return text
-
-    def actual(self, url: str) -> str:
-        """A URL kept in its shown form, with the values put back: what is requested."""
-        for name, value in self.url_secrets:
-            url = url.replace(f"${{{name}}}", value)
-        return url
-
-
-@dataclass(frozen=True)
-class Config:
-    path: Path
-    settings: Settings
-    channels: dict[str, ChannelConfig]
-    sources: list[Source]
-
-    @property
-    def root(self) -> Path:
-        return self.path.parent
-
-    def source(self, source_id: str) -> Source:
-        for source in self.sources:
-            if source.id == source_id:
-                return source
-        raise KeyError(source_id)
-
-    def channels_for(self, source: Source) -> list[ChannelConfig]:
-        names = source.channels or tuple(self.channels)
-        return [self.channels[name] for name in names]
 
 
 def parse_duration(text: Any) -> float:
@@ -215,55 +96,6 @@ def cron_schedule(expression: Any) -> Schedule:
     expression = expression.strip().strip("\"'").strip()
     cron_trigger(expression, UTC)  # raises ValueError when malformed
     return Schedule(cron=expression)
-
-
-DAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-def cron_trigger(expression: str, timezone: Any) -> Any:
-    """A crontab line as an APScheduler trigger, with crontab's day numbers (0 and 7 = Sunday).
-
-    APScheduler 3 counts days of the week from Monday = 0, so ``* * * * 1`` would
-    fire on Tuesdays; numbers are turned into day names, which it reads right.
-    """
-    from apscheduler.triggers.cron import CronTrigger
-
-    fields = expression.split()
-    if len(fields) != 5:
-        raise ValueError(f"a crontab line has 5 fields, not {len(fields)}")
-    minute, hour, day, month, weekday = fields
-    return CronTrigger(minute=minute, hour=hour, day=day, month=month,
-                       day_of_week=_weekday_names(weekday), timezone=timezone)
-
-
-def _weekday_names(field: str) -> str:
-    if field == "*":
-        return field
-    days: list[str] = []
-    for item in field.split(","):
-        base, _, step = item.partition("/")
-        if base == "*":
-            start, end = 0, 6
-        elif "-" in base:
-            first, last = base.split("-", 1)
-            start, end = _weekday(first), _weekday(last)
-        else:
-            start = _weekday(base)
-            end = 6 if step else start
-        stride = int(step) if step else 1
-        if stride < 1 or end < start:
-            raise ValueError(f"bad day-of-week range {item!r}")
-        days.extend(DAY_NAMES[d] for d in range(start, end + 1, stride))
-    return ",".join(dict.fromkeys(days))
-
-
-def _weekday(token: str) -> int:
-    token = token.strip().lower()
-    if token.isdigit() and int(token) <= 7:
-        return int(token)
-    if token[:3] in DAY_NAMES:
-        return DAY_NAMES.index(token[:3])
-    raise ValueError(f"bad day of week {token!r}")
 
 
 def suggest(word: str, choices: list[str]) -> str:
@@ -477,7 +309,7 @@ def _channels(checker: _Checker, raw: Any, parent: dict[str, Any]) -> dict[str, 
         checker.error(checker.key_line(parent, "channels"),
                       "'channels' must be a mapping: name -> settings (with a 'type')")
         return channels
-    known_types = sorted(channel_types.REGISTRY)
+    known_types = sorted(CHANNEL_TYPES)
     for name, body in raw.items():
         line = checker.key_line(raw, name)
         if not isinstance(body, dict):
@@ -487,12 +319,12 @@ def _channels(checker: _Checker, raw: Any, parent: dict[str, Any]) -> dict[str, 
         if kind is None:
             checker.error(line, f"channel '{name}' has no 'type'; one of: {', '.join(known_types)}")
             continue
-        if kind not in channel_types.REGISTRY:
+        if kind not in CHANNEL_TYPES:
             checker.error(checker.key_line(body, "type"),
                           f"channel '{name}': unknown type '{kind}'"
                           f"{suggest(str(kind), known_types)}; known: {', '.join(known_types)}")
             continue
-        cls = channel_types.REGISTRY[kind]
+        cls: ChannelKind = channel_kind(kind)
         options: dict[str, Any] = {}
         for key, value in body.items():
             if key == "type":
@@ -519,8 +351,6 @@ def _common_option_problems(options: dict[str, Any]) -> list[str]:
     problems = []
     events = options.get("events")
     if events is not None:
-        from monitor.notify.delivery import ALERT_EVENTS
-
         events = [events] if isinstance(events, str) else events
         bad = [e for e in events or [] if e not in ALERT_EVENTS]
         if not isinstance(events, list) or bad or not events:

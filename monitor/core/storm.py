@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from monitor.core.timestamps import parse_stamp, stamp
+
 WINDOW = timedelta(hours=6)
-STAMP = "%Y-%m-%dT%H:%M:%SZ"
 
 
 @dataclass(frozen=True)
@@ -28,12 +29,12 @@ def judge_storm(recent_changes: str | None, storm_since: str | None, now: dateti
     """What to do with the ``changed`` alert of a change seen at ``now``."""
     since = now - WINDOW
     times = [t for t in (recent_changes or "").split()
-             if datetime.strptime(t, STAMP).replace(tzinfo=now.tzinfo) > since]
+             if (parse_stamp(t) or since) > since]
     quiet = not times  # no change in the last six hours
-    times.append(now.strftime(STAMP))
+    times.append(stamp(now))
     kept = " ".join(times[-(storm_after + 1):])
     if storm_since and not quiet:
         return Verdict(False, None, len(times), kept, storm_since)
     if not storm_since and len(times) > storm_after:
-        return Verdict(True, "changing-constantly", len(times), kept, now.strftime(STAMP))
+        return Verdict(True, "changing-constantly", len(times), kept, stamp(now))
     return Verdict(True, None, len(times), kept, None)

@@ -35,7 +35,9 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor.config import loader as config_module
-from monitor.config.loader import Config, Schedule, Settings, Source, cron_trigger
+from monitor.core.model import Config, Settings, Source
+from monitor.core.schedule import Schedule, cron_trigger
+from monitor.core.timestamps import parse_stamp, stamp
 from monitor.pipeline.check import CheckReport, PassReport, Session
 from monitor.store.store import SourceRecord, Store, atomic_write
 
@@ -48,23 +50,17 @@ STATUS_EVERY = 5.0  # seconds: the status file is rewritten at most this often
 CONFIRM_OUTCOMES = ("gone", "collapsed")  # a check that wants a quick second look
 
 
-def parse_time(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-
-
 def next_check(source: Source, record: SourceRecord | None, settings: Settings,
                now: datetime) -> datetime:
     """When a source is next due, from what the state database remembers of it."""
-    checked = parse_time(record.last_checked) if record else None
+    checked = parse_stamp(record.last_checked) if record else None
     if record is None or checked is None:
         return now
     if record.last_outcome in CONFIRM_OUTCOMES:
         due = checked + timedelta(seconds=settings.confirm_after)
     else:
-        due = source.schedule.next_due(checked, parse_time(record.last_changed_at))
-    deferred = parse_time(record.deferred_until)
+        due = source.schedule.next_due(checked, parse_stamp(record.last_changed_at))
+    deferred = parse_stamp(record.deferred_until)
     return max(due, deferred) if deferred else due
 
 
@@ -82,12 +78,12 @@ def is_due(source: Source, record: SourceRecord | None, settings: Settings,
     most a tenth of its interval remains (never more than 30 minutes), but
     never before a server's ``Retry-After`` has passed.
     """
-    checked = parse_time(record.last_checked) if record else None
+    checked = parse_stamp(record.last_checked) if record else None
     if record is None or checked is None:
         return True
     due = next_check(source, replace(record, deferred_until=None), settings, now)
     early = min(DUE_EARLY_SHARE * max((due - checked).total_seconds(), 0.0), DUE_EARLY_MAX)
-    deferred = parse_time(record.deferred_until)
+    deferred = parse_stamp(record.deferred_until)
     return due - timedelta(seconds=early) <= now and (deferred is None or deferred <= now)
 
 
@@ -107,7 +103,7 @@ def trigger_for(schedule: Schedule) -> BaseTrigger:
 
 def first_run(schedule: Schedule, last_checked: str | None, now: datetime) -> datetime:
     """When a source first runs after a (re)start; overdue ones spread over a few seconds."""
-    checked = parse_time(last_checked)
+    checked = parse_stamp(last_checked)
     due = schedule.next_due(checked) if checked else now
     if due > now:
         return due
@@ -132,7 +128,7 @@ class Health:
 
     def record(self, report: PassReport) -> None:
         self.passes += 1
-        self.last_pass_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        self.last_pass_at = stamp(datetime.now(UTC))
         for check in report.checks:
             self.checks += 1
             self.alerts += len(check.events)
@@ -336,7 +332,7 @@ class Daemon:
         for error in [*report.errors, *report.delivery.errors]:
             log.warning("%s", error)
         if sources:
-            from monitor.cli.main import summary
+            from monitor.pipeline.check import summary
 
             log.info("%s", summary(report))
         else:
@@ -377,7 +373,7 @@ class Daemon:
     def write_status(self, *, stopped: bool = False) -> None:
         self.status_written = time.monotonic()
         status = {**self.status(), "running": not stopped,
-                  "written_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
+                  "written_at": stamp(datetime.now(UTC))}
         with contextlib.suppress(OSError):
             atomic_write(self.status_path, json.dumps(status, indent=2).encode() + b"\n")
 

@@ -25,8 +25,6 @@ bench/quality's pages.
 from __future__ import annotations
 
 import re
-import unicodedata
-from dataclasses import dataclass
 from itertools import islice
 
 import trafilatura
@@ -34,13 +32,11 @@ from lxml.etree import ElementDefaultClassLookup, HTMLParser, LxmlError, strip_e
 from lxml.html import HtmlComment, HtmlElement, HtmlEntity, HtmlProcessingInstruction, fromstring
 from trafilatura.utils import load_html
 
+from monitor.core.document import Document, normalise
 from monitor.extract.furniture import drop_furniture_elements, drop_teaser_lists, is_furniture
 from monitor.extract.metadata import extract_metadata
 from monitor.extract.scope import apply_scope
 
-INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
-SPACES = re.compile(r"\s+")
-HEADER_FIELDS = ("URL", "Author", "Date", "Status")
 # What trafilatura's load_html repairs before parsing: control characters, a gzip body,
 # a self-closing <html/>. A page without any of them is parsed as it is.
 CONTROL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
@@ -67,68 +63,6 @@ HTML_PARSER = HTMLParser(collect_ids=False, default_doctype=False, encoding="utf
                          remove_comments=True, remove_pis=True)
 HTML_PARSER.set_element_class_lookup(ElementDefaultClassLookup(
     element=HtmlElement, comment=HtmlComment, pi=HtmlProcessingInstruction, entity=HtmlEntity))
-
-
-@dataclass(frozen=True)
-class Document:
-    """The parts of an article whose wording we track."""
-
-    title: str = ""
-    author: str = ""
-    date: str = ""
-    paragraphs: tuple[str, ...] = ()
-
-    @property
-    def is_empty(self) -> bool:
-        return not self.paragraphs
-
-    def lines(self) -> list[str]:
-        """The document as the lines that diffs compare: header fields, then paragraphs."""
-        return [f"# {self.title}", f"Author: {self.author}", f"Date: {self.date}", "",
-                *self.paragraphs]
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """What ``snapshots/<id>.md`` holds."""
-
-    document: Document
-    url: str
-    status: str = ""  # "" while the page is up; "removed (gone-404)" after a removal
-
-    def render(self) -> str:
-        header = [f"# {self.document.title}", "", f"URL: {self.url}"]
-        if self.document.author:
-            header.append(f"Author: {self.document.author}")
-        if self.document.date:
-            header.append(f"Date: {self.document.date}")
-        if self.status:
-            header.append(f"Status: {self.status}")
-        return "\n".join([*header, "", *self.document.paragraphs]) + "\n"
-
-    @classmethod
-    def parse(cls, text: str) -> Snapshot:
-        lines = text.rstrip("\n").split("\n")
-        title = lines[0].removeprefix("# ") if lines else ""
-        fields: dict[str, str] = {}
-        index = 2
-        while index < len(lines) and lines[index]:
-            name, _, value = lines[index].partition(": ")
-            if name in HEADER_FIELDS:
-                fields[name] = value
-            index += 1
-        paragraphs = tuple(line for line in lines[index + 1:] if line)
-        document = Document(title=title, author=fields.get("Author", ""),
-                            date=fields.get("Date", ""), paragraphs=paragraphs)
-        return cls(document=document, url=fields.get("URL", ""), status=fields.get("Status", ""))
-
-
-def normalise(text: str | None) -> str:
-    """One line of wording: NFC, no invisible characters, single spaces."""
-    if not text:
-        return ""
-    text = INVISIBLE.sub("", unicodedata.normalize("NFC", text))
-    return SPACES.sub(" ", text).strip()
 
 
 # Work is bounded by the page's size, never by a clock, so that the same page gives

@@ -22,16 +22,14 @@ from urllib.robotparser import RobotFileParser
 import brotli
 import httpx
 
-from monitor.core.retry_after import parse_retry_after
+from monitor.fetch.retry_after import parse_retry_after
 from monitor.fetch.transport import AddressPolicy, Refused, Resolver, make_transport
 
 if TYPE_CHECKING:
-    from monitor.config.loader import Settings
+    from monitor.core.model import Settings
 
 
 TRANSIENT_STATUSES = {500, 502, 503, 504, 520, 521, 522, 523, 524}
-TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "application/xml",
-              "text/xml")
 ROBOTS_TTL = 86400.0  # seconds a site's robots.txt is trusted
 LONG_RETRY_AFTER = 30.0  # seconds; longer waits defer the source instead of sleeping
 
@@ -310,11 +308,6 @@ def describe_error(exc: Exception) -> tuple[str, str]:
     if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
         return "url", f"cannot fetch this URL: {text}"
     return "http", f"{type(exc).__name__}: {text}"
-
-
-def is_text(result: FetchResult) -> bool:
-    content_type = result.headers.get("content-type", "text/html").split(";")[0].strip()
-    return not content_type or content_type.lower() in TEXT_TYPES
 
 
 def _retry_after(response: httpx.Response) -> float | None:

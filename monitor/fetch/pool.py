@@ -27,9 +27,9 @@ import zlib
 from dataclasses import replace
 from urllib.parse import urlsplit
 
-from monitor.config.loader import Settings
+from monitor.core.model import Settings
 from monitor.fetch.client import Fetcher, FetchResult
-from monitor.pipeline.analyser import PRELOAD, exit_with
+from monitor.fetch.processes import PRELOAD, exit_with
 
 FRAME = struct.Struct("!I")
 POOL_FROM_SOURCES = 500  # below this many sources one process keeps up easily

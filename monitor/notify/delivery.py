@@ -17,15 +17,14 @@ from typing import Any
 import httpx
 from ulid import ULID
 
-from monitor.config.loader import ChannelConfig, Config, Source
-from monitor.core.compare import Diff
-from monitor.core.retry_after import bounded
+from monitor.core.diff import Diff
+from monitor.core.model import ChannelConfig, Config, Source
 from monitor.core.safe_text import strip_controls
+from monitor.core.timestamps import parse_stamp, stamp
+from monitor.fetch.retry_after import bounded
 from monitor.notify.channels import REGISTRY, Channel, DeliveryError
 from monitor.notify.redact import option_secrets, redact
 from monitor.store.store import Delivery, Store, now_iso
-
-ALERT_EVENTS = ("changed", "removed", "restored", "moved", "failing", "recovered")
 
 
 def new_alert_id() -> str:
@@ -102,11 +101,11 @@ def backoff(attempts: int, retry_after: float | None) -> float:
 
 
 def _later(seconds: float) -> str:
-    return (datetime.now(UTC) + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return stamp(datetime.now(UTC) + timedelta(seconds=seconds))
 
 
 def _age(created_at: str) -> float:
-    created = datetime.strptime(created_at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    created = parse_stamp(created_at) or datetime.now(UTC)
     return (datetime.now(UTC) - created).total_seconds()
 
 
@@ -266,9 +265,9 @@ SAMPLE_AFTER = ("A petition supporting this initiative has collected more than 1
 
 def sample_alert() -> dict[str, Any]:
     """A realistic ``changed`` alert built from a real diff, for ``monitor test-alert``."""
-    from monitor.config.loader import Schedule
-    from monitor.core.compare import diff_documents
-    from monitor.extract.article import Document
+    from monitor.core.diff import diff_documents
+    from monitor.core.document import Document
+    from monitor.core.schedule import Schedule
 
     title = "UK accuses China of ‘gross’ human rights violations against Uighurs"
     before = Document(title=title, paragraphs=(SAMPLE_BEFORE,))

@@ -13,18 +13,15 @@ import asyncio
 import multiprocessing
 import os
 import re
-import select
-import threading
-import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
-from monitor.core.compare import Diff, diff_documents, same_wording
-from monitor.extract.article import Document, PageTooLarge, Snapshot, extract, normalise
+from monitor.core.diff import Diff, diff_documents, same_wording
+from monitor.core.document import Document, Snapshot, normalise
+from monitor.extract.article import PageTooLarge, extract
+from monitor.fetch.processes import PRELOAD, exit_with
 
-# What the forkserver imports once, so a new worker or fetch process costs a fork.
-PRELOAD = ["monitor.pipeline.analyser", "monitor.fetch.pool"]
 TITLE = re.compile(rb"<title[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
 
 
@@ -61,30 +58,6 @@ def analyse(body: bytes, url: str, stored: str | None, selector: str | None = No
     if same_wording(old, document):
         return Analysis(old, None, title)
     return Analysis(document, diff_documents(old, document), title)
-
-
-def exit_with(parent: int) -> None:
-    """Make this worker exit when the monitor process that started it dies.
-
-    A pool worker waits on a queue whose write end it holds itself, so it would
-    never notice a ``kill -9`` of the parent; it also keeps the forkserver
-    alive. A thread waits on the parent's pidfd (Linux) and ends the worker.
-    """
-
-    def wait() -> None:
-        try:
-            fd = os.pidfd_open(parent)
-            select.select([fd], [], [])
-        except (AttributeError, OSError):  # no pidfd here: look once a second
-            while True:
-                time.sleep(1)
-                try:
-                    os.kill(parent, 0)
-                except ProcessLookupError:
-                    break
-        os._exit(0)
-
-    threading.Thread(target=wait, name="exit-with-parent", daemon=True).start()
 
 
 class Analyser:

@@ -21,25 +21,18 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from monitor.config.loader import Config, Source
-from monitor.core.compare import (
-    Decision,
-    Diff,
-    Observation,
-    State,
-    classify,
-    decide,
-    diff_documents,
-    judge,
-    redirect_keeps_article,
-)
-from monitor.core.retry_after import MAX_RETRY_AFTER
+from monitor.core.classify import Observation, classify, judge, redirect_keeps_article
+from monitor.core.decide import Decision, State, decide
+from monitor.core.diff import Diff, diff_documents
+from monitor.core.document import Document, Snapshot, text_sha256
+from monitor.core.model import Config, Source
 from monitor.core.safe_text import strip_controls
 from monitor.core.storm import judge_storm
-from monitor.extract.article import Document, Snapshot
+from monitor.core.timestamps import stamp
 from monitor.extract.scope import scope_key
 from monitor.fetch.client import Fetcher, FetchResult
 from monitor.fetch.pool import FetchPool, make_fetcher
+from monitor.fetch.retry_after import MAX_RETRY_AFTER
 from monitor.notify.delivery import (
     DeliveryReport,
     build_alert,
@@ -50,7 +43,7 @@ from monitor.notify.delivery import (
 )
 from monitor.pipeline.analyser import Analyser, WorkerCrashed
 from monitor.pipeline.recovery import Recovery, recover
-from monitor.store.store import Change, GitError, SourceRecord, Store, now_iso, text_sha256
+from monitor.store.store import Change, GitError, SourceRecord, Store, now_iso
 
 COMMIT_EVENTS = ("changed", "removed", "restored", "moved")
 MAX_BATCH = 500  # outcomes per group commit: one fast-import stream stays a few MB
@@ -337,7 +330,7 @@ class Checker:
         """Hand what this check learnt to the writer; return once it is durable."""
         if decision.reason:  # a server's words (an error page, a header): no controls
             decision = replace(decision, reason=strip_controls(decision.reason))
-        detected_at = result.fetched_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+        detected_at = stamp(result.fetched_at)
         document = seen.document or (stored.document if stored else Document())
         diff = seen.diff
         if decision.outcome == "restored" and stored is not None and diff is None \
@@ -423,7 +416,7 @@ def _trailers(url: str, final_url: str, result: FetchResult,
     trailers = {"URL": url}
     if final_url != url:
         trailers["Final-URL"] = final_url
-    trailers["Fetched-At"] = result.fetched_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+    trailers["Fetched-At"] = stamp(result.fetched_at)
     if result.status:
         trailers["HTTP-Status"] = str(result.status)
     if result.status and result.status != 304:  # an answer with a body, maybe empty
@@ -464,7 +457,7 @@ def _deferred_until(result: FetchResult, interval: float) -> str | None:
         return None
     wait = min(result.retry_after, interval or MAX_RETRY_AFTER)
     until = result.fetched_at.timestamp() + wait
-    return datetime.fromtimestamp(until, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return stamp(datetime.fromtimestamp(until, UTC))
 
 
 class Session:
@@ -538,3 +531,22 @@ async def run_pass(config: Config, sources: list[Source], *,
     """One pass with a fresh session: what ``monitor check`` runs."""
     async with Session(config) as session:
         return await session.run(sources, on_check=on_check, on_wait=on_wait)
+
+
+def summary(report: PassReport) -> str:
+    counts = report.counts()
+    checked = len(report.checks)
+    order = ["baseline", "unchanged", "changed", "moved", "collapsed", "gone", "removed",
+             "restored", "rescoped", "rewritten", "deferred"]
+    parts = [f"{counts[o]} {o}" for o in order if counts[o]]
+    errors = counts["error"]
+    parts.append(f"{errors} error{'s' if errors != 1 else ''}")
+    line = f"{checked} checked: {', '.join(parts)}"
+    delivery = report.delivery
+    if delivery.delivered or delivery.failed:
+        line += f"; alerts delivered {delivery.delivered}, failed {delivery.failed}"
+    if delivery.dead:
+        line += f"; {delivery.dead} delivery(ies) given up (see `monitor alerts`)"
+    if report.recovery.describe():
+        line += f"; {report.recovery.describe()}"
+    return line

@@ -20,11 +20,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from monitor.config.loader import Config, Source
-from monitor.core.compare import diff_documents
-from monitor.extract.article import Snapshot
+from monitor.core.diff import diff_documents
+from monitor.core.document import Snapshot, text_sha256
+from monitor.core.model import Config, Source
 from monitor.notify.delivery import build_alert, route
-from monitor.store.store import LogEntry, Store, now_iso, text_sha256
+from monitor.store.store import LogEntry, Store, now_iso
 
 
 @dataclass(frozen=True)

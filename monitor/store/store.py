@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import json
 import os
 import re
@@ -31,10 +30,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from monitor.core.compare import State
+from monitor.core.decide import State
+from monitor.core.document import Snapshot
 from monitor.core.ids import valid_source_id
 from monitor.core.safe_text import strip_controls
-from monitor.extract.article import Document, Snapshot
+from monitor.core.timestamps import stamp
 
 BRANCH = "refs/heads/main"
 COMMITTER = "monitor <monitor@localhost>"
@@ -227,11 +227,7 @@ class LogEntry:
 
 
 def now_iso() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def text_sha256(document: Document) -> str:
-    return hashlib.sha256("\n".join(document.lines()).encode()).hexdigest()
+    return stamp(datetime.now(UTC))
 
 
 class Store:

@@ -1,18 +1,21 @@
 """Alert channels, found by their ``type`` name through one registry.
 
-A new channel is one module here: a ``Channel`` subclass decorated with
-``@register`` that declares its option keys and knows how to ``send`` one
-alert. The config validates options against ``options``; the notifier looks the
-class up by type.
+A new channel is one module here, a ``Channel`` subclass that declares its
+option keys and knows how to ``send`` one alert, and its line in
+``monitor.config.channel_types``. The config validates options against
+``options``; the notifier looks the class up by type. A module is imported only
+when a config uses its type.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
 import httpx
 
-from monitor.core.retry_after import parse_retry_after
+from monitor.config.channel_types import CHANNEL_TYPES, channel_kind
+from monitor.fetch.retry_after import parse_retry_after
 
 
 class DeliveryError(Exception):
@@ -78,12 +81,21 @@ class Channel:
         raise NotImplementedError
 
 
-REGISTRY: dict[str, type[Channel]] = {}
+class _Registry(Mapping[str, type[Channel]]):
+    """Channel type -> class, each module imported on first use."""
+
+    def __getitem__(self, type_name: str) -> type[Channel]:
+        cls: type[Channel] = channel_kind(type_name)
+        return cls
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(CHANNEL_TYPES)
+
+    def __len__(self) -> int:
+        return len(CHANNEL_TYPES)
 
 
-def register(cls: type[Channel]) -> type[Channel]:
-    REGISTRY[cls.type] = cls
-    return cls
+REGISTRY: Mapping[str, type[Channel]] = _Registry()
 
 
 def raise_for_response(response: httpx.Response) -> None:
@@ -100,18 +112,5 @@ def raise_for_response(response: httpx.Response) -> None:
 PERMANENT_STATUSES = {401, 403, 404, 410}
 
 
-# Importing the built-in channel modules registers their types.
-from monitor.notify.channels import (  # noqa: E402
-    apprise,
-    discord,
-    email,
-    matrix,
-    mattermost,
-    slack,
-    teams,
-    telegram,
-    webhook,
-)
-
-__all__ = ["REGISTRY", "Channel", "DeliveryError", "apprise", "discord", "email", "matrix",
-           "mattermost", "register", "slack", "teams", "telegram", "webhook"]
+__all__ = ["COMMON_OPTIONS", "PERMANENT_STATUSES", "REGISTRY", "Channel", "DeliveryError",
+           "raise_for_response"]

@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 
 import httpx
 
-from monitor.notify.channels import Channel, DeliveryError, register
+from monitor.notify.channels import Channel, DeliveryError
 from monitor.notify.channels import render as r
 
 BODY_LIMIT = 3500  # characters: small enough for most services' own limits
@@ -77,7 +77,6 @@ def digest_body(digest: dict[str, Any]) -> tuple[str, str]:
     return f"📋 {d.headline}", "\n".join(lines)
 
 
-@register
 class Apprise(Channel):
     type = "apprise"
     options: ClassVar[dict[str, str]] = {

@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 import httpx
 
-from monitor.notify.channels import Channel, DeliveryError, raise_for_response, register
+from monitor.notify.channels import Channel, DeliveryError, raise_for_response
 from monitor.notify.channels import render as r
 
 CONTENT_LIMIT = 2000
@@ -132,7 +132,6 @@ def digest_payload(digest: dict[str, Any]) -> dict[str, Any]:
     return {"embeds": [embed], "allowed_mentions": {"parse": []}}
 
 
-@register
 class Discord(Channel):
     type = "discord"
     options: ClassVar[dict[str, str]] = {

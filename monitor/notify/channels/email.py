@@ -34,7 +34,7 @@ from typing import Any, ClassVar
 
 import httpx
 
-from monitor.notify.channels import Channel, DeliveryError, register
+from monitor.notify.channels import Channel, DeliveryError
 from monitor.notify.channels import render as r
 
 log = logging.getLogger(__name__)
@@ -360,7 +360,6 @@ def smtp_send(settings: dict[str, Any], message: EmailMessage, timeout: float) -
 ADDRESS = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 
 
-@register
 class Email(Channel):
     type = "email"
     path_options = ("ca_file",)

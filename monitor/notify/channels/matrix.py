@@ -23,8 +23,8 @@ from urllib.parse import quote
 
 import httpx
 
-from monitor.core.retry_after import parse_retry_after
-from monitor.notify.channels import PERMANENT_STATUSES, Channel, DeliveryError, register
+from monitor.fetch.retry_after import parse_retry_after
+from monitor.notify.channels import PERMANENT_STATUSES, Channel, DeliveryError
 from monitor.notify.channels import render as r
 
 BODY_LIMIT = 24_000  # bytes for each of body and formatted_body (event limit 65,536)
@@ -101,7 +101,6 @@ def digest_content(digest: dict[str, Any], msgtype: str = "m.text") -> dict[str,
             "formatted_body": markup, "m.mentions": {}}
 
 
-@register
 class Matrix(Channel):
     type = "matrix"
     options: ClassVar[dict[str, str]] = {

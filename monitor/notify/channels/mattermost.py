@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 import httpx
 
-from monitor.notify.channels import Channel, DeliveryError, raise_for_response, register
+from monitor.notify.channels import Channel, DeliveryError, raise_for_response
 from monitor.notify.channels import render as r
 
 TEXT_LIMIT = 4000  # characters shown before "Show more"; the hard limit is 16,383
@@ -78,7 +78,6 @@ def digest_payload(digest: dict[str, Any]) -> dict[str, Any]:
     return {"text": "\n".join(lines)}
 
 
-@register
 class Mattermost(Channel):
     type = "mattermost"
     options: ClassVar[dict[str, str]] = {

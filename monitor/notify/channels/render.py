@@ -5,7 +5,7 @@ thing: the event and title, the source and link, the reason, the words removed
 and added, and the git revision, in the markup its service understands. The
 word-level diff is rebuilt here from ``diff["unified"]``, paragraph by
 paragraph, with the same tokens and the same diff-match-patch call that produced
-``diff["added"]`` / ``diff["removed"]`` (``monitor.core.compare``), so the struck and
+``diff["added"]`` / ``diff["removed"]`` (``monitor.core.diff``), so the struck and
 highlighted words are the alert's whole-word fragments, never ``-0`` inside
 ``80,000``.
 
@@ -28,7 +28,8 @@ from itertools import zip_longest
 from typing import Any
 from urllib.parse import urlsplit
 
-from monitor.core.compare import DELETE, EQUAL, INSERT, TOKENS, diff_units, pair_paragraphs, similar
+from monitor.core.diff import DELETE, EQUAL, INSERT, TOKENS, diff_units, pair_paragraphs, similar
+from monitor.core.timestamps import STAMP
 
 #: One piece of a word diff: (DELETE | EQUAL | INSERT, text).
 Segment = tuple[int, str]
@@ -237,7 +238,7 @@ def word_blocks(diff: dict[str, Any] | None) -> list[list[Segment]]:
     """Each changed paragraph in ``diff["unified"]`` as word-level segments.
 
     The '-' and '+' lines of one run are paired paragraph by paragraph and each
-    pair diffed token by token (monitor.core.compare's TOKENS and diff_units), so
+    pair diffed token by token (monitor.core.diff's TOKENS and diff_units), so
     the marked words are whole words. Without a
     unified diff the fragments alone are shown, each removal beside its addition.
     """
@@ -597,7 +598,7 @@ def period(since: Any, until: Any) -> str:
     """``2026-11-25 10:00–11:00 UTC`` from two ISO times (either may be missing)."""
     def parse(value: Any) -> datetime | None:
         try:
-            return datetime.strptime(str(value), "%Y-%m-%dT%H:%M:%SZ")
+            return datetime.strptime(str(value), STAMP)
         except ValueError:
             return None
 

@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 
 import httpx
 
-from monitor.notify.channels import Channel, DeliveryError, raise_for_response, register
+from monitor.notify.channels import Channel, DeliveryError, raise_for_response
 from monitor.notify.channels import render as r
 
 SECTION_LIMIT = 3000  # characters of mrkdwn in one section block
@@ -108,7 +108,6 @@ def units_of(lines: list[str]) -> int:
     return r.units("\n".join(lines))
 
 
-@register
 class Slack(Channel):
     type = "slack"
     options: ClassVar[dict[str, str]] = {

@@ -20,7 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
-from monitor.notify.channels import Channel, DeliveryError, raise_for_response, register
+from monitor.notify.channels import Channel, DeliveryError, raise_for_response
 from monitor.notify.channels import render as r
 
 PAYLOAD_LIMIT = 20_000  # bytes of JSON; Teams' documented limit is ~28 KB
@@ -141,7 +141,6 @@ def digest_payload(digest: dict[str, Any]) -> dict[str, Any]:
     return envelope(body, [])
 
 
-@register
 class Teams(Channel):
     type = "teams"
     options: ClassVar[dict[str, str]] = {

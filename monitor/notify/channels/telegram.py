@@ -21,8 +21,8 @@ from typing import Any, ClassVar
 
 import httpx
 
-from monitor.core.retry_after import parse_retry_after
-from monitor.notify.channels import PERMANENT_STATUSES, Channel, DeliveryError, register
+from monitor.fetch.retry_after import parse_retry_after
+from monitor.notify.channels import PERMANENT_STATUSES, Channel, DeliveryError
 from monitor.notify.channels import render as r
 
 TEXT_LIMIT = 4096
@@ -85,7 +85,6 @@ def digest_text(digest: dict[str, Any]) -> str:
     return text
 
 
-@register
 class Telegram(Channel):
     type = "telegram"
     options: ClassVar[dict[str, str]] = {

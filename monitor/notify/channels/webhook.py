@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from monitor.notify.channels import Channel, raise_for_response, register
+from monitor.notify.channels import Channel, raise_for_response
 
 SIGNATURE_HEADER = "X-Monitor-Signature-256"
 
@@ -20,7 +20,6 @@ def sign(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-@register
 class Webhook(Channel):
     type = "webhook"
     options: ClassVar[dict[str, str]] = {

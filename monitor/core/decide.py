@@ -1,0 +1,87 @@
+"""The state machine: the stored State and an Observation give a Decision.
+
+Alerts fire on transitions, not on every check while a state persists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from monitor.core.classify import GONE_WORDS, Observation
+
+
+@dataclass(frozen=True)
+class State:
+    """What the store remembers of a source between checks."""
+
+    status: str = "new"  # new | ok | removed
+    gone_count: int = 0  # consecutive "gone" checks
+    collapse_count: int = 0  # consecutive checks whose text collapsed
+    failure_count: int = 0  # consecutive checks that could not be done
+    failing: bool = False
+
+
+@dataclass(frozen=True)
+class Decision:
+    state: State
+    outcome: str  # baseline, changed, unchanged, collapsed, removed, restored, gone, error
+    events: list[str] = field(default_factory=list)  # alerts to raise, in order
+    reason: str | None = None
+    snapshot_status: str | None = None  # the Status: header to write; None = no commit
+
+
+def decide(state: State, seen: Observation, *, confirm_removal: int,
+           failing_after: int) -> Decision:
+    """The event for one check: pure, so every transition is testable without I/O.
+
+    Alerts fire on transitions, not on every check while a state persists; a
+    transient failure is never a removal, and neither a removal nor a collapsed
+    text replaces the stored evidence until ``confirm_removal`` checks agree.
+    """
+    if seen.kind == "gone" and state.status == "new":
+        # Never fetched, and already gone: most often a mistyped URL, which must not
+        # sit quietly as "gone" forever. It is a check error, and alerts as failing.
+        seen = Observation("error", reason=f"never fetched: {GONE_WORDS[seen.reason or '']}"
+                                           " — check the URL")
+    if seen.kind == "error":
+        failures = state.failure_count + 1
+        became_failing = failures >= failing_after and not state.failing
+        new = replace(state, failure_count=failures, failing=state.failing or became_failing)
+        return Decision(new, "error", ["failing"] if became_failing else [], seen.reason)
+
+    events = ["recovered"] if state.failing else []
+    state = replace(state, failure_count=0, failing=False)
+    if seen.moved_to:
+        events.append("moved")
+
+    if seen.kind == "gone":
+        state = replace(state, collapse_count=0)
+        if state.status != "ok":  # already removed
+            return Decision(replace(state, gone_count=state.gone_count + 1), "gone", events,
+                            seen.reason)
+        gone = state.gone_count + 1
+        if gone >= confirm_removal:
+            return Decision(replace(state, status="removed", gone_count=gone), "removed",
+                            [*events, "removed"], seen.reason,
+                            snapshot_status=f"removed ({seen.reason})")
+        return Decision(replace(state, gone_count=gone), "gone", events, seen.reason)
+
+    state = replace(state, gone_count=0)
+    if seen.kind == "collapsed" and state.status == "ok":
+        count = state.collapse_count + 1
+        if count < confirm_removal:
+            return Decision(replace(state, collapse_count=count), "collapsed", events,
+                            seen.reason)
+        return Decision(replace(state, collapse_count=0), "changed", [*events, "changed"],
+                        seen.reason, snapshot_status="")
+    state = replace(state, collapse_count=0)
+    if state.status == "new":
+        return Decision(replace(state, status="ok"), "baseline", events, snapshot_status="")
+    if state.status == "removed":
+        return Decision(replace(state, status="ok"), "restored", [*events, "restored"],
+                        snapshot_status="")
+    if seen.kind in ("document", "collapsed") and seen.diff is not None:
+        return Decision(state, "changed", [*events, "changed"], snapshot_status="")
+    if seen.moved_to:
+        return Decision(state, "moved", events, snapshot_status="")
+    return Decision(state, "unchanged", events)

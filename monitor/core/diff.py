@@ -1,0 +1,201 @@
+"""What changed between two versions of an article, and which event that is.
+
+The diff runs in steps because a character diff of a whole article costs
+~11 ms and can hit diff-match-patch's 1 s timeout on a rewrite: paragraphs are
+diffed as units first (line mode, ~0.03 ms), the removed and added paragraphs
+of each changed run are paired, and only each pair is diffed word by word, so
+fragments are whole words (``8,000``, never ``-0``). No step has a deadline:
+work is bounded by size, so the same two versions always give the same diff.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from difflib import SequenceMatcher
+
+from diff_match_patch import diff_match_patch
+
+from monitor.core.document import Document
+
+# Words keep inner punctuation (8,000 / 3.5 / don't / e-mail); quotes and trailing
+# punctuation are tokens of their own, so a fragment is the words that changed.
+TOKENS = re.compile(r"\s+|\w(?:[\w'’.,%/-]*\w)?|[^\w\s]")
+DELETE, EQUAL, INSERT = -1, 0, 1
+
+
+@dataclass(frozen=True)
+class Diff:
+    added: list[str]
+    removed: list[str]
+    unified: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {"added": self.added, "removed": self.removed, "unified": self.unified}
+
+
+# Bounds on diff work, by size and never by time, so that the same two versions give
+# the same diff on any machine under any load (diff-match-patch's own timeout cuts a
+# diff short wherever the clock says so).
+WORD_DIFF_LIMIT = 2_000  # tokens on both sides of one paragraph's changed middle
+PARAGRAPH_DIFF_LIMIT = 4_000  # paragraphs on both sides of a document's changed middle
+PAIRING_WINDOW = 50  # old paragraphs of a replaced run that one new paragraph is tried with
+MAX_DISTINCT_UNITS = 1_000_000  # each becomes one character: below chr()'s 1,114,111
+SIMILAR = 0.6  # quick_ratio from which a removed and an added paragraph are one edit
+
+
+def _differ() -> diff_match_patch:
+    dmp = diff_match_patch()
+    dmp.Diff_Timeout = 0  # no deadline: the size limits above bound the work instead
+    return dmp
+
+
+def _encode(tokens: list[str], table: list[str], index: dict[str, int]) -> str:
+    """Each distinct token as one character, so diff_main compares tokens as units."""
+    out = []
+    for token in tokens:
+        if token not in index:
+            index[token] = len(table)
+            table.append(token)
+        out.append(chr(index[token]))
+    return "".join(out)
+
+
+def _common_ends(old: list[str], new: list[str]) -> tuple[int, int]:
+    """How many units the two sequences share at the start, and then at the end."""
+    limit = min(len(old), len(new))
+    prefix = 0
+    while prefix < limit and old[prefix] == new[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < limit - prefix and old[-1 - suffix] == new[-1 - suffix]:
+        suffix += 1
+    return prefix, suffix
+
+
+def diff_units(old: list[str], new: list[str],
+               limit: int = WORD_DIFF_LIMIT) -> list[tuple[int, list[str]]]:
+    """diff-match-patch over sequences of units (paragraphs or words), deterministic.
+
+    When the part that differs (the sequences without their common start and
+    end) holds more than ``limit`` units, or has no unit in common, it is one
+    replacement: a diff of it would cost time growing with the square of its
+    size, to say little more than "rewritten".
+    """
+    prefix, suffix = _common_ends(old, new)
+    middle_old, middle_new = old[prefix:len(old) - suffix], new[prefix:len(new) - suffix]
+    if len(middle_old) + len(middle_new) > limit or not set(middle_old) & set(middle_new) \
+            or len(set(old) | set(new)) > MAX_DISTINCT_UNITS:
+        ops = [(EQUAL, old[:prefix]), (DELETE, middle_old), (INSERT, middle_new),
+               (EQUAL, old[len(old) - suffix:])]
+        return [(op, units) for op, units in ops if units]
+    table: list[str] = []
+    index: dict[str, int] = {}
+    a, b = _encode(old, table, index), _encode(new, table, index)
+    dmp = _differ()
+    diffs = dmp.diff_main(a, b, False)
+    dmp.diff_cleanupSemantic(diffs)
+    return [(op, [table[ord(c)] for c in text]) for op, text in diffs]
+
+
+def similar(before: str, after: str) -> bool:
+    """Whether an added paragraph is a removed one edited, rather than a new one."""
+    return SequenceMatcher(None, before, after, autojunk=False).quick_ratio() >= SIMILAR
+
+
+def pair_paragraphs(old: list[str], new: list[str],
+                    same: Callable[[str, str], bool] = similar,
+                    ) -> list[tuple[str | None, str | None]]:
+    """Match the removed and added paragraphs of one replaced run, in order.
+
+    A run of changed paragraphs is usually paragraphs edited in place, sometimes
+    with one inserted or dropped. Each edited paragraph is paired with its old
+    self (the first similar one, within ``PAIRING_WINDOW``), so that words are
+    diffed within one paragraph; the others are wholly removed or added.
+    """
+    pairs: list[tuple[str | None, str | None]] = []
+    added: list[str] = []  # new paragraphs with no old one, shown after the removed ones
+    start = 0
+    for after in new:
+        window = range(start, min(len(old), start + PAIRING_WINDOW))
+        match = next((j for j in window if same(old[j], after)), None)
+        if match is None:
+            added.append(after)
+            continue
+        pairs += [(before, None) for before in old[start:match]]
+        pairs += [(None, a) for a in added]
+        pairs.append((old[match], after))
+        added, start = [], match + 1
+    pairs += [(before, None) for before in old[start:]]
+    pairs += [(None, a) for a in added]
+    return pairs
+
+
+def changed_paragraphs(old: list[str], new: list[str]) -> list[tuple[str | None, str | None]]:
+    """The paragraphs that differ, as (old, new) pairs; None where one side has none."""
+    changes: list[tuple[str | None, str | None]] = []
+    pending: dict[int, list[str]] = {DELETE: [], INSERT: []}
+    for op, units in [*diff_units(old, new, PARAGRAPH_DIFF_LIMIT), (EQUAL, [])]:
+        if op != EQUAL:
+            pending[op].extend(units)
+        elif pending[DELETE] or pending[INSERT]:
+            changes += [(before, after) for before, after
+                        in pair_paragraphs(pending[DELETE], pending[INSERT]) if before != after]
+            pending = {DELETE: [], INSERT: []}
+    return changes
+
+
+def _fragments(removed_text: str, added_text: str) -> tuple[list[str], list[str]]:
+    """Whole-word fragments removed from and added to one changed stretch of text."""
+    removed: list[str] = []
+    added: list[str] = []
+    ops = diff_units(TOKENS.findall(removed_text), TOKENS.findall(added_text))
+    for op, tokens in ops:
+        if op == EQUAL:
+            continue
+        target = removed if op == DELETE else added
+        for piece in "".join(tokens).split("\n"):
+            if piece.strip():
+                target.append(piece.strip())
+    return removed, added
+
+
+def same_wording(old: Document, new: Document) -> bool:
+    """Whether nothing that counts changed: the same text, or only the date moved forward.
+
+    trafilatura takes the date from the page's metadata or, lacking that, from
+    elements such as "Page last updated ...", which tick forward on every fetch.
+    A date that moves *back* (an article backdated) or appears with a text change
+    still counts.
+    """
+    if old == new:
+        return True
+    return replace(new, date=old.date) == old and new.date > old.date
+
+
+def diff_documents(old: Document, new: Document) -> Diff:
+    """Title, byline and date word by word, then each changed paragraph word by word."""
+    removed: list[str] = []
+    added: list[str] = []
+    fields = [(old.title, new.title), (old.author, new.author), (old.date, new.date)]
+    for before, after in [*fields, *changed_paragraphs(list(old.paragraphs),
+                                                       list(new.paragraphs))]:
+        if before == after:
+            continue
+        r, a = _fragments(before or "", after or "")
+        removed.extend(r)
+        added.extend(a)
+    old_lines, new_lines = old.lines(), new.lines()
+    unified = "\n".join(difflib.unified_diff(old_lines, new_lines, "before", "after",
+                                             n=1, lineterm=""))
+    return Diff(added=added, removed=removed, unified=unified)
+
+
+# --- events ---------------------------------------------------------------
+
+
+# --- what a fetch and an extraction say -------------------------------------
+
+

@@ -1,0 +1,82 @@
+"""The article as monitor keeps it: the tracked fields, and the snapshot file format.
+
+A snapshot file (``snapshots/<id>.md``) is part of the contract in DESIGN.md:
+other tools read it, so its header fields and layout change only by extension.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+
+INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+SPACES = re.compile(r"\s+")
+HEADER_FIELDS = ("URL", "Author", "Date", "Status")
+
+
+@dataclass(frozen=True)
+class Document:
+    """The parts of an article whose wording we track."""
+
+    title: str = ""
+    author: str = ""
+    date: str = ""
+    paragraphs: tuple[str, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.paragraphs
+
+    def lines(self) -> list[str]:
+        """The document as the lines that diffs compare: header fields, then paragraphs."""
+        return [f"# {self.title}", f"Author: {self.author}", f"Date: {self.date}", "",
+                *self.paragraphs]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What ``snapshots/<id>.md`` holds."""
+
+    document: Document
+    url: str
+    status: str = ""  # "" while the page is up; "removed (gone-404)" after a removal
+
+    def render(self) -> str:
+        header = [f"# {self.document.title}", "", f"URL: {self.url}"]
+        if self.document.author:
+            header.append(f"Author: {self.document.author}")
+        if self.document.date:
+            header.append(f"Date: {self.document.date}")
+        if self.status:
+            header.append(f"Status: {self.status}")
+        return "\n".join([*header, "", *self.document.paragraphs]) + "\n"
+
+    @classmethod
+    def parse(cls, text: str) -> Snapshot:
+        lines = text.rstrip("\n").split("\n")
+        title = lines[0].removeprefix("# ") if lines else ""
+        fields: dict[str, str] = {}
+        index = 2
+        while index < len(lines) and lines[index]:
+            name, _, value = lines[index].partition(": ")
+            if name in HEADER_FIELDS:
+                fields[name] = value
+            index += 1
+        paragraphs = tuple(line for line in lines[index + 1:] if line)
+        document = Document(title=title, author=fields.get("Author", ""),
+                            date=fields.get("Date", ""), paragraphs=paragraphs)
+        return cls(document=document, url=fields.get("URL", ""), status=fields.get("Status", ""))
+
+
+def normalise(text: str | None) -> str:
+    """One line of wording: NFC, no invisible characters, single spaces."""
+    if not text:
+        return ""
+    text = INVISIBLE.sub("", unicodedata.normalize("NFC", text))
+    return SPACES.sub(" ", text).strip()
+
+
+def text_sha256(document: Document) -> str:
+    return hashlib.sha256("\n".join(document.lines()).encode()).hexdigest()
