@@ -867,7 +867,8 @@ def test_a_user_agent_must_be_one_line(tmp_path: Path) -> None:
 
 def test_the_store_refuses_an_id_that_would_break_a_commit(tmp_path: Path) -> None:
     from monitor.core.document import Document, Snapshot
-    from monitor.store.store import Change, Store
+    from monitor.store.records import Change
+    from monitor.store.store import Store
 
     store = Store(tmp_path / "snapshots", tmp_path / "state.db", tmp_path / "alerts")
     store.open()

@@ -205,7 +205,7 @@ def test_adaptive_interval_backs_off_as_the_article_goes_quiet() -> None:
 def test_next_check_follows_state() -> None:
     from monitor.core.model import Settings
     from monitor.daemon.scheduler import next_check
-    from monitor.store.store import SourceRecord
+    from monitor.store.records import SourceRecord
 
     settings = Settings(snapshots=ROOT, alerts=ROOT, state=ROOT, confirm_after=600)
     source = Source(id="a", url="https://e.org/a", schedule=Schedule(every=3600))
@@ -224,7 +224,7 @@ def test_next_check_follows_state() -> None:
 def test_a_cron_run_checks_what_has_a_tenth_of_its_interval_left() -> None:
     from monitor.core.model import Settings
     from monitor.daemon.scheduler import is_due
-    from monitor.store.store import SourceRecord
+    from monitor.store.records import SourceRecord
 
     settings = Settings(snapshots=ROOT, alerts=ROOT, state=ROOT)
     hourly = Source(id="a", url="https://e.org/a", schedule=Schedule(every=3600))

@@ -16,7 +16,10 @@ from conftest import Project
 
 from monitor.cli.demo_site import Article, LocalSite
 from monitor.core.document import Document, Snapshot
-from monitor.store.store import Change, Store, StoreLocked, atomic_write_many
+from monitor.store.errors import StoreLocked
+from monitor.store.files import atomic_write_many
+from monitor.store.records import Change
+from monitor.store.store import Store
 
 
 def make_store(root: Path) -> Store:

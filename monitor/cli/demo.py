@@ -15,6 +15,7 @@ from pathlib import Path
 
 from monitor.cli.demo_site import Article, Furniture, LocalSite, teasers
 from monitor.config import loader as config_module
+from monitor.core.model import Config
 from monitor.pipeline.check import run_pass
 from monitor.store.store import Store
 
@@ -93,7 +94,7 @@ def step(number: int, text: str) -> None:
     print(f"\n{number}. {text}")
 
 
-def check(config: config_module.Config) -> None:
+def check(config: Config) -> None:
     from monitor.cli.main import print_check
     from monitor.pipeline.check import summary
 

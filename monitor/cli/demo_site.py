@@ -206,7 +206,7 @@ class LocalSite:
     @property
     def url(self) -> str:
         host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     def start(self) -> LocalSite:
         self._thread.start()

@@ -10,7 +10,7 @@ import argparse
 import asyncio
 import sqlite3
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,14 +20,14 @@ from monitor.config.loader import ConfigError
 from monitor.core.model import Config, Source
 from monitor.core.safe_text import for_terminal
 from monitor.pipeline.check import CheckReport, run_pass, summary
-from monitor.store.store import (
+from monitor.store.errors import (
     GitError,
-    Store,
     StoreDamaged,
     StoreLocked,
     StoreUnavailable,
     UnknownRevision,
 )
+from monitor.store.store import Store
 
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2
 
@@ -39,7 +39,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     try:
-        return args.handler(args)
+        handler: Callable[[argparse.Namespace], int] = args.handler
+        return handler(args)
     except ConfigError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -67,7 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"monitor {__version__}")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
-    def command(name: str, handler, help: str) -> argparse.ArgumentParser:
+    def command(name: str, handler: Callable[[argparse.Namespace], int],
+                help: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help, description=help)
         sub.add_argument("--config", default="sources.yaml", type=Path,
                          help="the sources file (default: ./sources.yaml)")

@@ -20,7 +20,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from monitor.config import loader as config_module
 from monitor.config.loader import ConfigError, Problem
-from monitor.store.store import atomic_write
+from monitor.store.files import atomic_write
 
 
 @contextlib.contextmanager

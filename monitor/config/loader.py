@@ -117,14 +117,14 @@ class _Checker:
     @staticmethod
     def key_line(mapping: Any, key: Any) -> int:
         try:
-            return mapping.lc.key(key)[0] + 1
+            return int(mapping.lc.key(key)[0]) + 1
         except (AttributeError, KeyError, TypeError):
             return mapping.lc.line + 1 if hasattr(mapping, "lc") else 0
 
     @staticmethod
     def item_line(seq: Any, index: int) -> int:
         try:
-            return seq.lc.item(index)[0] + 1
+            return int(seq.lc.item(index)[0]) + 1
         except (AttributeError, KeyError, TypeError):
             return seq.lc.line + 1 if hasattr(seq, "lc") else 0
 
@@ -463,7 +463,7 @@ def _sources(checker: _Checker, raw: Any, parent: dict[str, Any], settings: Sett
                                   channels=tuple(names), tags=tuple(tags),
                                   selector=selector[0] if selector else None,
                                   ignore=tuple(ignore), line=line,
-                                  url_secrets=_secrets_in(raw_url)))
+                                  url_secrets=_secrets_in(str(raw_url))))
     return sources
 
 
@@ -475,7 +475,7 @@ def _secrets_in(raw_url: str) -> tuple[tuple[str, str], ...]:
 
 
 def _adaptive_bounds(checker: _Checker, entry: dict[str, Any], schedule: Schedule) -> Schedule:
-    bounds = {}
+    bounds: dict[str, Any] = {}
     for key in ("min", "max"):
         if key not in entry:
             continue

@@ -39,7 +39,9 @@ from monitor.core.model import Config, Settings, Source
 from monitor.core.schedule import Schedule, cron_trigger
 from monitor.core.timestamps import parse_stamp, stamp
 from monitor.pipeline.check import CheckReport, PassReport, Session
-from monitor.store.store import SourceRecord, Store, atomic_write
+from monitor.store.files import atomic_write
+from monitor.store.records import SourceRecord
+from monitor.store.store import Store
 
 log = logging.getLogger("monitor")
 

@@ -103,7 +103,7 @@ def extract(html: bytes | str, url: str | None = None, *, selector: str | None =
         fast=True,
         include_tables=True,
     )
-    if result is None:
+    if result is None or isinstance(result, dict):
         return Document()
     title = normalise(metadata.title)
     paragraphs = [normalise(line) for line in (result.text or "").split("\n")]

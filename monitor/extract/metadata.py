@@ -35,7 +35,7 @@ from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS
 
 MAX_FIELD = 10_000  # characters, as trafilatura cuts a field
 MAX_AUTHOR = 120  # characters of a byline element's text, as trafilatura
-DATE_PARAMS = {"extensive_search": False, "original_date": True}
+DATE_PARAMS: dict[str, Any] = {"extensive_search": False, "original_date": True}
 
 
 # trafilatura.xpaths.AUTHOR_XPATHS (2.3) in Python, read in one walk over the page: as
@@ -176,7 +176,7 @@ def _json_ld_items(data: Any) -> list[dict[str, Any]]:
 
     Nested ones stay out: a comment's or a review's author is not the article's.
     """
-    items = []
+    items: list[Any] = []
     for item in as_list(data):
         if isinstance(item, dict):
             items += as_list(item.get("@graph")) if "@graph" in item else [item]

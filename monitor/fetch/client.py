@@ -159,9 +159,9 @@ class Fetcher:
             if result.ok and result.status == 200:
                 parser.parse(result.body.decode("utf-8", "replace").splitlines())
             elif result.ok and result.status and 400 <= result.status < 500:
-                parser.allow_all = True
+                parser.parse([])  # no robots.txt: everything is allowed
             else:
-                parser.disallow_all = True
+                parser.parse(["User-agent: *", "Disallow: /"])  # unknown: nothing is
             cached = self._robots[site] = (parser, time.monotonic())
         return cached[0].can_fetch(self.settings.user_agent, url)
 
@@ -179,7 +179,7 @@ class Fetcher:
     async def _attempt(self, url: str, headers: dict[str, str]) -> FetchResult:
         started = time.monotonic()
         fetched_at = datetime.now(UTC)
-        final_url, redirects = url, ()
+        final_url, redirects = url, tuple[str, ...]()
         try:
             async with asyncio.timeout(self.settings.timeout):
                 async with self.client.stream("GET", url, headers=headers) as response:

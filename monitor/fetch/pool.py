@@ -25,6 +25,7 @@ import socket
 import struct
 import zlib
 from dataclasses import replace
+from typing import cast
 from urllib.parse import urlsplit
 
 from monitor.core.model import Settings
@@ -146,7 +147,7 @@ class _FetchProcess:
     async def _listen(self, reader: asyncio.StreamReader) -> None:
         try:
             while True:
-                request_id, result = await _receive(reader)  # type: ignore[misc]
+                request_id, result = cast("tuple[int, FetchResult]", await _receive(reader))
                 future = self._waiting.pop(request_id, None)
                 if future is not None and not future.done():
                     future.set_result(result)

@@ -24,7 +24,8 @@ from monitor.core.timestamps import parse_stamp, stamp
 from monitor.fetch.retry_after import bounded
 from monitor.notify.channels import REGISTRY, Channel, DeliveryError
 from monitor.notify.redact import option_secrets, redact
-from monitor.store.store import Delivery, Store, now_iso
+from monitor.store.records import Delivery, now_iso
+from monitor.store.store import Store
 
 
 def new_alert_id() -> str:
@@ -97,7 +98,7 @@ def backoff(attempts: int, retry_after: float | None) -> float:
     """Seconds to wait after ``attempts`` failures: doubling, capped, jittered."""
     wait = min(BACKOFF_FIRST * 2 ** min(max(attempts - 1, 0), 32), BACKOFF_MAX)
     wait *= random.uniform(0.5, 1.0)
-    return max(wait, bounded(retry_after) or 0.0)
+    return float(max(wait, bounded(retry_after) or 0.0))
 
 
 def _later(seconds: float) -> str:
@@ -274,7 +275,7 @@ def sample_alert() -> dict[str, Any]:
     after = Document(title=title, paragraphs=(SAMPLE_AFTER,))
     source = Source(id="test-alert", url="https://www.bbc.co.uk/news/uk-53463003",
                     schedule=Schedule(every=3600), tags=("test",))
-    from monitor.store.store import now_iso
+    from monitor.store.records import now_iso
 
     return build_alert(alert_id=new_alert_id(), event="changed", source=source, title=title,
                        detected_at=now_iso(), revision=None, previous_revision=None,

@@ -43,7 +43,9 @@ from monitor.notify.delivery import (
 )
 from monitor.pipeline.analyser import Analyser, WorkerCrashed
 from monitor.pipeline.recovery import Recovery, recover
-from monitor.store.store import Change, GitError, SourceRecord, Store, now_iso
+from monitor.store.errors import GitError
+from monitor.store.records import Change, SourceRecord, now_iso
+from monitor.store.store import Store
 
 COMMIT_EVENTS = ("changed", "removed", "restored", "moved")
 MAX_BATCH = 500  # outcomes per group commit: one fast-import stream stays a few MB
@@ -245,14 +247,14 @@ class Checker:
         if record.deferred_until and record.deferred_until > now_iso():
             # Not checked, so it counts toward failing: a server that keeps asking us
             # to wait must not silence a source.
-            seen = Observation("error", reason=f"deferred: the server asked to wait until "
-                                               f"{record.deferred_until}")
-            decision = replace(decide(record.state, seen,
+            waiting = Observation("error", reason=f"deferred: the server asked to wait until "
+                                                  f"{record.deferred_until}")
+            decision = replace(decide(record.state, waiting,
                                       confirm_removal=self.settings.confirm_removal,
                                       failing_after=self.settings.failing_after),
                                outcome="deferred")
-            result = FetchResult(url=source.url, final_url=source.url, error=seen.reason)
-            return await self._persist(source, record, None, result, seen, decision)
+            result = FetchResult(url=source.url, final_url=source.url, error=waiting.reason)
+            return await self._persist(source, record, None, result, waiting, decision)
         conditional = has_snapshot and record.state.status == "ok" and not rescoping
         target = tracked_url(source, record)
         result = await self.fetcher.fetch(
@@ -261,7 +263,7 @@ class Checker:
             last_modified=record.last_modified if conditional else None,
             known_sha256=record.body_sha256 if has_snapshot and not rescoping else None,
         )
-        seen = classify(result, target)
+        seen: Observation | None = classify(result, target)
         if result.status == 304 and not (conditional and (record.etag or record.last_modified)):
             # "Not modified" since nothing: there is no page to keep or compare.
             seen = Observation("error", reason="HTTP 304 Not Modified to a request that "

@@ -24,7 +24,8 @@ from monitor.core.diff import diff_documents
 from monitor.core.document import Snapshot, text_sha256
 from monitor.core.model import Config, Source
 from monitor.notify.delivery import build_alert, route
-from monitor.store.store import LogEntry, Store, now_iso
+from monitor.store.records import LogEntry, now_iso
+from monitor.store.store import Store
 
 
 @dataclass(frozen=True)

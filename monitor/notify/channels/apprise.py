@@ -22,6 +22,7 @@ import httpx
 
 from monitor.notify.channels import Channel, DeliveryError
 from monitor.notify.channels import render as r
+from monitor.notify.channels.render import Note
 
 BODY_LIMIT = 3500  # characters: small enough for most services' own limits
 MAX_PASSAGES = 6
@@ -53,7 +54,7 @@ def alert_body(alert: dict[str, Any]) -> tuple[str, str]:
         head.append(f"Added: {r.quoted(v.added)}")
     head += [f"{name}: {value}" for name, value in v.facts if name != "Detected"]
     top = "\n".join(line for line in head if line)
-    note = lambda n: f"{r.more_changes(n)} — see `{v.pointer}`"  # noqa: E731
+    note: Note = lambda n: f"{r.more_changes(n)} — see `{v.pointer}`"  # noqa: E731
     fitted = r.fit([(r.plain(e), r.count_changes(e)) for e in r.excerpts(v.blocks)],
                    BODY_LIMIT - r.units(top) - 2, note=note, max_pieces=MAX_PASSAGES)
     parts = [top, *fitted.pieces]

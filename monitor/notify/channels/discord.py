@@ -17,8 +17,10 @@ from typing import Any, ClassVar
 
 import httpx
 
+from monitor.core.diff import DELETE, INSERT
 from monitor.notify.channels import Channel, DeliveryError, raise_for_response
 from monitor.notify.channels import render as r
+from monitor.notify.channels.render import Note
 
 CONTENT_LIMIT = 2000
 TITLE_LIMIT = 256
@@ -70,7 +72,7 @@ def embed_payload(alert: dict[str, Any]) -> dict[str, Any]:
     room = min(DESCRIPTION_LIMIT, EMBED_TOTAL - embed_size(embed) - 100)
     passages = [(r.truncate(r.markdown(e), room), r.count_changes(e))
                 for e in r.excerpts(v.blocks)]
-    note = lambda n: f"*{r.more_changes(n)}* — see `{v.pointer}`"  # noqa: E731
+    note: Note = lambda n: f"*{r.more_changes(n)}* — see `{v.pointer}`"  # noqa: E731
     fitted = r.fit(passages, room, note=note, max_pieces=MAX_PASSAGES)
     pieces = fitted.pieces + ([note(fitted.left_out)] if fitted.left_out else [])
     if pieces:
@@ -95,10 +97,10 @@ def diff_payload(alert: dict[str, Any]) -> dict[str, Any]:
     top = "\n".join(head)
     passages = []
     for e in r.excerpts(v.blocks):
-        old = "\n".join(f"- {line}" for line in _code(r.side(e, r.DELETE)).split("\n"))
-        new = "\n".join(f"+ {line}" for line in _code(r.side(e, r.INSERT)).split("\n"))
+        old = "\n".join(f"- {line}" for line in _code(r.side(e, DELETE)).split("\n"))
+        new = "\n".join(f"+ {line}" for line in _code(r.side(e, INSERT)).split("\n"))
         passages.append((f"{old}\n{new}", r.count_changes(e)))
-    note = lambda n: f"{r.more_changes(n)} — see `{v.pointer}`"  # noqa: E731
+    note: Note = lambda n: f"{r.more_changes(n)} — see `{v.pointer}`"  # noqa: E731
     # the budget counts the block's fences and the note that may follow it
     room = CONTENT_LIMIT - r.units(top) - len("\n```diff\n\n```") - 1
     fitted = r.fit([(p, n) for p, n in passages if r.units(p) <= room], room,

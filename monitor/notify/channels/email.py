@@ -36,6 +36,7 @@ import httpx
 
 from monitor.notify.channels import Channel, DeliveryError
 from monitor.notify.channels import render as r
+from monitor.notify.channels.render import Note
 
 log = logging.getLogger(__name__)
 
@@ -144,7 +145,7 @@ def alert_html(alert: dict[str, Any], subject: str) -> str:
     if v.blocks:
         blocks = [r.excerpts([b], context=10_000, change_chars=r.EMAIL_CHANGE_CHARS)[0]
                   for b in v.blocks]
-        note = lambda n: (f'<p style="margin:12px 0 0;color:{MUTED};font-style:italic">'  # noqa: E731
+        note: Note = lambda n: (f'<p style="margin:12px 0 0;color:{MUTED};font-style:italic">'  # noqa: E731
                           f'{r.more_changes(n)} — see {code(v.pointer)}</p>')
         fitted = r.fit([(f'<div style="margin:0 0 12px;padding:8px 12px;border-left:3px '
                          f'solid #d0d7de;background:#fafbfc">{r.email_html(b)}</div>',
@@ -189,7 +190,7 @@ def alert_text(alert: dict[str, Any]) -> str:
     if v.blocks:
         blocks = [r.excerpts([b], context=10_000, change_chars=r.EMAIL_CHANGE_CHARS)[0]
                   for b in v.blocks]
-        note = lambda n: f"{r.more_changes(n)} — see `{v.pointer}`"  # noqa: E731
+        note: Note = lambda n: f"{r.more_changes(n)} — see `{v.pointer}`"  # noqa: E731
         fitted = r.fit([(r.plain(b), r.count_changes(b)) for b in blocks], HTML_LIMIT,
                        note=note, max_pieces=MAX_BLOCKS, measure=lambda s: len(s.encode()))
         lines += ["", "What changed ([-removed-] {+added+}):", "", fitted.joined("\n\n")]

@@ -26,6 +26,7 @@ import httpx
 from monitor.fetch.retry_after import parse_retry_after
 from monitor.notify.channels import PERMANENT_STATUSES, Channel, DeliveryError
 from monitor.notify.channels import render as r
+from monitor.notify.channels.render import Note
 
 BODY_LIMIT = 24_000  # bytes for each of body and formatted_body (event limit 65,536)
 MAX_PASSAGES = 20
@@ -49,7 +50,7 @@ def a(url: str, label: str) -> str:
 def plain_body(v: r.AlertView, passages: list[list[r.Segment]]) -> str:
     lines = [f"{v.icon} {v.headline}", v.url, f"Source: {v.source_id}"]
     lines += [f"{name}: {value}" for name, value in v.facts]
-    note = lambda n: f"{r.more_changes(n)} — see `{v.pointer}`"  # noqa: E731
+    note: Note = lambda n: f"{r.more_changes(n)} — see `{v.pointer}`"  # noqa: E731
     head = "\n".join(line for line in lines if line)
     fitted = r.fit([(r.plain(e), r.count_changes(e)) for e in passages],
                    BODY_LIMIT - utf8(head) - 2, note=note, max_pieces=MAX_PASSAGES,
@@ -71,7 +72,7 @@ def html_body(v: r.AlertView, passages: list[list[r.Segment]]) -> str:
             facts.append(f"{h(name)}: {h(value)}")
     head = (f"<p>{v.icon} <strong>{h(v.label)}:</strong> {a(v.url, v.title)}<br>"
             f"{' · '.join(facts)}</p>")
-    note = lambda n: (f"<p><em>{r.more_changes(n)}</em> — see "  # noqa: E731
+    note: Note = lambda n: (f"<p><em>{r.more_changes(n)}</em> — see "  # noqa: E731
                       f"<code>{h(v.pointer)}</code></p>")
     fitted = r.fit([(f"<blockquote>{r.matrix_html(e)}</blockquote>", r.count_changes(e))
                     for e in passages], BODY_LIMIT - utf8(head), note=note, sep="",

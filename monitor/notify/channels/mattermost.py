@@ -19,6 +19,7 @@ import httpx
 
 from monitor.notify.channels import Channel, DeliveryError, raise_for_response
 from monitor.notify.channels import render as r
+from monitor.notify.channels.render import Note
 
 TEXT_LIMIT = 4000  # characters shown before "Show more"; the hard limit is 16,383
 MAX_PASSAGES = 10
@@ -40,7 +41,7 @@ def alert_payload(alert: dict[str, Any]) -> dict[str, Any]:
             r.safe_url(value) if name.startswith("Moved") else md(value))
         fields.append({"short": name in (*r.CODE_FACTS, "Detected"),
                        "title": name, "value": r.truncate(shown, 1000)})
-    note = lambda n: f"*{r.more_changes(n)}* — see `{v.pointer}`"  # noqa: E731
+    note: Note = lambda n: f"*{r.more_changes(n)}* — see `{v.pointer}`"  # noqa: E731
     passages = [(r.truncate(r.markdown(e), TEXT_LIMIT // 2), r.count_changes(e))
                 for e in r.excerpts(v.blocks)]
     fitted = r.fit(passages, TEXT_LIMIT, note=note, max_pieces=MAX_PASSAGES)

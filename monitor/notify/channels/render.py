@@ -349,7 +349,8 @@ def _words(text: str) -> list[str]:
 def _head(text: str, words: int) -> str:
     """The first ``words`` words of ``text`` and an ellipsis if that is not all."""
     tokens = _words(text)
-    kept, seen = [], 0
+    kept: list[str] = []
+    seen = 0
     for token in tokens:
         if not token.isspace():
             if seen == words:
@@ -503,6 +504,10 @@ def matrix_html(segments: Sequence[Segment]) -> str:
 # --- fitting into a size limit ------------------------------------------------------
 
 
+#: what says how many changes a message had no room for
+Note = Callable[[int], str]
+
+
 @dataclass(frozen=True)
 class Fitted:
     """The rendered pieces that fit, and how many changes were left out."""
@@ -514,7 +519,7 @@ class Fitted:
         return sep.join(self.pieces)
 
 
-def fit(pieces: Sequence[tuple[str, int]], budget: int, *, note: Callable[[int], str],
+def fit(pieces: Sequence[tuple[str, int]], budget: int, *, note: Note,
         sep: str = "\n\n", max_pieces: int | None = None,
         measure: Callable[[str], int] = units) -> Fitted:
     """Keep whole pieces, in order, while they and the "…and N more" note fit.

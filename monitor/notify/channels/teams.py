@@ -20,6 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
+from monitor.core.diff import DELETE, INSERT
 from monitor.notify.channels import Channel, DeliveryError, raise_for_response
 from monitor.notify.channels import render as r
 
@@ -43,15 +44,15 @@ def segment_lines(segments: list[r.Segment]) -> list[dict[str, Any]]:
     blocks: list[list[dict[str, Any]]] = [[]]
     for op, text in segments:
         style: dict[str, Any] = {}
-        if op == r.DELETE:
+        if op == DELETE:
             style = {"strikethrough": True, "color": "Attention"}
-        elif op == r.INSERT:
+        elif op == INSERT:
             style = {"weight": "Bolder", "color": "Good"}
         for index, part in enumerate(text.split("\n")):
             if index:
                 blocks.append([])
             if part:
-                if op == r.INSERT and blocks[-1] and blocks[-1][-1].get("strikethrough") \
+                if op == INSERT and blocks[-1] and blocks[-1][-1].get("strikethrough") \
                         and not part[:1].isspace():
                     blocks[-1].append(run(" "))
                 blocks[-1].append(run(part, **style))

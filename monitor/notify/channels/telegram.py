@@ -24,6 +24,7 @@ import httpx
 from monitor.fetch.retry_after import parse_retry_after
 from monitor.notify.channels import PERMANENT_STATUSES, Channel, DeliveryError
 from monitor.notify.channels import render as r
+from monitor.notify.channels.render import Note
 
 TEXT_LIMIT = 4096
 DEFAULT_API = "https://api.telegram.org"
@@ -55,7 +56,7 @@ def alert_text(alert: dict[str, Any]) -> str:
             facts.append(f"{h(name)}: {h(r.truncate(value, 300))}")
     head.append(" · ".join(facts))
     top = "\n".join(head)
-    note = lambda n: f"<i>{r.more_changes(n)}</i> — see <code>{h(v.pointer)}</code>"  # noqa: E731
+    note: Note = lambda n: f"<i>{r.more_changes(n)}</i> — see <code>{h(v.pointer)}</code>"  # noqa: E731
     passages = [(f"<blockquote>{r.telegram_html(e)}</blockquote>", r.count_changes(e))
                 for e in r.excerpts(v.blocks)]
     room = TEXT_LIMIT - r.units(top) - 2
@@ -120,9 +121,8 @@ class Telegram(Channel):
 
     async def _send_message(self, text: str, client: httpx.AsyncClient) -> None:
         token = str(self.settings["token"])
-        chat_id: int | str = str(self.settings["chat_id"])
-        if re.fullmatch(r"-?\d+", chat_id):
-            chat_id = int(chat_id)
+        chat_text = str(self.settings["chat_id"])
+        chat_id: int | str = int(chat_text) if re.fullmatch(r"-?\d+", chat_text) else chat_text
         payload: dict[str, Any] = {
             "chat_id": chat_id, "text": text, "parse_mode": "HTML",
             "link_preview_options": {"is_disabled": True},

@@ -1,0 +1,100 @@
+"""The rows and commits the store hands out, as typed values."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from monitor.core.decide import State
+from monitor.core.document import Snapshot
+from monitor.core.safe_text import strip_controls
+from monitor.core.timestamps import stamp
+
+
+@dataclass(frozen=True)
+class SourceRecord:
+    """A source's row in the state database."""
+
+    id: str
+    state: State = field(default_factory=State)
+    etag: str | None = None
+    last_modified: str | None = None
+    body_sha256: str | None = None
+    final_url: str | None = None
+    tracking_url: str | None = None  # where a moved article is fetched now
+    tracked_from: str | None = None  # the configured URL it moved from
+    revision: str | None = None
+    last_checked: str | None = None
+    last_outcome: str | None = None
+    last_error: str | None = None
+    last_event: str | None = None
+    last_event_at: str | None = None
+    last_changed_at: str | None = None  # the last new wording: drives adaptive schedules
+    deferred_until: str | None = None
+    scope: str | None = None  # the selector/ignore rules the snapshot was extracted with
+    recent_changes: str | None = None  # times of the changed alerts of the last 6 h
+    storm_since: str | None = None  # changing constantly since then: alerts held back
+
+
+@dataclass(frozen=True)
+class Change:
+    """A new version of one snapshot file, to become one commit."""
+
+    source_id: str
+    event: str  # baseline, changed, removed, restored
+    snapshot: Snapshot
+    trailers: dict[str, str]
+    summary: str = ""
+    alerts: list[tuple[str, str]] = field(default_factory=list)  # (event, alert id)
+
+    @property
+    def path(self) -> str:
+        return f"{self.source_id}.md"
+
+    def message(self) -> str:
+        subject = f"{self.event}: {self.source_id}"
+        body = [strip_controls(self.snapshot.document.title)]
+        if self.summary:
+            body.append(self.summary)
+        trailers = [f"{key}: {value}" for key, value in
+                    {"Source": self.source_id, "Event": self.event, **self.trailers}.items()]
+        trailers += [f"Alert: {event} {alert_id}" for event, alert_id in self.alerts]
+        return "\n\n".join([subject, "\n".join(body), "\n".join(trailers)]) + "\n"
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    revision: str
+    date: str
+    subject: str
+    trailers: dict[str, str]
+    alerts: list[tuple[str, str]] = field(default_factory=list)  # (event, alert id)
+
+
+def now_iso() -> str:
+    return stamp(datetime.now(UTC))
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One alert still to be delivered to one channel."""
+
+    alert: dict[str, Any]
+    channel: str
+    attempts: int
+    next_attempt_at: str | None
+    digest_id: str | None
+    created_at: str  # when the change was detected
+    first_failed_at: str | None = None  # None: never failed, so never given up
+    last_error: str | None = None
+
+
+def _record(row: sqlite3.Row) -> SourceRecord:
+    values = dict(row)
+    state = State(status=values.pop("status"), gone_count=values.pop("gone_count"),
+                  collapse_count=values.pop("collapse_count"),
+                  failure_count=values.pop("failure_count"),
+                  failing=bool(values.pop("failing")))
+    return SourceRecord(state=state, **values)

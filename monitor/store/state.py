@@ -1,0 +1,172 @@
+"""Per-source state in SQLite: one row per source, the versions seen, and what git held.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import sqlite3
+from collections.abc import Iterator
+from typing import Any
+
+from monitor.core.decide import State
+from monitor.store.records import SourceRecord, _record
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS sources (
+    id TEXT PRIMARY KEY,
+    status TEXT NOT NULL DEFAULT 'new',
+    gone_count INTEGER NOT NULL DEFAULT 0,
+    collapse_count INTEGER NOT NULL DEFAULT 0,
+    failure_count INTEGER NOT NULL DEFAULT 0,
+    failing INTEGER NOT NULL DEFAULT 0,
+    etag TEXT,
+    last_modified TEXT,
+    body_sha256 TEXT,
+    final_url TEXT,
+    tracking_url TEXT,
+    tracked_from TEXT,
+    revision TEXT,
+    last_checked TEXT,
+    last_outcome TEXT,
+    last_error TEXT,
+    last_event TEXT,
+    last_event_at TEXT,
+    last_changed_at TEXT,
+    deferred_until TEXT,
+    scope TEXT,
+    recent_changes TEXT,
+    storm_since TEXT
+);
+CREATE TABLE IF NOT EXISTS versions (
+    source_id TEXT NOT NULL,
+    text_sha256 TEXT NOT NULL,
+    revision TEXT NOT NULL,
+    PRIMARY KEY (source_id, revision)
+);
+CREATE INDEX IF NOT EXISTS versions_by_text ON versions (source_id, text_sha256);
+CREATE TABLE IF NOT EXISTS alerts (
+    id TEXT PRIMARY KEY,
+    source_id TEXT NOT NULL,
+    event TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    body TEXT NOT NULL,
+    file_written INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS deliveries (
+    alert_id TEXT NOT NULL REFERENCES alerts (id),
+    channel TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    last_attempt_at TEXT,
+    delivered_at TEXT,
+    next_attempt_at TEXT,
+    digest_id TEXT,
+    first_failed_at TEXT,
+    PRIMARY KEY (alert_id, channel)
+);
+CREATE INDEX IF NOT EXISTS pending_deliveries ON deliveries (status);
+CREATE TABLE IF NOT EXISTS attempts (
+    alert_id TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    attempted_at TEXT NOT NULL,
+    error TEXT
+);
+CREATE TABLE IF NOT EXISTS digests (
+    id TEXT PRIMARY KEY,
+    channel TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+"""
+
+
+class StateTables:
+    """The state database of a Store (a part of it, not used alone)."""
+
+    db: sqlite3.Connection | None
+
+    def _add_missing_columns(self) -> None:
+        """Bring a database made by an older monitor up to the current schema."""
+        db = self._db()
+        for table, body in re.findall(r"CREATE TABLE IF NOT EXISTS (\w+) \((.*?)\n\);",
+                                      SCHEMA, re.S):
+            have = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+            for line in body.strip().splitlines():
+                column = line.strip().rstrip(",")
+                name = column.split()[0]
+                if name not in have and name.upper() not in ("PRIMARY", "FOREIGN"):
+                    db.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+
+    def _db(self) -> sqlite3.Connection:
+        if self.db is None:
+            raise RuntimeError("store is not open")
+        return self.db
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        db = self._db()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    def record(self, source_id: str) -> SourceRecord:
+        row = self._db().execute("SELECT * FROM sources WHERE id = ?", (source_id,)).fetchone()
+        return SourceRecord(id=source_id) if row is None else _record(row)
+
+    def records(self) -> dict[str, SourceRecord]:
+        return {row["id"]: _record(row) for row in self._db().execute("SELECT * FROM sources")}
+
+    def save(self, db: sqlite3.Connection, source_id: str, state: State | None = None,
+             **values: Any) -> None:
+        """Upsert a source's row inside the caller's transaction."""
+        if state is not None:
+            values.update(status=state.status, gone_count=state.gone_count,
+                          collapse_count=state.collapse_count,
+                          failure_count=state.failure_count, failing=int(state.failing))
+        db.execute("INSERT OR IGNORE INTO sources (id) VALUES (?)", (source_id,))
+        if values:
+            assignments = ", ".join(f"{key} = ?" for key in values)
+            db.execute(f"UPDATE sources SET {assignments} WHERE id = ?",
+                       (*values.values(), source_id))
+
+    def forget_history(self, db: sqlite3.Connection) -> None:
+        """Drop what the database knows of git (revisions, versions, validators), keeping
+        schedules and the outbox: the first step of rebuilding state from git."""
+        db.execute("DELETE FROM versions")
+        db.execute("UPDATE sources SET status = 'new', gone_count = 0, collapse_count = 0, "
+                   "revision = NULL, etag = NULL, last_modified = NULL, body_sha256 = NULL, "
+                   "tracking_url = NULL, tracked_from = NULL")
+
+    def add_version(self, db: sqlite3.Connection, source_id: str, text_hash: str,
+                    revision: str) -> None:
+        db.execute("INSERT OR IGNORE INTO versions VALUES (?, ?, ?)",
+                   (source_id, text_hash, revision))
+
+    def text_hash_at(self, source_id: str, revision: str) -> str | None:
+        """The hash of the wording that ``revision`` of the source holds, if recorded."""
+        row = self._db().execute("SELECT text_sha256 FROM versions WHERE source_id = ? "
+                                 "AND revision = ?", (source_id, revision)).fetchone()
+        return row[0] if row else None
+
+    def earlier_revision_with(self, source_id: str, text_hash: str,
+                              exclude: str | None) -> str | None:
+        """The newest earlier revision whose wording hashed to ``text_hash``."""
+        row = self._db().execute(
+            "SELECT revision FROM versions WHERE source_id = ? AND text_sha256 = ? "
+            "AND revision IS NOT ? ORDER BY rowid DESC LIMIT 1",
+            (source_id, text_hash, exclude)).fetchone()
+        return row[0] if row else None
+
+    def ingested_head(self) -> str | None:
+        row = self._db().execute("SELECT value FROM meta WHERE key = 'git_head'").fetchone()
+        return row[0] if row else None
+
+    def set_ingested_head(self, db: sqlite3.Connection, revision: str) -> None:
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('git_head', ?)", (revision,))
