@@ -16,7 +16,9 @@ from conftest import Project, child_env
 from receivers import Answer, Discord, Receiver, Slack
 
 from monitor.cli.demo_site import Article
-from monitor.notify.delivery import backoff, changed_words, route
+from monitor.core.alert import Alert, make_alert
+from monitor.core.diff import Diff
+from monitor.notify.delivery import backoff, route
 
 ROOT = Path(__file__).parent.parent
 
@@ -107,9 +109,13 @@ def test_route_and_word_counting_units(project: Project) -> None:
         hook("big", "/b", "  min_change: 3\n"), hook("tagged", "/t", "  tags: [x]\n")])))
     config = project.config()
     source = config.source("a")
-    small = {"event": "changed", "diff": {"added": ["8,000"], "removed": ["80,000"]}}
-    large = {"event": "changed", "diff": {"added": ["one two three"], "removed": []}}
-    assert changed_words(small) == 2 and changed_words(large) == 3
+    def alert(added: list[str], removed: list[str]) -> Alert:
+        return make_alert("changed", alert_id="01J0000000000000000000000", source=source,
+                          title="t", detected_at="2026-01-01T00:00:00Z", revision=None,
+                          diff=Diff(added=added, removed=removed, unified=""))
+
+    small, large = alert(["8,000"], ["80,000"]), alert(["one two three"], [])
+    assert small.changed_words == 2 and large.changed_words == 3
     assert route(small, source, config) == []
     assert route(large, source, config) == ["big"]
 

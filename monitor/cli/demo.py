@@ -16,7 +16,7 @@ from pathlib import Path
 from monitor.cli.demo_site import Article, Furniture, LocalSite, teasers
 from monitor.config import loader as config_module
 from monitor.core.model import Config
-from monitor.pipeline.check import run_pass
+from monitor.pipeline.session import run_pass
 from monitor.store.store import Store
 
 EDITED = "huawei-5g-letter"
@@ -96,7 +96,7 @@ def step(number: int, text: str) -> None:
 
 def check(config: Config) -> None:
     from monitor.cli.main import print_check
-    from monitor.pipeline.check import summary
+    from monitor.pipeline.reports import summary
 
     report = asyncio.run(run_pass(config, config.sources, on_check=print_check))
     print(summary(report))

@@ -19,7 +19,8 @@ from monitor.config import loader as config_module
 from monitor.config.loader import ConfigError
 from monitor.core.model import Config, Source
 from monitor.core.safe_text import for_terminal
-from monitor.pipeline.check import CheckReport, run_pass, summary
+from monitor.pipeline.reports import CheckReport, summary
+from monitor.pipeline.session import run_pass
 from monitor.store.errors import (
     GitError,
     StoreDamaged,

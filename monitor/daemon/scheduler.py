@@ -38,7 +38,8 @@ from monitor.config import loader as config_module
 from monitor.core.model import Config, Settings, Source
 from monitor.core.schedule import Schedule, cron_trigger
 from monitor.core.timestamps import parse_stamp, stamp
-from monitor.pipeline.check import CheckReport, PassReport, Session
+from monitor.pipeline.reports import CheckReport, PassReport
+from monitor.pipeline.session import Session
 from monitor.store.files import atomic_write
 from monitor.store.records import SourceRecord
 from monitor.store.store import Store
@@ -334,7 +335,7 @@ class Daemon:
         for error in [*report.errors, *report.delivery.errors]:
             log.warning("%s", error)
         if sources:
-            from monitor.pipeline.check import summary
+            from monitor.pipeline.reports import summary
 
             log.info("%s", summary(report))
         else:

@@ -17,9 +17,9 @@ from typing import Any
 import httpx
 from ulid import ULID
 
-from monitor.core.diff import Diff
+from monitor.core.alert import Alert, make_alert
+from monitor.core.events import Event
 from monitor.core.model import ChannelConfig, Config, Source
-from monitor.core.safe_text import strip_controls
 from monitor.core.timestamps import parse_stamp, stamp
 from monitor.fetch.retry_after import bounded
 from monitor.notify.channels import REGISTRY, Channel, DeliveryError
@@ -30,26 +30,6 @@ from monitor.store.store import Store
 
 def new_alert_id() -> str:
     return str(ULID())
-
-
-def build_alert(*, alert_id: str, event: str, source: Source, title: str, detected_at: str,
-                revision: str | None, previous_revision: str | None, reason: str | None = None,
-                diff: Diff | None = None, **extra: Any) -> dict[str, Any]:
-    return {
-        "id": alert_id,
-        "event": event,
-        "reason": reason,
-        "source_id": source.id,
-        "url": source.shown(source.url),
-        "title": strip_controls(title),
-        "detected_at": detected_at,
-        "revision": revision,
-        "previous_revision": previous_revision,
-        "diff": diff.as_dict() if diff else None,
-        "tags": list(source.tags),
-        **{key: source.shown(value) if key in ("from_url", "to_url") and value else value
-           for key, value in extra.items()},
-    }
 
 
 def make_channel(config: ChannelConfig) -> Channel:
@@ -73,22 +53,16 @@ DEFAULT_GIVE_UP = 48 * 3600.0  # seconds a delivery is retried before it is a de
 BACKOFF_FIRST, BACKOFF_MAX = 30.0, 3600.0
 
 
-def changed_words(alert: dict[str, Any]) -> int:
-    diff = alert.get("diff") or {}
-    return sum(len(fragment.split()) for key in ("added", "removed")
-               for fragment in diff.get(key, []))
-
-
-def route(alert: dict[str, Any], source: Source, config: Config) -> list[str]:
+def route(alert: Alert, source: Source, config: Config) -> list[str]:
     """The channels an alert goes to: the source's, narrowed by each channel's filters."""
     names = []
     for channel in config.channels_for(source):
         options = channel.options
-        if options.get("events") and alert["event"] not in options["events"]:
+        if options.get("events") and alert.event not in options["events"]:
             continue
         if options.get("tags") and not set(options["tags"]) & set(source.tags):
             continue
-        if alert["event"] == "changed" and changed_words(alert) < options.get("min_change", 0):
+        if alert.event == Event.CHANGED and alert.changed_words < options.get("min_change", 0):
             continue
         names.append(channel.name)
     return names
@@ -264,7 +238,7 @@ SAMPLE_AFTER = ("A petition supporting this initiative has collected more than 1
                 "signatures, which means that it may be examined for debate in Parliament.")
 
 
-def sample_alert() -> dict[str, Any]:
+def sample_alert() -> Alert:
     """A realistic ``changed`` alert built from a real diff, for ``monitor test-alert``."""
     from monitor.core.diff import diff_documents
     from monitor.core.document import Document
@@ -277,14 +251,14 @@ def sample_alert() -> dict[str, Any]:
                     schedule=Schedule(every=3600), tags=("test",))
     from monitor.store.records import now_iso
 
-    return build_alert(alert_id=new_alert_id(), event="changed", source=source, title=title,
-                       detected_at=now_iso(), revision=None, previous_revision=None,
-                       diff=diff_documents(before, after), test=True)
+    return replace(make_alert(Event.CHANGED, alert_id=new_alert_id(), source=source, title=title,
+                              detected_at=now_iso(), revision=None,
+                              diff=diff_documents(before, after)), test=True)
 
 
 async def send_test_alert(config: Config, names: list[str]) -> dict[str, str | None]:
     """Send one sample alert to each named channel; the error per channel, or None."""
-    alert = sample_alert()
+    alert = sample_alert().to_json()
     timeout = httpx.Timeout(config.settings.delivery_timeout)
     async with httpx.AsyncClient(timeout=timeout, follow_redirects=False,
                                  headers={"User-Agent": config.settings.user_agent}) as client:

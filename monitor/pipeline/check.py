@@ -9,46 +9,40 @@ outcome; the others carry on.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import sqlite3
 import sys
 import time
 import traceback
-from collections import Counter
 from collections.abc import Callable
 from contextvars import ContextVar
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
+from monitor.core.alert import Alert, make_alert
 from monitor.core.classify import Observation, classify, judge, redirect_keeps_article
-from monitor.core.decide import Decision, State, decide
+from monitor.core.decide import Decision, decide
 from monitor.core.diff import Diff, diff_documents
 from monitor.core.document import Document, Snapshot, text_sha256
+from monitor.core.events import COMMIT_EVENTS, Event
 from monitor.core.model import Config, Source
 from monitor.core.safe_text import strip_controls
 from monitor.core.storm import judge_storm
 from monitor.core.timestamps import stamp
 from monitor.extract.scope import scope_key
 from monitor.fetch.client import Fetcher, FetchResult
-from monitor.fetch.pool import FetchPool, make_fetcher
+from monitor.fetch.pool import FetchPool
 from monitor.fetch.retry_after import MAX_RETRY_AFTER
 from monitor.notify.delivery import (
-    DeliveryReport,
-    build_alert,
-    deliver_pending,
     new_alert_id,
     route,
-    write_alert_files,
 )
 from monitor.pipeline.analyser import Analyser, WorkerCrashed
-from monitor.pipeline.recovery import Recovery, recover
+from monitor.pipeline.reports import CheckReport
+from monitor.pipeline.writer import Outcome, Writer
 from monitor.store.errors import GitError
 from monitor.store.records import Change, SourceRecord, now_iso
 from monitor.store.store import Store
-
-COMMIT_EVENTS = ("changed", "removed", "restored", "moved")
-MAX_BATCH = 500  # outcomes per group commit: one fast-import stream stays a few MB
 
 
 def _nothing() -> None:
@@ -59,119 +53,11 @@ def _nothing() -> None:
 _release_slot: ContextVar[Callable[[], None]] = ContextVar("release_slot", default=_nothing)
 
 
-@dataclass
-class CheckReport:
-    source_id: str
-    outcome: str  # baseline, unchanged, changed, gone, removed, restored, error, deferred
-    events: list[str] = field(default_factory=list)
-    detail: str = ""
-    elapsed: float = 0.0
-
-
-@dataclass
-class PassReport:
-    checks: list[CheckReport] = field(default_factory=list)
-    delivery: DeliveryReport = field(default_factory=DeliveryReport)
-    recovery: Recovery = field(default_factory=Recovery)
-    errors: list[str] = field(default_factory=list)  # problems of the pass as a whole
-
-    def counts(self) -> Counter[str]:
-        return Counter(check.outcome for check in self.checks)
-
-    @property
-    def failed(self) -> bool:
-        return (any(c.outcome == "error" for c in self.checks) or self.delivery.failed > 0
-                or bool(self.errors))
-
-
 def tracked_url(source: Source, record: SourceRecord) -> str:
     """The configured URL, or where the article moved to since it was configured."""
     if record.tracking_url and record.tracked_from == source.url:
         return record.tracking_url
     return source.url
-
-
-@dataclass
-class Outcome:
-    """Everything one check wants written: maybe a snapshot commit, state, alerts."""
-
-    source: Source
-    previous_revision: str | None
-    state: State
-    values: dict[str, Any]
-    alerts: list[dict[str, Any]]
-    change: Change | None
-    text_hash: str
-    routes: dict[str, list[str]]  # alert id -> the channels it goes to
-
-
-class Writer:
-    """Group commit: outcomes that arrive while a write is running share the next one.
-
-    One fast-import run for all their commits, then one SQLite transaction for
-    all their state and alerts, so a pass where every page changed costs one
-    git process and one fsync per batch instead of per page, and an idle
-    daemon still writes each outcome at once.
-    """
-
-    def __init__(self, store: Store):
-        self.store = store
-        self._pending: list[tuple[Outcome, asyncio.Future[None]]] = []
-        self._flushing: asyncio.Task[None] | None = None
-        # Outcomes waiting or being written, at most two batches: when git is the
-        # slowest stage, checks wait here instead of piling up documents in memory.
-        self._room = asyncio.Semaphore(2 * MAX_BATCH)
-
-    async def write(self, outcome: Outcome) -> None:
-        await self._room.acquire()
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        future.add_done_callback(lambda _: self._room.release())
-        self._pending.append((outcome, future))
-        if self._flushing is None or self._flushing.done():
-            self._flushing = asyncio.ensure_future(self._drain())
-        await asyncio.shield(future)
-
-    async def _drain(self) -> None:
-        while self._pending:
-            batch = self._pending[:MAX_BATCH]
-            self._pending = self._pending[MAX_BATCH:]
-            try:
-                await self._flush([outcome for outcome, _ in batch])
-            except Exception as exc:
-                for _, future in batch:
-                    future.set_exception(exc)
-            else:
-                for _, future in batch:
-                    future.set_result(None)
-
-    async def _flush(self, outcomes: list[Outcome]) -> None:
-        committing = [o for o in outcomes if o.change is not None]
-        revisions: list[str] = []
-        if committing:  # most checks change nothing: no thread hop for them
-            revisions = await asyncio.to_thread(self.store.commit,
-                                                [o.change for o in committing])  # type: ignore[misc]
-        revision_of = {id(o): r for o, r in zip(committing, revisions, strict=True)}
-        with self.store.transaction() as db:
-            for outcome in outcomes:
-                source_id = outcome.source.id
-                revision = revision_of.get(id(outcome))
-                if revision is not None:
-                    for alert in outcome.alerts:
-                        if alert["event"] in COMMIT_EVENTS:
-                            alert["revision"] = revision
-                        if alert["event"] == "changed":
-                            earlier = self.store.earlier_revision_with(
-                                source_id, outcome.text_hash, exclude=outcome.previous_revision)
-                            if earlier:
-                                alert["reverts_to"] = earlier
-                self.store.save(db, source_id, outcome.state, **outcome.values)
-                if revision is not None:
-                    self.store.save(db, source_id, revision=revision)
-                    self.store.add_version(db, source_id, outcome.text_hash, revision)
-                for alert in outcome.alerts:
-                    self.store.add_alert(db, alert, outcome.routes[alert["id"]])
-            if revisions:
-                self.store.set_ingested_head(db, revisions[-1])
 
 
 class Checker:
@@ -346,11 +232,11 @@ class Checker:
                                   result.fetched_at, self.settings.storm_after)
             storm_values = {"recent_changes": verdict.recent_changes,
                             "storm_since": verdict.storm_since}
-            for alert in alerts:
-                if alert["event"] == "changed" and verdict.reason:
-                    alert.update(reason=verdict.reason, count=verdict.count)
+            if verdict.reason:
+                alerts = [replace(a, reason=verdict.reason, count=verdict.count)
+                          if a.event == Event.CHANGED else a for a in alerts]
             if not verdict.send:  # committed all the same: only the alert is held back
-                alerts = [a for a in alerts if a["event"] != "changed"]
+                alerts = [a for a in alerts if a.event != Event.CHANGED]
         # Kept and shown with ${NAME} where the URL holds a secret: only requests carry it.
         url = source.shown(seen.moved_to or tracked_url(source, record))
         change = None
@@ -360,7 +246,7 @@ class Checker:
                 snapshot=Snapshot(document, url=url, status=decision.snapshot_status),
                 trailers=_trailers(url, source.shown(result.final_url), result, decision),
                 summary=_summary(diff) if decision.outcome in ("changed", "restored") else "",
-                alerts=[(a["event"], a["id"]) for a in alerts if a["event"] in COMMIT_EVENTS])
+                alerts=[(a.event, a.id) for a in alerts if a.event in COMMIT_EVENTS])
         values: dict[str, Any] = {
             "last_checked": now_iso(), "last_outcome": decision.outcome,
             "last_error": source.shown(decision.reason or "")
@@ -385,7 +271,7 @@ class Checker:
             values.update(etag=None, last_modified=None, body_sha256=None)
         values.update(storm_values)
         if alerts:
-            values.update(last_event=alerts[-1]["event"], last_event_at=detected_at)
+            values.update(last_event=str(alerts[-1].event), last_event_at=detected_at)
         # The outcome holds no page: free the slot for the next fetch while it waits
         # for its commit, so that commits come in large groups.
         _release_slot.get()()
@@ -393,24 +279,18 @@ class Checker:
             source=source, previous_revision=record.revision, state=decision.state,
             values=values, alerts=alerts, change=change,
             text_hash=text_sha256(document) if change else "",
-            routes={a["id"]: route(a, source, self.config) for a in alerts}))
-        return CheckReport(source.id, decision.outcome, [a["event"] for a in alerts],
+            routes={a.id: route(a, source, self.config) for a in alerts}))
+        return CheckReport(source.id, decision.outcome, [str(a.event) for a in alerts],
                            detail=source.shown(_detail(decision, seen, diff)))
 
     def _alert(self, event: str, source: Source, record: SourceRecord, document: Document,
                detected_at: str, decision: Decision, diff: Diff | None,
-               moved_to: str | None) -> dict[str, Any]:
-        with_diff = event in ("changed", "restored")
-        extra: dict[str, Any] = {}
-        if event == "moved":
-            extra = {"from_url": tracked_url(source, record), "to_url": moved_to}
-        return build_alert(
-            alert_id=new_alert_id(), event=event, source=source, title=document.title,
+               moved_to: str | None) -> Alert:
+        return make_alert(
+            event, alert_id=new_alert_id(), source=source, title=document.title,
             detected_at=detected_at, revision=record.revision,
-            previous_revision=record.revision if event in COMMIT_EVENTS else None,
-            reason="redirected" if event == "moved" else
-            decision.reason if event in ("removed", "failing", "changed") else None,
-            diff=diff if with_diff else None, **extra)
+            previous_revision=record.revision, reason=decision.reason, diff=diff,
+            moved=(tracked_url(source, record), moved_to) if moved_to else None)
 
 
 def _trailers(url: str, final_url: str, result: FetchResult,
@@ -462,93 +342,3 @@ def _deferred_until(result: FetchResult, interval: float) -> str | None:
     return stamp(datetime.fromtimestamp(until, UTC))
 
 
-class Session:
-    """One fetcher and one worker pool, kept across passes (the daemon) or for one (cron)."""
-
-    def __init__(self, config: Config):
-        self.config = config
-        self.fetcher = make_fetcher(config.settings, len(config.sources))
-        self.analyser = Analyser(config.settings.workers)
-        settings = config.settings
-        self.store = Store(settings.snapshots, settings.state, settings.alerts)
-
-    async def __aenter__(self) -> Session:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.fetcher.aclose()
-        self.analyser.close()
-        self.store.close()
-
-    async def run(self, sources: list[Source], *,
-                  on_check: Callable[[CheckReport, int, int], None] | None = None,
-                  on_wait: Callable[[str], None] | None = None,
-                  honour_backoff: bool = False) -> PassReport:
-        """Check ``sources`` once, then attempt every pending delivery, under the store lock.
-
-        The lock is awaited in a thread so that a daemon's loop keeps running
-        while a cron run finishes.
-        """
-        settings = self.config.settings
-        store = self.store
-        report = PassReport()
-        await asyncio.to_thread(store.acquire, settings.lock_timeout, on_wait)
-        try:
-            store.open()
-            store.sync_worktree()
-            report.recovery = recover(store, self.config)
-            if report.recovery.lost_head:  # history rewritten under us: say so loudly
-                report.errors.append(report.recovery.describe())
-            checker = Checker(self.config, store, self.fetcher, self.analyser)
-            tasks = [asyncio.ensure_future(checker.check(s)) for s in sources]
-            try:
-                for done in asyncio.as_completed(tasks):
-                    check = await done
-                    report.checks.append(check)
-                    if on_check:
-                        on_check(check, len(report.checks), len(sources))
-            finally:
-                for task in tasks:
-                    task.cancel()
-                report.errors += checker.problems
-            try:
-                write_alert_files(store)
-            except OSError as exc:
-                # Alerts stay in the outbox; they are written and sent by a later run.
-                report.errors.append(f"cannot write alert files, delivery postponed: {exc}")
-            else:
-                report.delivery = await deliver_pending(store, self.config,
-                                                        honour_backoff=honour_backoff)
-        finally:
-            with contextlib.suppress(GitError, OSError):  # the next pass tries again
-                store.refresh_index()
-                store.pack()
-            store.release()
-        return report
-
-
-async def run_pass(config: Config, sources: list[Source], *,
-                   on_check: Callable[[CheckReport, int, int], None] | None = None,
-                   on_wait: Callable[[str], None] | None = None) -> PassReport:
-    """One pass with a fresh session: what ``monitor check`` runs."""
-    async with Session(config) as session:
-        return await session.run(sources, on_check=on_check, on_wait=on_wait)
-
-
-def summary(report: PassReport) -> str:
-    counts = report.counts()
-    checked = len(report.checks)
-    order = ["baseline", "unchanged", "changed", "moved", "collapsed", "gone", "removed",
-             "restored", "rescoped", "rewritten", "deferred"]
-    parts = [f"{counts[o]} {o}" for o in order if counts[o]]
-    errors = counts["error"]
-    parts.append(f"{errors} error{'s' if errors != 1 else ''}")
-    line = f"{checked} checked: {', '.join(parts)}"
-    delivery = report.delivery
-    if delivery.delivered or delivery.failed:
-        line += f"; alerts delivered {delivery.delivered}, failed {delivery.failed}"
-    if delivery.dead:
-        line += f"; {delivery.dead} delivery(ies) given up (see `monitor alerts`)"
-    if report.recovery.describe():
-        line += f"; {report.recovery.describe()}"
-    return line

@@ -17,13 +17,15 @@ One rule table, by what the database recorded as the last commit it saw:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from monitor.core.alert import Alert, make_alert
 from monitor.core.diff import diff_documents
 from monitor.core.document import Snapshot, text_sha256
+from monitor.core.events import DIFF_EVENTS
 from monitor.core.model import Config, Source
-from monitor.notify.delivery import build_alert, route
+from monitor.notify.delivery import route
 from monitor.store.records import LogEntry, now_iso
 from monitor.store.store import Store
 
@@ -98,10 +100,10 @@ def _rebuild(store: Store, config: Config) -> int:
                                                       source))
             store.add_version(db, source_id, text_sha256(snapshot.document), entry.revision)
             store.add_rebuilt_alerts(db, [
-                {"id": alert_id, "event": alert_event, "source_id": source_id,
-                 "url": source.shown(source.url), "title": snapshot.document.title,
-                 "detected_at": entry.trailers.get("Fetched-At", entry.date),
-                 "revision": entry.revision, "rebuilt_from_git": True}
+                replace(make_alert(alert_event, alert_id=alert_id, source=source,
+                                   title=snapshot.document.title,
+                                   detected_at=entry.trailers.get("Fetched-At", entry.date),
+                                   revision=entry.revision), rebuilt_from_git=True)
                 for alert_event, alert_id in entry.alerts])
         store.set_ingested_head(db, store.head() or "")
     return len(entries)
@@ -140,18 +142,12 @@ def _replay(store: Store, config: Config, since: str) -> int:
 
 def _replayed_alert(entry: LogEntry, event: str, alert_id: str, source: Source,
                     previous: str | None, before: Snapshot | None,
-                    snapshot: Snapshot) -> dict[str, Any]:
+                    snapshot: Snapshot) -> Alert:
     diff = None
-    if event in ("changed", "restored") and before is not None \
-            and before.document != snapshot.document:
+    if event in DIFF_EVENTS and before is not None and before.document != snapshot.document:
         diff = diff_documents(before.document, snapshot.document)
-    extra = {}
-    if event == "moved":
-        extra = {"from_url": before.url if before else source.url, "to_url": snapshot.url}
-    reason = {"removed": entry.trailers.get("Reason"), "moved": "redirected",
-              "changed": entry.trailers.get("Reason")}.get(event)
-    return build_alert(alert_id=alert_id, event=event, source=source,
-                       title=snapshot.document.title,
-                       detected_at=entry.trailers.get("Fetched-At", now_iso()),
-                       revision=entry.revision, previous_revision=previous, reason=reason,
-                       diff=diff, **extra)
+    return make_alert(event, alert_id=alert_id, source=source, title=snapshot.document.title,
+                      detected_at=entry.trailers.get("Fetched-At", now_iso()),
+                      revision=entry.revision, previous_revision=previous,
+                      reason=entry.trailers.get("Reason"), diff=diff,
+                      moved=(before.url if before else source.url, snapshot.url))

@@ -11,6 +11,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from monitor.core.alert import Alert
 from monitor.store.files import atomic_write_many
 from monitor.store.records import Delivery, now_iso
 from monitor.store.state import StateTables
@@ -22,21 +23,20 @@ class Outbox(StateTables):
     alerts_dir: Path
 
 
-    def add_alert(self, db: sqlite3.Connection, alert: dict[str, Any],
-                  channels: list[str]) -> None:
+    def add_alert(self, db: sqlite3.Connection, alert: Alert, channels: list[str]) -> None:
         db.execute("INSERT OR IGNORE INTO alerts (id, source_id, event, created_at, body) "
                    "VALUES (?, ?, ?, ?, ?)",
-                   (alert["id"], alert["source_id"], alert["event"], alert["detected_at"],
-                    json.dumps(alert, ensure_ascii=False)))
+                   (alert.id, alert.source_id, str(alert.event), alert.detected_at,
+                    json.dumps(alert.to_json(), ensure_ascii=False)))
         db.executemany("INSERT OR IGNORE INTO deliveries (alert_id, channel) VALUES (?, ?)",
-                       [(alert["id"], channel) for channel in channels])
+                       [(alert.id, channel) for channel in channels])
 
-    def add_rebuilt_alerts(self, db: sqlite3.Connection, alerts: list[dict[str, Any]]) -> None:
+    def add_rebuilt_alerts(self, db: sqlite3.Connection, alerts: list[Alert]) -> None:
         """Alerts known only from commits' trailers: recorded as made, never sent again."""
         db.executemany("INSERT OR IGNORE INTO alerts (id, source_id, event, created_at, body, "
                        "file_written) VALUES (?, ?, ?, ?, ?, 1)",
-                       [(a["id"], a["source_id"], a["event"], a["detected_at"],
-                         json.dumps(a, ensure_ascii=False)) for a in alerts])
+                       [(a.id, a.source_id, str(a.event), a.detected_at,
+                         json.dumps(a.to_json(), ensure_ascii=False)) for a in alerts])
 
     def has_alert(self, alert_id: str) -> bool:
         return self._db().execute("SELECT 1 FROM alerts WHERE id = ?",

@@ -1,0 +1,96 @@
+"""The alert: a typed, frozen value, built in one place by checks and recovery alike.
+
+It becomes the alert JSON of DESIGN.md (``to_json``) only where it leaves the
+pipeline: the outbox, the alert files and the channels. The rules of what an
+alert carries live in ``make_alert``: which events name a reason, which carry
+a diff, which name the revision before them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from monitor.core.diff import Diff
+from monitor.core.events import COMMIT_EVENTS, DIFF_EVENTS, Event
+from monitor.core.model import Source
+from monitor.core.safe_text import strip_controls
+
+#: events whose alert says why (the check's reason: gone-404, a server's error, ...)
+REASON_EVENTS = frozenset({Event.CHANGED, Event.REMOVED, Event.FAILING})
+MOVED_REASON = "redirected"
+
+
+@dataclass(frozen=True)
+class Alert:
+    id: str
+    event: Event
+    source_id: str
+    url: str  # shown form: ${NAME} where the configured URL holds a secret
+    title: str
+    detected_at: str
+    revision: str | None = None
+    previous_revision: str | None = None
+    reason: str | None = None
+    diff: Diff | None = None
+    tags: tuple[str, ...] = ()
+    from_url: str | None = None  # moved: where the article was, and where it is now
+    to_url: str | None = None
+    reverts_to: str | None = None  # changed back to the wording of this earlier revision
+    count: int | None = None  # changing-constantly: changes within the window
+    test: bool = False  # sent by `monitor test-alert`
+    rebuilt_from_git: bool = False  # known from commit trailers after a state rebuild
+
+    @property
+    def changed_words(self) -> int:
+        """Words added and removed, for a channel's ``min_change``."""
+        if self.diff is None:
+            return 0
+        return sum(len(fragment.split()) for fragment in (*self.diff.added, *self.diff.removed))
+
+    def committed_as(self, revision: str, reverts_to: str | None = None) -> Alert:
+        """The alert of a commit event, naming the commit that holds its snapshot.
+
+        Other events (failing, recovered) keep the revision they were raised at.
+        """
+        if self.event not in COMMIT_EVENTS:
+            return self
+        return replace(self, revision=revision, reverts_to=reverts_to or self.reverts_to)
+
+    def to_json(self) -> dict[str, Any]:
+        """The alert JSON document (DESIGN.md); optional keys only when they apply."""
+        body: dict[str, Any] = {
+            "id": self.id, "event": str(self.event), "reason": self.reason,
+            "source_id": self.source_id, "url": self.url, "title": self.title,
+            "detected_at": self.detected_at, "revision": self.revision,
+            "previous_revision": self.previous_revision,
+            "diff": self.diff.as_dict() if self.diff else None, "tags": list(self.tags),
+        }
+        if self.event == Event.MOVED:
+            body.update(from_url=self.from_url, to_url=self.to_url)
+        optional = {"reverts_to": self.reverts_to, "count": self.count,
+                    "test": self.test or None, "rebuilt_from_git": self.rebuilt_from_git or None}
+        body.update({key: value for key, value in optional.items() if value is not None})
+        return body
+
+
+def make_alert(event: Event | str, *, alert_id: str, source: Source, title: str,
+               detected_at: str, revision: str | None, previous_revision: str | None = None,
+               reason: str | None = None, diff: Diff | None = None,
+               moved: tuple[str, str] | None = None) -> Alert:
+    """The alert of one event. ``reason`` is the check's; the event decides if it is kept.
+
+    ``moved`` is (from, to) for a ``moved`` event, both as requested: they are
+    kept in their shown form, like every URL an alert carries.
+    """
+    event = Event(event)
+    from_url, to_url = moved if event == Event.MOVED and moved else (None, None)
+    return Alert(
+        id=alert_id, event=event, source_id=source.id, url=source.shown(source.url),
+        title=strip_controls(title), detected_at=detected_at, revision=revision,
+        previous_revision=previous_revision if event in COMMIT_EVENTS else None,
+        reason=MOVED_REASON if event == Event.MOVED else
+        reason if event in REASON_EVENTS else None,
+        diff=diff if event in DIFF_EVENTS else None, tags=tuple(source.tags),
+        from_url=source.shown(from_url) if from_url else None,
+        to_url=source.shown(to_url) if to_url else None)

@@ -1,0 +1,93 @@
+"""One fetcher, one worker pool and one store, for one pass (cron) or many (the daemon)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+
+from monitor.core.model import Config, Source
+from monitor.fetch.pool import make_fetcher
+from monitor.notify.delivery import (
+    deliver_pending,
+    write_alert_files,
+)
+from monitor.pipeline.analyser import Analyser
+from monitor.pipeline.check import Checker
+from monitor.pipeline.recovery import recover
+from monitor.pipeline.reports import CheckReport, PassReport
+from monitor.store.errors import GitError
+from monitor.store.store import Store
+
+
+class Session:
+    """One fetcher and one worker pool, kept across passes (the daemon) or for one (cron)."""
+
+    def __init__(self, config: Config):
+        self.config = config
+        self.fetcher = make_fetcher(config.settings, len(config.sources))
+        self.analyser = Analyser(config.settings.workers)
+        settings = config.settings
+        self.store = Store(settings.snapshots, settings.state, settings.alerts)
+
+    async def __aenter__(self) -> Session:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.fetcher.aclose()
+        self.analyser.close()
+        self.store.close()
+
+    async def run(self, sources: list[Source], *,
+                  on_check: Callable[[CheckReport, int, int], None] | None = None,
+                  on_wait: Callable[[str], None] | None = None,
+                  honour_backoff: bool = False) -> PassReport:
+        """Check ``sources`` once, then attempt every pending delivery, under the store lock.
+
+        The lock is awaited in a thread so that a daemon's loop keeps running
+        while a cron run finishes.
+        """
+        settings = self.config.settings
+        store = self.store
+        report = PassReport()
+        await asyncio.to_thread(store.acquire, settings.lock_timeout, on_wait)
+        try:
+            store.open()
+            store.sync_worktree()
+            report.recovery = recover(store, self.config)
+            if report.recovery.lost_head:  # history rewritten under us: say so loudly
+                report.errors.append(report.recovery.describe())
+            checker = Checker(self.config, store, self.fetcher, self.analyser)
+            tasks = [asyncio.ensure_future(checker.check(s)) for s in sources]
+            try:
+                for done in asyncio.as_completed(tasks):
+                    check = await done
+                    report.checks.append(check)
+                    if on_check:
+                        on_check(check, len(report.checks), len(sources))
+            finally:
+                for task in tasks:
+                    task.cancel()
+                report.errors += checker.problems
+            try:
+                write_alert_files(store)
+            except OSError as exc:
+                # Alerts stay in the outbox; they are written and sent by a later run.
+                report.errors.append(f"cannot write alert files, delivery postponed: {exc}")
+            else:
+                report.delivery = await deliver_pending(store, self.config,
+                                                        honour_backoff=honour_backoff)
+        finally:
+            with contextlib.suppress(GitError, OSError):  # the next pass tries again
+                store.refresh_index()
+                store.pack()
+            store.release()
+        return report
+
+
+async def run_pass(config: Config, sources: list[Source], *,
+                   on_check: Callable[[CheckReport, int, int], None] | None = None,
+                   on_wait: Callable[[str], None] | None = None) -> PassReport:
+    """One pass with a fresh session: what ``monitor check`` runs."""
+    async with Session(config) as session:
+        return await session.run(sources, on_check=on_check, on_wait=on_wait)

@@ -1,0 +1,101 @@
+"""Group commit: checks that finish together share one git run and one transaction."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+from monitor.core.alert import Alert
+from monitor.core.decide import State
+from monitor.core.events import Event
+from monitor.core.model import Source
+from monitor.store.records import Change
+from monitor.store.store import Store
+
+MAX_BATCH = 500  # outcomes per group commit: one fast-import stream stays a few MB
+
+
+@dataclass
+class Outcome:
+    """Everything one check wants written: maybe a snapshot commit, state, alerts."""
+
+    source: Source
+    previous_revision: str | None
+    state: State
+    values: dict[str, Any]
+    alerts: list[Alert]
+    change: Change | None
+    text_hash: str
+    routes: dict[str, list[str]]  # alert id -> the channels it goes to
+
+
+class Writer:
+    """Group commit: outcomes that arrive while a write is running share the next one.
+
+    One fast-import run for all their commits, then one SQLite transaction for
+    all their state and alerts, so a pass where every page changed costs one
+    git process and one fsync per batch instead of per page, and an idle
+    daemon still writes each outcome at once.
+    """
+
+    def __init__(self, store: Store):
+        self.store = store
+        self._pending: list[tuple[Outcome, asyncio.Future[None]]] = []
+        self._flushing: asyncio.Task[None] | None = None
+        # Outcomes waiting or being written, at most two batches: when git is the
+        # slowest stage, checks wait here instead of piling up documents in memory.
+        self._room = asyncio.Semaphore(2 * MAX_BATCH)
+
+    async def write(self, outcome: Outcome) -> None:
+        await self._room.acquire()
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        future.add_done_callback(lambda _: self._room.release())
+        self._pending.append((outcome, future))
+        if self._flushing is None or self._flushing.done():
+            self._flushing = asyncio.ensure_future(self._drain())
+        await asyncio.shield(future)
+
+    async def _drain(self) -> None:
+        while self._pending:
+            batch = self._pending[:MAX_BATCH]
+            self._pending = self._pending[MAX_BATCH:]
+            try:
+                await self._flush([outcome for outcome, _ in batch])
+            except Exception as exc:
+                for _, future in batch:
+                    future.set_exception(exc)
+            else:
+                for _, future in batch:
+                    future.set_result(None)
+
+    async def _flush(self, outcomes: list[Outcome]) -> None:
+        committing = [o for o in outcomes if o.change is not None]
+        revisions: list[str] = []
+        if committing:  # most checks change nothing: no thread hop for them
+            revisions = await asyncio.to_thread(self.store.commit,
+                                                [o.change for o in committing])  # type: ignore[misc]
+        revision_of = {id(o): r for o, r in zip(committing, revisions, strict=True)}
+        with self.store.transaction() as db:
+            for outcome in outcomes:
+                source_id = outcome.source.id
+                revision = revision_of.get(id(outcome))
+                alerts = outcome.alerts
+                if revision is not None:
+                    alerts = [self._committed(alert, outcome, revision) for alert in alerts]
+                self.store.save(db, source_id, outcome.state, **outcome.values)
+                if revision is not None:
+                    self.store.save(db, source_id, revision=revision)
+                    self.store.add_version(db, source_id, outcome.text_hash, revision)
+                for alert in alerts:
+                    self.store.add_alert(db, alert, outcome.routes[alert.id])
+            if revisions:
+                self.store.set_ingested_head(db, revisions[-1])
+
+    def _committed(self, alert: Alert, outcome: Outcome, revision: str) -> Alert:
+        """The alert of a committed outcome; a change back to earlier wording says so."""
+        earlier = None
+        if alert.event == Event.CHANGED:
+            earlier = self.store.earlier_revision_with(
+                outcome.source.id, outcome.text_hash, exclude=outcome.previous_revision)
+        return alert.committed_as(revision, reverts_to=earlier)

@@ -1,0 +1,51 @@
+"""The typed alert and its one builder: what each event carries, and its JSON."""
+
+from __future__ import annotations
+
+import json
+
+from monitor.core.alert import make_alert
+from monitor.core.diff import Diff
+from monitor.core.events import ALERT_EVENTS, Event
+from monitor.core.model import Source
+from monitor.core.schedule import Schedule
+
+SOURCE = Source(id="letter", url="https://example.org/a?key=s3cret", schedule=Schedule(every=60),
+                tags=("uk",), url_secrets=(("KEY", "s3cret"),))
+DIFF = Diff(added=["8,000"], removed=["80,000"], unified="-80,000\n+8,000")
+
+
+def alert(event: str, **kwargs: object):  # type: ignore[no-untyped-def]
+    return make_alert(event, alert_id="01J00000000000000000000000", source=SOURCE,
+                      title="A\x07 title", detected_at="2026-01-01T00:00:00Z",
+                      revision="old", previous_revision="old", reason="gone-404", diff=DIFF,
+                      **kwargs)  # type: ignore[arg-type]
+
+
+def test_each_event_keeps_only_what_it_carries():
+    reasons = {e: alert(e).reason for e in ALERT_EVENTS}
+    assert reasons == {"changed": "gone-404", "removed": "gone-404", "failing": "gone-404",
+                       "restored": None, "recovered": None, "moved": "redirected"}
+    assert {e for e in ALERT_EVENTS if alert(e).diff} == {"changed", "restored"}
+    assert {e for e in ALERT_EVENTS if alert(e).previous_revision} == {
+        "changed", "removed", "restored", "moved"}
+
+
+def test_json_is_the_contract_and_names_no_secret():
+    body = alert("moved", moved=("https://example.org/a?key=s3cret",
+                                 "https://example.org/b?key=s3cret")).to_json()
+    assert set(body) == {"id", "event", "reason", "source_id", "url", "title", "detected_at",
+                         "revision", "previous_revision", "diff", "tags", "from_url", "to_url"}
+    assert "s3cret" not in json.dumps(body)
+    assert body["url"] == "https://example.org/a?key=${KEY}"
+    assert body["title"] == "A title"  # no control characters reach a channel
+    changed = alert("changed").committed_as("new", reverts_to="older").to_json()
+    assert changed["revision"] == "new" and changed["reverts_to"] == "older"
+    assert changed["diff"] == {"added": ["8,000"], "removed": ["80,000"],
+                               "unified": "-80,000\n+8,000"}
+    assert "from_url" not in changed and "count" not in changed
+
+
+def test_events_are_their_strings():
+    assert Event.CHANGED == "changed" and json.dumps(Event.REMOVED) == '"removed"'
+    assert alert("failing").committed_as("new").revision == "old"  # not a commit event
