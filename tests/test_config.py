@@ -909,3 +909,21 @@ def test_deep_nesting_is_a_config_error(tmp_path: Path) -> None:
     path.write_text("sources: " + "[" * 50_000 + "]" * 50_000 + "\n")
     problem = only_problem(path)
     assert "nested more than 100 levels deep" in problem.message
+
+
+def test_readme_settings_block_lists_every_setting_once(tmp_path: Path) -> None:
+    """Each setting is declared once (core/model.py); README's example shows them all."""
+    from dataclasses import fields
+
+    from monitor.core.model import Settings
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("\nsettings:", 1)[1].split("\nchannels:", 1)[0]
+    keys = [line.split(":")[0].strip() for line in block.splitlines()
+            if line.startswith("  ") and not line.strip().startswith("#")]
+    assert sorted(keys) == sorted(f.name for f in fields(Settings))
+    assert len(keys) == len(set(keys))
+    # "defaults shown": the example's values are the defaults
+    (tmp_path / "shown.yaml").write_text("settings:" + block + "\n", encoding="utf-8")
+    (tmp_path / "empty.yaml").write_text("sources: []\n", encoding="utf-8")
+    assert cfg.load(tmp_path / "shown.yaml").settings == cfg.load(tmp_path / "empty.yaml").settings

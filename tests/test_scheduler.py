@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -18,7 +20,8 @@ from conftest import Project, child_env
 from monitor.cli.demo_site import Article
 from monitor.core.model import Source
 from monitor.core.schedule import Schedule
-from monitor.daemon.scheduler import first_run, trigger_for
+from monitor.core.timestamps import parse_stamp, stamp
+from monitor.daemon.scheduler import Daemon
 
 ROOT = Path(__file__).parent.parent
 
@@ -244,21 +247,66 @@ def test_a_cron_run_checks_what_has_a_tenth_of_its_interval_left() -> None:
     assert is_due(hourly, deferred, settings, checked + timedelta(minutes=70))
 
 
-def test_first_run_comes_from_the_last_check() -> None:
-    now = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
-    hourly = Schedule(every=3600)
-    assert first_run(hourly, "2026-11-25T11:30:00Z", now) == now + timedelta(minutes=30)
-    overdue = first_run(hourly, "2026-11-24T11:30:00Z", now)
-    assert now <= overdue <= now + timedelta(seconds=10)
-    never = first_run(hourly, None, now)
-    assert now <= never <= now + timedelta(seconds=10)
+def armed(daemon: Daemon) -> dict[str, datetime]:
+    """When the daemon's scheduler will run each source (it is not started here)."""
+    return {job.id: job.trigger.run_date for job in daemon.scheduler.get_jobs()}
 
 
-def test_triggers_keep_short_intervals_short() -> None:
-    trigger = trigger_for(Schedule(every=2))
-    now = datetime.now(UTC)
-    fire = trigger.get_next_fire_time(now, now)
-    assert fire is not None and fire - now <= timedelta(seconds=2.2)
-    cron = trigger_for(Schedule(cron="0 * * * *"))
-    nxt = cron.get_next_fire_time(None, now)
-    assert nxt is not None and nxt.minute == 0
+def with_daemon(project: Project, act: Callable[[Daemon], object]) -> None:
+    async def run() -> None:
+        daemon = Daemon(project.config())
+        try:
+            act(daemon)
+        finally:
+            await daemon.session.__aexit__()
+
+    asyncio.run(run())
+
+
+def test_first_run_comes_from_the_last_check(project: Project, letter: Article) -> None:
+    """After a restart the daemon runs each source when due; overdue ones start at once,
+    spread over a few seconds."""
+    for path in ("/a", "/b", "/c"):
+        project.site.put_article(path, letter)
+    project.write({"a": "/a", "b": "/b", "c": "/c"}, settings={"default_interval": "1h"})
+    assert project.run("check").code == 0
+    now = datetime.now(UTC).replace(microsecond=0)
+    half_an_hour_ago = now - timedelta(minutes=30)
+    db = sqlite3.connect(project.root / ".monitor" / "state.db")
+    with db:
+        db.execute("UPDATE sources SET last_checked = ? WHERE id = 'a'",
+                   (stamp(half_an_hour_ago),))
+        db.execute("UPDATE sources SET last_checked = ? WHERE id = 'b'",
+                   (stamp(now - timedelta(days=2)),))
+        db.execute("DELETE FROM sources WHERE id = 'c'")  # never checked
+    db.close()
+    runs: dict[str, datetime] = {}
+    with_daemon(project, lambda daemon: (daemon.arm_all(daemon.config.sources),
+                                         runs.update(armed(daemon))))
+    assert runs["a"] == half_an_hour_ago + timedelta(hours=1)
+    for overdue in ("b", "c"):
+        assert now <= runs[overdue] <= datetime.now(UTC) + timedelta(seconds=10)
+
+
+def test_short_intervals_stay_short_after_a_check(project: Project, letter: Article) -> None:
+    """A 2 s source runs again within its interval and a tenth of it, not an hour later."""
+    project.site.put_article("/a", letter)
+    project.write({"a": "/a"}, extra_source_lines="interval: 2s")
+    assert project.run("check").code == 0
+    runs: dict[str, datetime] = {}
+    with_daemon(project, lambda daemon: (daemon.rearm(daemon.config.sources),
+                                         runs.update(armed(daemon))))
+    checked = parse_stamp(project_record(project, "a"))
+    assert checked is not None
+    assert checked + timedelta(seconds=2) <= runs["a"]
+    assert runs["a"] <= max(checked + timedelta(seconds=2), datetime.now(UTC)) \
+        + timedelta(seconds=0.2)
+
+
+def project_record(project: Project, source_id: str) -> str:
+    db = sqlite3.connect(project.root / ".monitor" / "state.db")
+    try:
+        return db.execute("SELECT last_checked FROM sources WHERE id = ?",
+                          (source_id,)).fetchone()[0]
+    finally:
+        db.close()

@@ -63,14 +63,33 @@ def test_one_fast_import_writes_one_commit_per_change(tmp_path: Path) -> None:
     store.close()
 
 
-def test_commits_ignore_user_hooks_and_signing(tmp_path: Path) -> None:
+def test_commits_ignore_user_hooks_and_config(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A repository hook, or a user's git config, must not stop or change monitor's commits.
+
+    fast-import updates the branch through a ref transaction, which runs the
+    ``reference-transaction`` hook: one that refuses (or a user's
+    ``core.hooksPath`` full of them) would lose every snapshot.
+    """
+    refusing = "#!/bin/sh\necho ran >> \"$0.ran\"\nexit 1\n"
     store = make_store(tmp_path)
-    hook = tmp_path / "snapshots" / ".git" / "hooks" / "pre-commit"
-    hook.write_text("#!/bin/sh\nexit 1\n")
+    hook = tmp_path / "snapshots" / ".git" / "hooks" / "reference-transaction"
+    hook.write_text(refusing)
     hook.chmod(0o755)
-    store.git("config", "commit.gpgsign", "true")
+    user_hooks = tmp_path / "user-hooks"
+    user_hooks.mkdir()
+    (user_hooks / "reference-transaction").write_text(refusing)
+    (user_hooks / "reference-transaction").chmod(0o755)
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / ".gitconfig").write_text(f"[core]\n\thooksPath = {user_hooks}\n"
+                                     "[commit]\n\tgpgsign = true\n")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     [revision] = store.commit([change("a", "text", "baseline")])
     assert store.head() == revision
+    assert not (user_hooks / "reference-transaction.ran").exists()
+    assert not hook.with_name("reference-transaction.ran").exists()
     store.close()
 
 

@@ -6,6 +6,7 @@ import asyncio
 import os
 import signal
 import time
+from pathlib import Path
 
 import pytest
 from conftest import _running, orphans_of_killed
@@ -42,14 +43,27 @@ def test_a_page_clock_moving_the_date_forward_is_no_change() -> None:
 
 
 def test_workers_run_in_forkserver_processes() -> None:
-    async def scenario() -> set[int]:
+    async def scenario() -> dict[int, tuple[int, str]]:
         async with Analyser(2) as analyser:
             await asyncio.gather(*(analyser.analyse(PAGE, "http://x/", None) for _ in range(4)))
             pool = analyser._executor()
-            return {p.pid for p in pool._processes.values()}  # type: ignore[attr-defined]
+            pids = [p.pid for p in pool._processes.values()]  # type: ignore[attr-defined]
+            parents = {pid: parent_of(pid) for pid in pids}
+            return {pid: (parent, Path(f"/proc/{parent}/cmdline").read_text().replace("\0", " "))
+                    for pid, parent in parents.items()}
 
-    pids = asyncio.run(scenario())
-    assert pids and os.getpid() not in pids
+    workers = asyncio.run(scenario())
+    assert workers and os.getpid() not in workers
+    # Forked by the forkserver, not by us: with spawn or fork their parent would be us.
+    for parent, command in workers.values():
+        assert parent != os.getpid()
+        assert "forkserver" in command
+
+
+def parent_of(pid: int) -> int:
+    """The parent pid from /proc (Linux): the field after the ``(name)``."""
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    return int(stat.rsplit(")", 1)[1].split()[1])
 
 
 def test_a_dead_worker_fails_one_page_and_the_pool_is_recreated() -> None:

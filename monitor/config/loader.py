@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import UTC
 from pathlib import Path
 from typing import Any
@@ -158,38 +158,13 @@ def _header_value(value: Any) -> str:
     return value
 
 
-SETTINGS_PARSERS: dict[str, tuple[Any, str]] = {
-    "snapshots": (str, "a folder path"),
-    "alerts": (str, "a folder path"),
-    "state": (str, "a file path"),
-    "concurrency": (int, "a whole number such as 32"),
-    "per_host_concurrency": (int, "a whole number such as 4"),
-    "per_host_delay": (parse_duration, "a duration such as 0s, 500ms or 2s"),
-    "timeout": (parse_duration, "a duration such as 30s"),
-    "max_bytes": (parse_size, "a size such as 10MB"),
-    "retries": (int, "a whole number such as 1"),
-    "retry_backoff": (parse_duration, "a duration such as 1s"),
-    "max_redirects": (int, "a whole number such as 10"),
-    "confirm_removal": (int, "a whole number such as 2"),
-    "failing_after": (int, "a whole number such as 3"),
-    "default_interval": (parse_schedule, "an interval such as 6h, or cron: \"0 * * * *\""),
-    "lock_timeout": (parse_duration, "a duration such as 10m"),
-    "delivery_timeout": (parse_duration, "a duration such as 15s"),
-    "user_agent": (_header_value, "one line of text (it is sent as a header)"),
-    "workers": (int, "a whole number (0 = one per core)"),
-    "fetch_processes": (int, "a whole number (0 = automatic)"),
-    "block_private": (bool, "true or false"),
-    "confirm_after": (parse_duration, "a duration such as 10m"),
-    "shutdown_timeout": (parse_duration, "a duration such as 10s"),
-    "health_port": (int, "a port number such as 8321 (0 = off)"),
-    "respect_robots": (bool, "true or false"),
-    "storm_after": (int, "a whole number such as 5 (0 = never hold alerts back)"),
+#: how each kind of setting (monitor.core.model.setting) is read from YAML
+PARSERS: dict[str, Any] = {
+    "path": str, "int": lambda value: _strict_int(value), "bool": lambda value: _strict_bool(value),
+    "duration": parse_duration, "size": parse_size, "schedule": parse_schedule,
+    "header": lambda value: _header_value(value),
 }
-MINIMUMS = {"concurrency": 1, "per_host_concurrency": 1, "retries": 0, "max_redirects": 0,
-            "confirm_removal": 1, "failing_after": 1, "workers": 0, "fetch_processes": 0,
-            "max_bytes": 1, "timeout": 0.001, "per_host_delay": 0, "retry_backoff": 0,
-            "lock_timeout": 0, "delivery_timeout": 0.001, "confirm_after": 0, "shutdown_timeout": 0,
-            "health_port": 0, "storm_after": 0}
+SETTINGS = {f.name: f.metadata for f in fields(Settings)}
 SOURCE_KEYS = ["id", "url", "interval", "cron", "min", "max", "channels", "tags", "selector",
                "ignore"]
 TOP_KEYS = ["settings", "channels", "sources"]
@@ -278,26 +253,27 @@ def _settings(checker: _Checker, raw: Any, parent: dict[str, Any], root: Path) -
         raw = None
     for key, value in (raw or {}).items():
         line = checker.key_line(raw, key)
-        if key not in SETTINGS_PARSERS:
-            hint = suggest(str(key), list(SETTINGS_PARSERS))
+        if key not in SETTINGS:
+            hint = suggest(str(key), list(SETTINGS))
             checker.error(line, f"unknown setting '{key}'{hint}")
             continue
-        parse, expected = SETTINGS_PARSERS[key]
-        parse = {int: _strict_int, bool: _strict_bool}.get(parse, parse)
+        declared = SETTINGS[key]
         try:
-            parsed = parse(checker.expand_env(value, line))
+            parsed = PARSERS[declared["kind"]](checker.expand_env(value, line))
         except (ValueError, TypeError):
-            checker.error(line, f"setting '{key}': {value!r} is not {expected}")
+            checker.error(line, f"setting '{key}': {value!r} is not {declared['expected']}")
             continue
-        if key in MINIMUMS and parsed < MINIMUMS[key]:
-            checker.error(line, f"setting '{key}' must be at least {MINIMUMS[key]}")
+        minimum = declared["minimum"]
+        if minimum is not None and parsed < minimum:
+            checker.error(line, f"setting '{key}' must be at least {minimum:g}")
             continue
         values[key] = parsed
-    for key, default in (("snapshots", "snapshots"), ("alerts", "alerts"),
-                         ("state", ".monitor/state.db")):
-        # Absolute, but not through symlinks: a snapshots/ link to an unmounted disk
-        # must be seen as such, not silently recreated at its target.
-        values[key] = Path(os.path.abspath(root / values.get(key, default)))
+    for key, declared in SETTINGS.items():
+        if declared["kind"] == "path":
+            # Absolute, but not through symlinks: a snapshots/ link to an unmounted disk
+            # must be seen as such, not silently recreated at its target.
+            relative = values.get(key, declared["folder_default"])
+            values[key] = Path(os.path.abspath(root / relative))
     return Settings(**values)
 
 

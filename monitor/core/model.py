@@ -17,33 +17,62 @@ DEFAULT_USER_AGENT = (
 )
 
 
+def setting(default: Any, kind: str, expected: str, *, minimum: float | None = None,
+            folder_default: str | None = None) -> Any:
+    """One setting: its default, what the config parses it as, and the words for a fix.
+
+    ``kind`` names the parser (``monitor.config`` has one per kind); ``expected``
+    completes "is not ..." in a config error; ``folder_default`` is the path,
+    relative to sources.yaml, of a path setting left out.
+    """
+    metadata = {"kind": kind, "expected": expected, "minimum": minimum,
+                "folder_default": folder_default}
+    if callable(default):
+        return field(default_factory=default, metadata=metadata)
+    return field(default=default, metadata=metadata)
+
+
 @dataclass(frozen=True)
 class Settings:
-    snapshots: Path
-    alerts: Path
-    state: Path
-    concurrency: int = 32
-    per_host_concurrency: int = 4
-    per_host_delay: float = 0.0
-    timeout: float = 30.0
-    max_bytes: int = 10_000_000
-    retries: int = 1
-    retry_backoff: float = 1.0
-    max_redirects: int = 10
-    confirm_removal: int = 2
-    failing_after: int = 3
-    default_interval: Schedule = field(default_factory=lambda: Schedule(every=6 * 3600))
-    lock_timeout: float = 600.0
-    delivery_timeout: float = 15.0
-    user_agent: str = DEFAULT_USER_AGENT
-    workers: int = 0  # extraction processes; 0 = one per core
-    fetch_processes: int = 0  # 0: one per core (up to 4) from 500 sources, else 1
-    block_private: bool = False  # refuse private, loopback and link-local addresses
-    confirm_after: float = 600.0  # re-check a page that seems gone this soon (daemon, --due)
-    shutdown_timeout: float = 10.0  # how long SIGTERM waits for in-flight checks
-    health_port: int = 0  # 0: no HTTP health endpoint; else 127.0.0.1:<port>
-    respect_robots: bool = False  # skip pages that robots.txt disallows for our User-Agent
-    storm_after: int = 5  # changed alerts in 6 h before one 'changing-constantly' (0: off)
+    """The ``settings:`` block. Every key is declared here once, README lists them all."""
+
+    snapshots: Path = setting(None, "path", "a folder path", folder_default="snapshots")
+    alerts: Path = setting(None, "path", "a folder path", folder_default="alerts")
+    state: Path = setting(None, "path", "a file path", folder_default=".monitor/state.db")
+    concurrency: int = setting(32, "int", "a whole number such as 32", minimum=1)
+    per_host_concurrency: int = setting(4, "int", "a whole number such as 4", minimum=1)
+    per_host_delay: float = setting(0.0, "duration", "a duration such as 0s, 500ms or 2s",
+                                    minimum=0)
+    timeout: float = setting(30.0, "duration", "a duration such as 30s", minimum=0.001)
+    max_bytes: int = setting(10_000_000, "size", "a size such as 10MB", minimum=1)
+    retries: int = setting(1, "int", "a whole number such as 1", minimum=0)
+    retry_backoff: float = setting(1.0, "duration", "a duration such as 1s", minimum=0)
+    max_redirects: int = setting(10, "int", "a whole number such as 10", minimum=0)
+    confirm_removal: int = setting(2, "int", "a whole number such as 2", minimum=1)
+    failing_after: int = setting(3, "int", "a whole number such as 3", minimum=1)
+    default_interval: Schedule = setting(lambda: Schedule(every=6 * 3600), "schedule",
+                                         "an interval such as 6h, or cron: \"0 * * * *\"")
+    lock_timeout: float = setting(600.0, "duration", "a duration such as 10m", minimum=0)
+    delivery_timeout: float = setting(15.0, "duration", "a duration such as 15s", minimum=0.001)
+    user_agent: str = setting(DEFAULT_USER_AGENT, "header",
+                              "one line of text (it is sent as a header)")
+    # extraction processes; 0 = one per core
+    workers: int = setting(0, "int", "a whole number (0 = one per core)", minimum=0)
+    # 0: one per core (up to 4) from 500 sources, else 1
+    fetch_processes: int = setting(0, "int", "a whole number (0 = automatic)", minimum=0)
+    # refuse private, loopback and link-local addresses
+    block_private: bool = setting(False, "bool", "true or false")
+    # re-check a page that seems gone this soon (daemon, --due)
+    confirm_after: float = setting(600.0, "duration", "a duration such as 10m", minimum=0)
+    # how long SIGTERM waits for in-flight checks
+    shutdown_timeout: float = setting(10.0, "duration", "a duration such as 10s", minimum=0)
+    # 0: no HTTP health endpoint; else 127.0.0.1:<port>
+    health_port: int = setting(0, "int", "a port number such as 8321 (0 = off)", minimum=0)
+    # skip pages that robots.txt disallows for our User-Agent
+    respect_robots: bool = setting(False, "bool", "true or false")
+    # changed alerts in 6 h before one 'changing-constantly' (0: off)
+    storm_after: int = setting(5, "int", "a whole number such as 5 (0 = never hold alerts back)",
+                               minimum=0)
 
 
 @dataclass(frozen=True)

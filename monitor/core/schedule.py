@@ -89,3 +89,24 @@ def _weekday(token: str) -> int:
     if token[:3] in DAY_NAMES:
         return DAY_NAMES.index(token[:3])
     raise ValueError(f"bad day of week {token!r}")
+
+
+STARTUP_SPREAD = 10.0  # seconds over which overdue and never-checked sources start
+JITTER_SHARE, JITTER_MAX = 0.1, 300.0  # of an interval, and seconds at most
+
+
+def jitter_span(schedule: Schedule, now: datetime) -> float:
+    """Seconds by which a run may be pushed later, so equal intervals spread out."""
+    every = schedule.interval(None, now) if not schedule.cron else 3600.0
+    return min(every * JITTER_SHARE, JITTER_MAX)
+
+
+def start_at(due: datetime, now: datetime, draw: float) -> datetime:
+    """When a source first runs after a (re)start: when it is due, and an overdue one
+    within a few seconds of now (``draw``, in [0, 1), spreads them out)."""
+    return due if due > now else now + timedelta(seconds=draw * STARTUP_SPREAD)
+
+
+def rerun_at(due: datetime, now: datetime, schedule: Schedule, draw: float) -> datetime:
+    """When a source runs again after a check: when due, pushed by a little jitter."""
+    return max(due, now) + timedelta(seconds=draw * jitter_span(schedule, now))

@@ -30,13 +30,12 @@ from typing import Any
 
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor.config import loader as config_module
 from monitor.core.model import Config, Settings, Source
-from monitor.core.schedule import Schedule, cron_trigger
+from monitor.core.schedule import rerun_at, start_at
 from monitor.core.timestamps import parse_stamp, stamp
 from monitor.pipeline.reports import CheckReport, PassReport
 from monitor.pipeline.session import Session
@@ -46,7 +45,6 @@ from monitor.store.store import Store
 
 log = logging.getLogger("monitor")
 
-STARTUP_SPREAD = 10.0  # seconds over which overdue and never-checked sources start
 HOUSEKEEPING_EVERY = 2.0  # seconds between looks at sources.yaml
 DELIVERY_EVERY = 30.0  # seconds between delivery rounds when no check is due
 STATUS_EVERY = 5.0  # seconds: the status file is rewritten at most this often
@@ -88,29 +86,6 @@ def is_due(source: Source, record: SourceRecord | None, settings: Settings,
     early = min(DUE_EARLY_SHARE * max((due - checked).total_seconds(), 0.0), DUE_EARLY_MAX)
     deferred = parse_stamp(record.deferred_until)
     return due - timedelta(seconds=early) <= now and (deferred is None or deferred <= now)
-
-
-def jitter(schedule: Schedule, now: datetime) -> float:
-    """A small share of the interval, so equal intervals spread out."""
-    every = schedule.interval(None, now) if not schedule.cron else 3600.0
-    return random.uniform(0, min(every * 0.1, 300.0))
-
-
-def trigger_for(schedule: Schedule) -> BaseTrigger:
-    """The trigger of a plain schedule (used by tests and for reference)."""
-    if schedule.cron:
-        return cron_trigger(schedule.cron, UTC)
-    every = schedule.every or 3600.0
-    return IntervalTrigger(seconds=every, jitter=min(every * 0.1, 300), timezone=UTC)
-
-
-def first_run(schedule: Schedule, last_checked: str | None, now: datetime) -> datetime:
-    """When a source first runs after a (re)start; overdue ones spread over a few seconds."""
-    checked = parse_stamp(last_checked)
-    due = schedule.next_due(checked) if checked else now
-    if due > now:
-        return due
-    return now + timedelta(seconds=random.uniform(0, STARTUP_SPREAD))
 
 
 @dataclass
@@ -188,9 +163,7 @@ class Daemon:
         now = datetime.now(UTC)
         for source in sources:
             due = next_check(source, records.get(source.id), self.config.settings, now)
-            if due <= now:
-                due = now + timedelta(seconds=random.uniform(0, STARTUP_SPREAD))
-            self.arm(source, due)
+            self.arm(source, start_at(due, now, random.random()))
 
     def rearm(self, checked: list[Source]) -> None:
         """After a pass: each checked source's next run, from its new state."""
@@ -201,7 +174,7 @@ class Daemon:
             if source.id not in known:
                 continue  # removed from the config meanwhile
             due = next_check(source, records.get(source.id), self.config.settings, now)
-            self.arm(source, max(due, now) + timedelta(seconds=jitter(source.schedule, now)))
+            self.arm(source, rerun_at(due, now, source.schedule, random.random()))
 
     # --- config reload --------------------------------------------------------
 
