@@ -154,8 +154,8 @@ def select_sources(config: Config, ids: list[str], *, due: bool) -> list[Source]
 
 def due_sources(config: Config, sources: list[Source]) -> list[Source]:
     """Those due by the daemon's own rule (interval, cron, adaptive, confirm_after),
-    a little early rather than a whole run late (``scheduler.is_due``)."""
-    from monitor.daemon.scheduler import is_due
+    a little early rather than a whole run late (``daemon.due.is_due``)."""
+    from monitor.daemon.due import is_due
 
     store = Store(config.settings.snapshots, config.settings.state, config.settings.alerts)
     if not store.open_readonly():
@@ -185,7 +185,8 @@ def print_check(check: CheckReport, done: int, total: int) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from monitor.daemon.scheduler import run_daemon, setup_logging
+    from monitor.daemon.logs import setup_logging
+    from monitor.daemon.scheduler import run_daemon
 
     config = config_module.load(args.config)
     setup_logging(args.log_format, args.log_level)
@@ -193,7 +194,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from monitor.daemon.scheduler import read_status
+    from monitor.daemon.health import read_status
 
     config = config_module.load(args.config)
     status, alive = read_status(config)

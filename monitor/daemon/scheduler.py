@@ -17,15 +17,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
-import logging
 import os
 import random
 import signal
 import time
-from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from apscheduler.jobstores.base import JobLookupError
@@ -34,88 +30,18 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor.config import loader as config_module
-from monitor.core.model import Config, Settings, Source
+from monitor.core.model import Config, Source
 from monitor.core.schedule import rerun_at, start_at
-from monitor.core.timestamps import parse_stamp, stamp
-from monitor.pipeline.reports import CheckReport, PassReport
+from monitor.daemon.due import next_check
+from monitor.daemon.health import Health, serve_health, status_path, write_status
+from monitor.daemon.logs import log, log_check
 from monitor.pipeline.session import Session
-from monitor.store.files import atomic_write
 from monitor.store.records import SourceRecord
 from monitor.store.store import Store
-
-log = logging.getLogger("monitor")
 
 HOUSEKEEPING_EVERY = 2.0  # seconds between looks at sources.yaml
 DELIVERY_EVERY = 30.0  # seconds between delivery rounds when no check is due
 STATUS_EVERY = 5.0  # seconds: the status file is rewritten at most this often
-CONFIRM_OUTCOMES = ("gone", "collapsed")  # a check that wants a quick second look
-
-
-def next_check(source: Source, record: SourceRecord | None, settings: Settings,
-               now: datetime) -> datetime:
-    """When a source is next due, from what the state database remembers of it."""
-    checked = parse_stamp(record.last_checked) if record else None
-    if record is None or checked is None:
-        return now
-    if record.last_outcome in CONFIRM_OUTCOMES:
-        due = checked + timedelta(seconds=settings.confirm_after)
-    else:
-        due = source.schedule.next_due(checked, parse_stamp(record.last_changed_at))
-    deferred = parse_stamp(record.deferred_until)
-    return max(due, deferred) if deferred else due
-
-
-DUE_EARLY_SHARE = 0.1  # `check --due`: a source is due with this share of its interval left
-DUE_EARLY_MAX = 1800.0  # seconds, at most
-
-
-def is_due(source: Source, record: SourceRecord | None, settings: Settings,
-           now: datetime) -> bool:
-    """Whether a ``check --due`` run at ``now`` checks this source.
-
-    Cron starts runs on the clock, so a run finds the sources of the previous
-    run a second or a minute short of their interval; skipping them would
-    check an hourly source every two hours. A source is therefore due once at
-    most a tenth of its interval remains (never more than 30 minutes), but
-    never before a server's ``Retry-After`` has passed.
-    """
-    checked = parse_stamp(record.last_checked) if record else None
-    if record is None or checked is None:
-        return True
-    due = next_check(source, replace(record, deferred_until=None), settings, now)
-    early = min(DUE_EARLY_SHARE * max((due - checked).total_seconds(), 0.0), DUE_EARLY_MAX)
-    deferred = parse_stamp(record.deferred_until)
-    return due - timedelta(seconds=early) <= now and (deferred is None or deferred <= now)
-
-
-@dataclass
-class Health:
-    """What the status file and the health endpoint say."""
-
-    pid: int = field(default_factory=os.getpid)
-    started: float = field(default_factory=time.time)
-    checks: int = 0
-    alerts: int = 0
-    errors: int = 0
-    passes: int = 0
-    last_pass_at: str | None = None
-    last_error: str | None = None
-    pending_deliveries: int = 0
-    dead_letters: int = 0
-    outcomes: dict[str, int] = field(default_factory=dict)
-
-    def record(self, report: PassReport) -> None:
-        self.passes += 1
-        self.last_pass_at = stamp(datetime.now(UTC))
-        for check in report.checks:
-            self.checks += 1
-            self.alerts += len(check.events)
-            self.outcomes[check.outcome] = self.outcomes.get(check.outcome, 0) + 1
-            if check.outcome == "error":
-                self.errors += 1
-                self.last_error = f"{check.source_id}: {check.detail}"
-        for error in [*report.errors, *report.delivery.errors]:
-            self.last_error = error
 
 
 class Daemon:
@@ -129,7 +55,7 @@ class Daemon:
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.health = Health()
         self.config_mtime = self._mtime()
-        self.status_path = config.settings.state.parent / "status.json"
+        self.status_path = status_path(config)
         self.status_written = 0.0
 
     # --- scheduling ----------------------------------------------------------
@@ -230,7 +156,7 @@ class Daemon:
         self.scheduler.add_job(self.enqueue, IntervalTrigger(seconds=DELIVERY_EVERY), args=[""],
                                id="deliveries", max_instances=1, coalesce=True)
         self.scheduler.start()
-        server = await self._serve_health()
+        server = await serve_health(self.config.settings.health_port, self.status)
         log.info("monitor running: pid %d, %d source(s) from %s; SIGTERM stops, SIGHUP reloads",
                  os.getpid(), len(self.config.sources), self.config.path)
         self.write_status()
@@ -348,102 +274,7 @@ class Daemon:
 
     def write_status(self, *, stopped: bool = False) -> None:
         self.status_written = time.monotonic()
-        status = {**self.status(), "running": not stopped,
-                  "written_at": stamp(datetime.now(UTC))}
-        with contextlib.suppress(OSError):
-            atomic_write(self.status_path, json.dumps(status, indent=2).encode() + b"\n")
-
-    async def _serve_health(self) -> asyncio.Server | None:
-        port = self.config.settings.health_port
-        if not port:
-            return None
-        return await asyncio.start_server(self._answer_health, "127.0.0.1", port)
-
-    async def _answer_health(self, reader: asyncio.StreamReader,
-                             writer: asyncio.StreamWriter) -> None:
-        try:
-            try:
-                request = await asyncio.wait_for(reader.readline(), 5)
-            except ValueError:  # a request line past the stream's 64 kB limit
-                request = b""
-            words = request.split()
-            answer = b"400 Bad Request"
-            body, kind = b"bad request\n", "text/plain"
-            if len(words) == 3 and words[0] == b"GET":
-                answer = b"200 OK"
-                status = self.status()
-                if words[1].startswith(b"/metrics"):
-                    body, kind = prometheus(status).encode(), "text/plain; version=0.0.4"
-                else:
-                    body, kind = json.dumps(status).encode(), "application/json"
-            writer.write(b"HTTP/1.1 " + answer + b"\r\nContent-Type: " + kind.encode() +
-                         b"\r\nContent-Length: " + str(len(body)).encode() +
-                         b"\r\nConnection: close\r\n\r\n" + body)
-            await writer.drain()
-        except (OSError, TimeoutError):
-            pass
-        finally:
-            writer.close()
-
-
-def prometheus(status: dict[str, Any]) -> str:
-    lines = []
-    for key in ("uptime_seconds", "sources", "due_within_a_minute", "checks_done",
-                "alerts_raised", "check_errors", "passes", "outbox_pending", "dead_letters"):
-        kind = "counter" if key in ("checks_done", "alerts_raised", "check_errors",
-                                    "passes") else "gauge"
-        lines += [f"# TYPE monitor_{key} {kind}", f"monitor_{key} {status[key]}"]
-    for outcome, count in sorted(status["outcomes"].items()):
-        lines.append(f'monitor_outcomes_total{{outcome="{outcome}"}} {count}')
-    return "\n".join(lines) + "\n"
-
-
-def log_check(check: CheckReport, done: int, total: int) -> None:
-    """One line per check: source, outcome, alerts, timing."""
-    log.info("%s %s%s%s (%.2fs)", check.source_id, check.outcome,
-             f" alert: {', '.join(check.events)}" if check.events else "",
-             f"  {check.detail}" if check.detail else "", check.elapsed,
-             extra={"source": check.source_id, "outcome": check.outcome,
-                    "events": check.events, "elapsed": round(check.elapsed, 3)})
-
-
-class JsonFormatter(logging.Formatter):
-    """One JSON object per line, for log collectors."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        entry = {"time": datetime.fromtimestamp(record.created, UTC).isoformat(),
-                 "level": record.levelname.lower(), "message": record.getMessage()}
-        for key in ("source", "outcome", "events", "elapsed"):
-            if hasattr(record, key):
-                entry[key] = getattr(record, key)
-        return json.dumps(entry, ensure_ascii=False)
-
-
-def setup_logging(fmt: str, level: str) -> None:
-    handler = logging.StreamHandler()
-    handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(
-        "%(asctime)s %(levelname)s %(message)s", "%Y-%m-%dT%H:%M:%S%z"))
-    log.handlers[:] = [handler]
-    log.setLevel(level.upper())
-    log.propagate = False
-
+        write_status(self.status_path, self.status(), running=not stopped)
 
 def run_daemon(config: Config) -> int:
     return asyncio.run(Daemon(config).run())
-
-
-def read_status(config: Config) -> tuple[dict[str, Any] | None, bool]:
-    """The daemon's last status file, and whether its process is alive."""
-    path: Path = config.settings.state.parent / "status.json"
-    try:
-        status = json.loads(path.read_text())
-    except (OSError, ValueError):
-        return None, False
-    alive = False
-    if status.get("running"):
-        try:
-            os.kill(int(status["pid"]), 0)
-            alive = True
-        except (OSError, ValueError, KeyError):
-            alive = False
-    return status, alive
