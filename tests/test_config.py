@@ -7,14 +7,14 @@ import textwrap
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
 
 import pytest
 from conftest import Project
 
 from monitor.cli.main import main
 from monitor.config import loader as cfg
-from monitor.config.loader import ConfigError, Problem
+from monitor.config import values
+from monitor.config.problems import ConfigError, Problem
 from monitor.core.schedule import Schedule
 
 UNSET = "MONITOR_TEST_NEVER_SET_VARIABLE"
@@ -675,57 +675,6 @@ def test_validate_yaml_error_exits_2(tmp_path: Path,
 # --- parse_duration / parse_size / parse_schedule ------------------------------
 
 
-@pytest.mark.parametrize(("text", "seconds"), [
-    ("30s", 30.0), ("15m", 900.0), ("6h", 21600.0), ("1d", 86400.0), ("2w", 1209600.0),
-    ("250ms", 0.25), ("1.5h", 5400.0), ("90", 90.0), (" 2 m ", 120.0), ("0s", 0.0),
-    (45, 45.0), (2.5, 2.5),
-])
-def test_parse_duration(text: Any, seconds: float) -> None:
-    assert cfg.parse_duration(text) == pytest.approx(seconds)
-
-
-@pytest.mark.parametrize("text", ["", "fast", "-1s", "1e3", "5 min", "1h30m", "s", True,
-                                  False, None])
-def test_parse_duration_rejects(text: Any) -> None:
-    with pytest.raises(ValueError):
-        cfg.parse_duration(text)
-
-
-@pytest.mark.parametrize(("text", "size"), [
-    ("10MB", 10_000_000), ("512KiB", 524_288), ("1GiB", 2**30), ("2 KB", 2000),
-    ("10mb", 10_000_000), ("3MiB", 3 * 2**20), ("1.5KB", 1500), ("1GB", 10**9),
-    ("1234", 1234), (1234, 1234), ("7B", 7),
-])
-def test_parse_size(text: Any, size: int) -> None:
-    assert cfg.parse_size(text) == size
-
-
-@pytest.mark.parametrize("text", ["", "huge", "10 TB", "-1MB", "MB", True, None])
-def test_parse_size_rejects(text: Any) -> None:
-    with pytest.raises(ValueError):
-        cfg.parse_size(text)
-
-
-@pytest.mark.parametrize(("value", "schedule"), [
-    ("1h", Schedule(every=3600)),
-    (90, Schedule(every=90)),
-    ("250ms", Schedule(every=0.25)),
-    ("adaptive", Schedule(adaptive=True)),
-    ("  adaptive ", Schedule(adaptive=True)),
-    ("cron: 0 * * * *", Schedule(cron="0 * * * *")),
-    ("cron:*/15 9-17 * * mon-fri", Schedule(cron="*/15 9-17 * * mon-fri")),
-])
-def test_parse_schedule(value: Any, schedule: Schedule) -> None:
-    assert cfg.parse_schedule(value) == schedule
-
-
-@pytest.mark.parametrize("value", ["0s", 0, -60, "-1h", "weekly", "cron:", "cron: 61 * * * *",
-                                   "cron: * * * *", "cron: every day", "Adaptive", True])
-def test_parse_schedule_rejects(value: Any) -> None:
-    with pytest.raises((ValueError, TypeError)):
-        cfg.parse_schedule(value)
-
-
 def test_cron_written_as_the_error_message_suggests_is_accepted(tmp_path: Path) -> None:
     path = write(tmp_path, """
         sources:
@@ -782,7 +731,7 @@ def test_cron_day_of_week_numbers_follow_crontab() -> None:
         2026, 3, 2, 9, 0, tzinfo=UTC)  # Monday
     assert Schedule(cron="0 9 * * 0").next_due(sunday_noon) == datetime(
         2026, 3, 8, 9, 0, tzinfo=UTC)  # next Sunday
-    assert cfg.parse_schedule("cron: 0 9 * * 7") == Schedule(cron="0 9 * * 7")
+    assert values.parse_schedule("cron: 0 9 * * 7") == Schedule(cron="0 9 * * 7")
 
 
 def test_cron_can_be_its_own_source_key(tmp_path: Path) -> None:
@@ -812,7 +761,7 @@ def test_weekday_ranges_and_steps_follow_crontab() -> None:
     assert Schedule(cron="0 9 * * 1-5").next_due(saturday).strftime("%A") == "Monday"
     assert Schedule(cron="0 9 * * */3").next_due(saturday).strftime("%A") == "Sunday"
     with pytest.raises(ValueError):
-        cfg.parse_schedule("cron: 0 9 * * 8")
+        values.parse_schedule("cron: 0 9 * * 8")
 
 
 def test_block_private_is_a_boolean_setting(tmp_path: Path) -> None:

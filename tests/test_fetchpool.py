@@ -100,7 +100,7 @@ def test_fetch_processes_do_not_outlive_a_killed_monitor() -> None:
     code = (
         "import asyncio, time\n"
         "from pathlib import Path\n"
-        "from monitor.config.loader import Settings\n"
+        "from monitor.core.model import Settings\n"
         "from monitor.fetch.pool import FetchPool\n"
         "async def main():\n"
         "    pool = FetchPool(Settings(Path('s'), Path('a'), Path('d')), 2)\n"

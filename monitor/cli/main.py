@@ -16,7 +16,8 @@ from pathlib import Path
 
 from monitor import __version__
 from monitor.config import loader as config_module
-from monitor.config.loader import ConfigError
+from monitor.config.problems import ConfigError, Problem
+from monitor.config.values import suggest
 from monitor.core.model import Config, Source
 from monitor.core.safe_text import for_terminal
 from monitor.pipeline.reports import CheckReport, summary
@@ -143,9 +144,9 @@ def select_sources(config: Config, ids: list[str], *, due: bool) -> list[Source]
         known = {s.id for s in config.sources}
         unknown = [i for i in ids if i not in known]
         if unknown:
-            raise ConfigError([config_module.Problem(
+            raise ConfigError([Problem(
                 config.path, 0, f"no source with id {', '.join(unknown)}"
-                f"{config_module.suggest(unknown[0], sorted(known))}")])
+                f"{suggest(unknown[0], sorted(known))}")])
         sources = [config.source(i) for i in ids]
     else:
         sources = list(config.sources)
@@ -299,7 +300,7 @@ def cmd_alerts(args: argparse.Namespace) -> int:
 def _history_store(config: Config, source_id: str) -> Store:
     store = Store(config.settings.snapshots, config.settings.state, config.settings.alerts)
     if not (config.settings.snapshots / ".git" / "HEAD").exists():
-        raise ConfigError([config_module.Problem(
+        raise ConfigError([Problem(
             config.path, 0, f"no snapshots yet in {config.settings.snapshots}: "
                             "run `monitor check` first")])
     return store
@@ -375,7 +376,7 @@ def cmd_test_alert(args: argparse.Namespace) -> int:
         print(f"no channels in {config.path}: add one under 'channels:'", file=sys.stderr)
         return EXIT_USAGE
     if args.channel and args.channel not in config.channels:
-        hint = config_module.suggest(args.channel, list(config.channels))
+        hint = suggest(args.channel, list(config.channels))
         print(f"no channel '{args.channel}'{hint}; channels: {', '.join(config.channels)}",
               file=sys.stderr)
         return EXIT_USAGE

@@ -19,7 +19,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from monitor.config import loader as config_module
-from monitor.config.loader import ConfigError, Problem
+from monitor.config.problems import ConfigError, Problem
+from monitor.config.values import slug_from_url
 from monitor.store.files import atomic_write
 
 
@@ -47,7 +48,7 @@ def add_source(path: Path, url: str, *, source_id: str | None = None,
         sources = data.get("sources")
         if sources is None:
             sources = data["sources"] = CommentedSeq()
-        source_id = source_id or config_module.slug_from_url(url)
+        source_id = source_id or slug_from_url(url)
         existing = {entry.get("id") for entry in sources if isinstance(entry, dict)}
         if source_id in existing:
             raise ConfigError([Problem(path, 0, f"a source with id '{source_id}' already "

@@ -30,6 +30,7 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor.config import loader as config_module
+from monitor.config.problems import ConfigError
 from monitor.core.model import Config, Source
 from monitor.core.schedule import rerun_at, start_at
 from monitor.daemon.due import next_check
@@ -119,7 +120,7 @@ class Daemon:
     def reload(self) -> None:
         try:
             new = config_module.load(self.config.path)
-        except config_module.ConfigError as exc:
+        except ConfigError as exc:
             for problem in exc.problems:
                 log.error("%s", problem)
             log.error("config not reloaded: keeping the last good one (%d sources)",

@@ -1,0 +1,161 @@
+"""The ``sources:`` list: each entry checked and turned into a ``core.model.Source``."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from cssselect import SelectorError
+from lxml.cssselect import CSSSelector
+
+from monitor.config.problems import Checker, secrets_in
+from monitor.config.values import (
+    cron_schedule,
+    parse_duration,
+    parse_schedule,
+    slug_from_url,
+    suggest,
+    valid_url,
+)
+from monitor.core.ids import valid_source_id
+from monitor.core.model import ChannelConfig, Settings, Source
+from monitor.core.schedule import Schedule
+
+SOURCE_KEYS = ["id", "url", "interval", "cron", "min", "max", "channels", "tags", "selector",
+               "ignore"]
+
+
+def parse_sources(checker: Checker, raw: Any, parent: dict[str, Any], settings: Settings,
+             channels: dict[str, ChannelConfig]) -> list[Source]:
+    sources: list[Source] = []
+    if raw is None:
+        return sources
+    if not isinstance(raw, list):
+        checker.error(checker.key_line(parent, "sources"),
+                      "'sources' must be a list of entries starting with '- id: ...'")
+        return sources
+    seen: dict[str, int] = {}
+    for index, entry in enumerate(raw):
+        line = checker.item_line(raw, index)
+        if not isinstance(entry, dict):
+            checker.error(line, "each source must be a mapping with 'id' and 'url'")
+            continue
+        for key in entry:
+            if key not in SOURCE_KEYS:
+                checker.error(checker.key_line(entry, key),
+                              f"unknown source key '{key}'{suggest(str(key), SOURCE_KEYS)}; "
+                              f"allowed: {', '.join(SOURCE_KEYS)}")
+        raw_url = entry.get("url")
+        url = checker.expand_env(raw_url, checker.key_line(entry, "url"))
+        source_id = entry.get("id")
+        if not valid_url(url):
+            where = checker.key_line(entry, "url") if "url" in entry else line
+            checker.error(where, f"source {source_id or index + 1}: 'url' must be an "
+                                 f"http:// or https:// address, got {raw_url!r}")
+            url = None
+        if source_id is None:
+            hint = f" such as 'id: {slug_from_url(url)}'" if url else ""
+            checker.error(line, f"source has no 'id': add one{hint} (it names the snapshot file)")
+        elif not valid_source_id(source_id):
+            checker.error(checker.key_line(entry, "id"),
+                          f"source id {source_id!r} must be letters, digits, '.', '_' or '-' "
+                          f"(it names snapshots/<id>.md)")
+            source_id = None
+        elif source_id in seen:
+            checker.error(checker.key_line(entry, "id"),
+                          f"duplicate source id '{source_id}' (first on line {seen[source_id]}); "
+                          "give each source its own id")
+        else:
+            seen[source_id] = checker.key_line(entry, "id")
+        schedule = settings.default_interval
+        if "interval" in entry and "cron" in entry:
+            checker.error(checker.key_line(entry, "cron"),
+                          "a source takes 'interval' or 'cron', not both: remove one")
+        elif "cron" in entry:
+            try:
+                schedule = cron_schedule(entry["cron"])
+            except (ValueError, TypeError):
+                checker.error(checker.key_line(entry, "cron"),
+                              f"cron {entry['cron']!r} is not a crontab line such as "
+                              "\"0 * * * *\" (minute hour day month weekday)")
+        elif "interval" in entry:
+            try:
+                schedule = parse_schedule(entry["interval"])
+            except (ValueError, TypeError):
+                checker.error(checker.key_line(entry, "interval"),
+                              f"interval {entry['interval']!r} is not valid: use 30s, 15m, "
+                              "6h, 1d or adaptive (or a separate key: cron: \"0 * * * *\")")
+        schedule = _adaptive_bounds(checker, entry, schedule)
+        names = _string_list(checker, entry, "channels")
+        for name in names:
+            if name not in channels:
+                checker.error(checker.key_line(entry, "channels"),
+                              f"source {source_id}: unknown channel '{name}'"
+                              f"{suggest(name, list(channels))}; define it under 'channels:'")
+        tags = _string_list(checker, entry, "tags")
+        selector = _css_list(checker, entry, "selector", single=True)
+        ignore = _css_list(checker, entry, "ignore")
+        if source_id and url:
+            sources.append(Source(id=source_id, url=url, schedule=schedule,
+                                  channels=tuple(names), tags=tuple(tags),
+                                  selector=selector[0] if selector else None,
+                                  ignore=tuple(ignore), line=line,
+                                  url_secrets=secrets_in(str(raw_url))))
+    return sources
+
+
+def _adaptive_bounds(checker: Checker, entry: dict[str, Any], schedule: Schedule) -> Schedule:
+    bounds: dict[str, Any] = {}
+    for key in ("min", "max"):
+        if key not in entry:
+            continue
+        line = checker.key_line(entry, key)
+        if not schedule.adaptive:
+            checker.error(line, f"'{key}' bounds an adaptive schedule: add "
+                                "'interval: adaptive' or remove it")
+            continue
+        try:
+            bounds[f"{key}_every"] = parse_duration(entry[key])
+        except (ValueError, TypeError):
+            checker.error(line, f"'{key}' must be a duration such as 15m or 1d")
+    schedule = replace(schedule, **bounds)
+    if schedule.min_every > schedule.max_every:
+        checker.error(checker.key_line(entry, "min"), "'min' is longer than 'max'")
+    return schedule
+
+
+def _string_list(checker: Checker, entry: dict[str, Any], key: str) -> list[str]:
+    value = entry.get(key)
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        checker.error(checker.key_line(entry, key), f"'{key}' must be a list of names, "
+                                                    f"such as [{key[:-1]}-a, {key[:-1]}-b]")
+        return []
+    return [str(v) for v in value]
+
+
+def _css_list(checker: Checker, entry: dict[str, Any], key: str,
+              single: bool = False) -> list[str]:
+    """CSS selectors, each checked now so that a typo is a config error, not a silent miss."""
+    value = entry.get(key)
+    if value is None:
+        return []
+    values = [value] if isinstance(value, str) else value
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values) \
+            or (single and len(values) != 1):
+        shape = "a CSS selector" if single else "a CSS selector or a list of them"
+        checker.error(checker.key_line(entry, key), f"'{key}' must be {shape}, "
+                                                    "such as \"article .body\"")
+        return []
+    for css in values:
+        try:
+            CSSSelector(css, translator="html")
+        except SelectorError as exc:
+            checker.error(checker.key_line(entry, key),
+                          f"'{key}': {css!r} is not a CSS selector ({exc}); "
+                          "write it as in a stylesheet, such as \"div.article-body\"")
+            return []
+    return values
