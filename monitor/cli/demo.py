@@ -67,7 +67,7 @@ def run_demo(folder: Path | None = None) -> int:
                 print(f"           removed {alert['diff']['removed']}  "
                       f"added {alert['diff']['added']}")
 
-    store = Store(config.settings.snapshots, config.settings.state, config.settings.alerts)
+    store = Store.of(config.settings)
     step(6, f"The history, in git: git -C {config.settings.snapshots} log --oneline")
     print(textwrap.indent(store.git("log", "--format=%h %s"), "  "))
     print(f"  and the edit, word by word (monitor diff {EDITED}):")

@@ -27,8 +27,8 @@ from monitor.store.errors import (
     StoreDamaged,
     StoreLocked,
     StoreUnavailable,
-    UnknownRevision,
 )
+from monitor.store.history import History, HistoryError, NoSnapshots
 from monitor.store.store import Store
 
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2
@@ -158,7 +158,7 @@ def due_sources(config: Config, sources: list[Source]) -> list[Source]:
     a little early rather than a whole run late (``daemon.due.is_due``)."""
     from monitor.daemon.due import is_due
 
-    store = Store(config.settings.snapshots, config.settings.state, config.settings.alerts)
+    store = Store.of(config.settings)
     if not store.open_readonly():
         return sources
     try:
@@ -224,7 +224,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_list(args: argparse.Namespace) -> int:
     config = config_module.load(args.config)
-    store = Store(config.settings.snapshots, config.settings.state, config.settings.alerts)
+    store = Store.of(config.settings)
     records = {}
     counts: dict[str, int] = {}
     if store.open_readonly():
@@ -260,7 +260,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_alerts(args: argparse.Namespace) -> int:
     config = config_module.load(args.config)
-    store = Store(config.settings.snapshots, config.settings.state, config.settings.alerts)
+    store = Store.of(config.settings)
     if not store.open_readonly():
         print("no alerts yet")
         return EXIT_OK
@@ -297,26 +297,22 @@ def cmd_alerts(args: argparse.Namespace) -> int:
 # --- history / diff ---------------------------------------------------------
 
 
-def _history_store(config: Config, source_id: str) -> Store:
-    store = Store(config.settings.snapshots, config.settings.state, config.settings.alerts)
-    if not (config.settings.snapshots / ".git" / "HEAD").exists():
-        raise ConfigError([Problem(
-            config.path, 0, f"no snapshots yet in {config.settings.snapshots}: "
-                            "run `monitor check` first")])
-    return store
+def _history(config: Config) -> History:
+    try:
+        return History(config.settings.snapshots)
+    except NoSnapshots as exc:
+        raise ConfigError([Problem(config.path, 0, str(exc))]) from None
 
 
 def cmd_history(args: argparse.Namespace) -> int:
     config = config_module.load(args.config)
-    store = _history_store(config, args.id)
-    entries = store.log(args.id)
-    if not entries:
+    versions = _history(config).versions(args.id)
+    if not versions:
         print(f"no versions of '{args.id}' yet", file=sys.stderr)
         return EXIT_USAGE
-    for entry in entries:
-        extra = entry.trailers.get("Reason", "")
-        print(for_terminal(f"{entry.revision[:10]}  {entry.date}  {entry.subject}"
-                           + (f"  ({extra})" if extra else "")))
+    for version in versions:
+        print(for_terminal(f"{version.short}  {version.date}  {version.subject}"
+                           + (f"  ({version.reason})" if version.reason else "")))
     print(f"\n`monitor diff {args.id} REV` shows what a revision changed; the full history is "
           f"`git -C {config.settings.snapshots} log -p {args.id}.md`")
     return EXIT_OK
@@ -324,35 +320,13 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 def cmd_diff(args: argparse.Namespace) -> int:
     config = config_module.load(args.config)
-    store = _history_store(config, args.id)
-    path = f"{args.id}.md"
-    if len(args.revisions) > 2:
-        print("monitor diff takes at most two revisions", file=sys.stderr)
-        return EXIT_USAGE
+    history = _history(config)
     try:
-        revisions = [store.version_of(revision, args.id) for revision in args.revisions]
-    except UnknownRevision as exc:
-        print(f"monitor: {exc} (`monitor history {args.id}` lists its versions)",
-              file=sys.stderr)
+        comparison = history.comparison(args.id, args.revisions)
+    except HistoryError as exc:
+        print(f"monitor diff: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    if not revisions:
-        entries = store.log(args.id)
-        if len(entries) < 2:
-            print(f"'{args.id}' has {len(entries)} version(s): nothing to compare yet",
-                  file=sys.stderr)
-            return EXIT_USAGE
-        revisions = [entries[1].revision, entries[0].revision]
-    elif len(revisions) == 1:
-        previous = store.previous_revision(revisions[0], args.id)
-        if previous is None:
-            print(f"{args.revisions[0]} is the first version of '{args.id}': nothing "
-                  "before it to compare with", file=sys.stderr)
-            return EXIT_USAGE
-        revisions = [previous, revisions[0]]
-    options = [] if args.lines else ["--word-diff=plain"]
-    color = ["--color=always"] if sys.stdout.isatty() else []
-    out = store.git("diff", *options, *color, revisions[0], revisions[1], "--", path,
-                    check=False)
+    out = history.diff_text(comparison, words=not args.lines, color=sys.stdout.isatty())
     sys.stdout.write(out or "no difference\n")
     return EXIT_OK
 

@@ -74,7 +74,7 @@ class Daemon:
         store = self.session.store
         if store.db is None:  # before the first pass: read without creating anything
             settings = self.config.settings
-            store = Store(settings.snapshots, settings.state, settings.alerts)
+            store = Store.of(settings)
             if not store.open_readonly():
                 return {}
         try:

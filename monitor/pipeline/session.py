@@ -28,7 +28,7 @@ class Session:
         self.fetcher = make_fetcher(config.settings, len(config.sources))
         self.analyser = Analyser(config.settings.workers)
         settings = config.settings
-        self.store = Store(settings.snapshots, settings.state, settings.alerts)
+        self.store = Store.of(settings)
 
     async def __aenter__(self) -> Session:
         return self

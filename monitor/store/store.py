@@ -18,6 +18,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from monitor.core.model import Settings
 from monitor.store.errors import (
     GitError,
     StoreUnavailable,
@@ -49,6 +50,11 @@ class Store(WriterLock, SnapshotRepo, Outbox):
         self._lock_files: list[Any] = []
         self._synced_head: str | None = None
         self._index_stale = False  # our commits' files are written, git's index not yet
+
+    @classmethod
+    def of(cls, settings: Settings) -> Store:
+        """The store that a config's settings name: snapshots, state database, alerts."""
+        return cls(settings.snapshots, settings.state, settings.alerts)
 
     def open(self) -> None:
         """Create what is missing and connect; StoreUnavailable if the disk refuses."""

@@ -1,0 +1,106 @@
+"""History queries: a source's versions, and what changed between two of them.
+
+The CLI prints these answers and the web UI will render the same ones, so
+both say the same things in the same words. Every refusal is a HistoryError
+whose text says what to do next; none of these functions writes anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from monitor.store.errors import UnknownRevision
+from monitor.store.git import SnapshotRepo
+
+
+class HistoryError(Exception):
+    """A question the history cannot answer, said so that a person knows why."""
+
+
+class NoSnapshots(HistoryError):
+    """There is no snapshot repository yet: nothing has been checked."""
+
+
+@dataclass(frozen=True)
+class Version:
+    """One commit that changed a source's snapshot file, newest first in a list."""
+
+    revision: str
+    date: str  # ISO 8601, as git wrote it
+    subject: str
+    event: str  # the commit's Event trailer: baseline, changed, removed, ...
+    reason: str  # the Reason trailer (rescoped, reset-history, ...), "" when none
+    alerts: tuple[tuple[str, str], ...] = ()  # (event, alert id) the commit raised
+
+    @property
+    def short(self) -> str:
+        return self.revision[:10]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Two versions of one source to compare, the older first."""
+
+    source_id: str
+    old: str
+    new: str
+
+
+class History:
+    """Read-only questions to the snapshot repository in ``snapshots``."""
+
+    def __init__(self, snapshots: Path):
+        if not (snapshots / ".git" / "HEAD").exists():
+            raise NoSnapshots(f"no snapshots yet in {snapshots}: run `monitor check` first")
+        self.repo = _ReadOnlyRepo(snapshots)
+
+    def versions(self, source_id: str) -> list[Version]:
+        """Every version of ``source_id``, newest first; [] when it has none."""
+        return [Version(entry.revision, entry.date, entry.subject,
+                        entry.trailers.get("Event", ""), entry.trailers.get("Reason", ""),
+                        tuple(entry.alerts))
+                for entry in self.repo.log(source_id)]
+
+    def comparison(self, source_id: str, revisions: Sequence[str] = ()) -> Comparison:
+        """What to compare: the last change (no revision), what one revision changed,
+        or two revisions as given."""
+        if len(revisions) > 2:
+            raise HistoryError("at most two revisions can be compared")
+        try:
+            commits = [self.repo.version_of(revision, source_id) for revision in revisions]
+        except UnknownRevision as exc:
+            raise HistoryError(f"{exc} (`monitor history {source_id}` lists its versions)") \
+                from None
+        if not commits:
+            entries = self.repo.log(source_id)
+            if len(entries) < 2:
+                raise HistoryError(f"'{source_id}' has {len(entries)} version(s): "
+                                   "nothing to compare yet")
+            return Comparison(source_id, entries[1].revision, entries[0].revision)
+        if len(commits) == 1:
+            previous = self.repo.previous_revision(commits[0], source_id)
+            if previous is None:
+                raise HistoryError(f"{revisions[0]} is the first version of '{source_id}': "
+                                   "nothing before it to compare with")
+            return Comparison(source_id, previous, commits[0])
+        return Comparison(source_id, commits[0], commits[1])
+
+    def diff_text(self, comparison: Comparison, *, words: bool = True,
+                  color: bool = False) -> str:
+        """git's diff of the snapshot file between the two versions ("" when identical)."""
+        options = ["--word-diff=plain"] if words else []
+        if color:
+            options.append("--color=always")
+        return self.repo.git("diff", *options, comparison.old, comparison.new, "--",
+                             f"{comparison.source_id}.md", check=False)
+
+
+class _ReadOnlyRepo(SnapshotRepo):
+    """The snapshot repository without the store's lock and database: reads only."""
+
+    def __init__(self, snapshots: Path):
+        self.snapshots = snapshots
+        self._synced_head = None
+        self._index_stale = False
