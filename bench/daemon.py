@@ -37,7 +37,7 @@ TICK = os.sysconf("SC_CLK_TCK")
 SERVER = """
 import sys, time
 from pathlib import Path
-from monitor.cli.demo_site import LocalSite, Page
+from testing.site import LocalSite, Page
 site = LocalSite(port=int(sys.argv[1])).start()
 page = Page(body=Path(sys.argv[2]).read_bytes())
 for i in range(int(sys.argv[3])):

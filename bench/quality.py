@@ -30,8 +30,8 @@ from typing import Any
 from bench import variants
 from bench.corpus import CorpusPage, corpus_path, load_corpus, normalise, token_scores, words
 from bench.variants import Edit, Teaser
-from monitor.cli.demo_site import LocalSite, Page
 from monitor.core.document import Snapshot
+from testing.site import LocalSite, Page
 
 NOISE_CLASSES = [*variants.NOISE, "all-noise"]
 EDIT_CLASSES = list(variants.EDITS)

@@ -20,9 +20,10 @@ from pathlib import Path
 
 import pytest
 
-from monitor.cli.demo_site import Article, LocalSite
+from monitor.cli.demo_site import Article
 from monitor.cli.main import main
 from monitor.config import loader as config_module
+from testing.site import LocalSite
 
 # Fast settings so the suite runs in seconds: backoffs in ms. The fetch timeout is
 # generous instead: on a loaded two-core machine a page from the local site can

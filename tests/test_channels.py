@@ -30,19 +30,6 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from receivers import (
-    Accept,
-    Answer,
-    Discord,
-    Matrix,
-    Mattermost,
-    Receiver,
-    Request,
-    Slack,
-    Teams,
-    Telegram,
-    units,
-)
 
 from monitor.cli.demo_site import Article
 from monitor.core.diff import diff_documents
@@ -55,6 +42,19 @@ from monitor.notify.channels import render as r
 from monitor.notify.channels import slack as slack_format
 from monitor.notify.channels import teams as teams_format
 from monitor.notify.channels import telegram as telegram_format
+from testing.receivers import (
+    Accept,
+    Answer,
+    Discord,
+    Matrix,
+    Mattermost,
+    Receiver,
+    Request,
+    Slack,
+    Teams,
+    Telegram,
+    units,
+)
 
 SOURCE_URL = "https://www.lawyersforuyghurrights.org/news/huawei-5g-letter"
 TRICKY_TITLE = "Huawei <b>“5G”</b> & *contracts* @everyone"

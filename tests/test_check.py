@@ -12,9 +12,10 @@ from datetime import UTC, datetime, timedelta
 
 from conftest import Project, child_env
 
-from monitor.cli.demo_site import Article, Furniture, Page, render_article, teasers
+from monitor.cli.demo_site import Article, Furniture, render_article, teasers
 from monitor.core.classify import redirect_home
 from monitor.store.store import Store
+from testing.site import Page
 
 ARTICLE = "/news/huawei-letter"
 

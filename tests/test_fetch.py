@@ -17,10 +17,10 @@ from typing import Any, TypeVar
 
 import pytest
 
-from monitor.cli.demo_site import LocalSite, Page, Received
 from monitor.core.classify import is_text
 from monitor.core.model import DEFAULT_USER_AGENT, Settings
 from monitor.fetch.client import Fetcher, FetchResult
+from testing.site import LocalSite, Page, Received
 
 T = TypeVar("T")
 HTML = {"Content-Type": "text/html; charset=utf-8"}

@@ -11,9 +11,9 @@ import pytest
 from conftest import orphans_of_killed
 from test_fetch import HTML, make_settings
 
-from monitor.cli.demo_site import LocalSite, Page
 from monitor.fetch.client import Fetcher
 from monitor.fetch.pool import FetchPool, fetch_processes, make_fetcher
+from testing.site import LocalSite, Page
 
 
 def test_a_pool_fetches_like_a_fetcher_with_conditional_requests(

@@ -21,9 +21,10 @@ import httpx
 import pytest
 from conftest import Project, child_env
 
-from monitor.cli.demo_site import Article, Page, render_article
+from monitor.cli.demo_site import Article, render_article
 from monitor.fetch.client import describe_error
 from monitor.store.store import Store
+from testing.site import Page
 
 ROOT = Path(__file__).parent.parent
 HTML = {"Content-Type": "text/html; charset=utf-8"}

@@ -106,3 +106,10 @@ def test_no_import_cycle_between_modules():
             visit(start, [start])
     # A package's __init__ imported by its own modules is no cycle unless it imports back.
     assert cycles == []
+
+
+def test_the_product_never_imports_the_test_helpers():
+    """testing/ is not shipped: an import of it would break every installed copy."""
+    found = [f"{path.relative_to(PACKAGE)} line {line}" for path in modules()
+             for line, name in imported(path) if name.split(".")[0] == "testing"]
+    assert found == []

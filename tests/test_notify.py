@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 from conftest import Project, child_env
-from receivers import Answer, Discord, Receiver, Slack
 
 from monitor.cli.demo_site import Article
 from monitor.core.alert import Alert, make_alert
 from monitor.core.diff import Diff
 from monitor.notify.delivery import backoff, route
+from testing.receivers import Answer, Discord, Receiver, Slack
 
 ROOT = Path(__file__).parent.parent
 

@@ -14,12 +14,13 @@ from pathlib import Path
 import pytest
 from conftest import Project
 
-from monitor.cli.demo_site import Article, LocalSite
+from monitor.cli.demo_site import Article
 from monitor.core.document import Document, Snapshot
 from monitor.store.errors import StoreLocked
 from monitor.store.files import atomic_write_many
 from monitor.store.records import Change
 from monitor.store.store import Store
+from testing.site import LocalSite
 
 
 def make_store(root: Path) -> Store:

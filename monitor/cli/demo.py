@@ -13,7 +13,7 @@ import tempfile
 import textwrap
 from pathlib import Path
 
-from monitor.cli.demo_site import Article, Furniture, LocalSite, teasers
+from monitor.cli.demo_site import Article, DemoSite, Furniture, teasers
 from monitor.config import loader as config_module
 from monitor.core.model import Config
 from monitor.pipeline.session import run_pass
@@ -27,7 +27,7 @@ FIGURE_BEFORE, FIGURE_AFTER = "80,000", "8,000"
 def run_demo(folder: Path | None = None) -> int:
     folder = (folder or Path(tempfile.mkdtemp(prefix="monitor-demo-"))).resolve()
     folder.mkdir(parents=True, exist_ok=True)
-    with LocalSite() as site:
+    with DemoSite() as site:
         articles = {slug: Article.load(slug) for slug in
                     ("huawei-5g-letter", "huawei-internment-blog", "uk-accuses-china-article",
                      "un-forced-labor-statement")}

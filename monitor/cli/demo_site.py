@@ -1,10 +1,12 @@
-"""A small local news site on 127.0.0.1, for the demo and the tests.
+"""A small local news site on 127.0.0.1, for ``monitor demo``.
 
 Articles from ``demo_pages/`` are wrapped in the furniture of a real site —
 navigation, cookie banner, share buttons, "Read More" teasers, view and comment
 counters, comments, a donation ask and scripts — that changes from request to
 request on real sites and must never raise an alert. The same server receives
-webhook POSTs and keeps them, so a test or the demo can see what was sent.
+webhook POSTs and keeps them, so the demo can show what was sent. The tests'
+hostile server (stalls, endless bodies, failing receivers) builds on this one
+in ``testing/site.py``, which is not shipped.
 """
 
 from __future__ import annotations
@@ -12,15 +14,14 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-import socket
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
-from typing import Any
+from typing import Any, Self
 
 PAGES = resources.files("monitor.cli") / "demo_pages"
 
@@ -156,9 +157,6 @@ class Page:
     headers: dict[str, str] = field(default_factory=lambda: {
         "Content-Type": "text/html; charset=utf-8"})
     etag: bool = True  # answer If-None-Match with 304 when the body is unchanged
-    trickle: float = 0.0  # seconds between single bytes of the body: a server that stalls
-    stream: Callable[[], Iterator[bytes]] | None = None  # a chunked body, maybe endless
-    reset: bool = False  # drop the connection after the headers, mid-response
 
 
 @dataclass(frozen=True)
@@ -175,15 +173,14 @@ class Received:
         return json.loads(self.body)
 
 
-class LocalSite:
+class DemoSite:
     """A threaded HTTP/1.1 server: set pages, read what was requested and POSTed."""
+
+    page_type: type[Page] = Page  # what put_article builds (the tests' site has more knobs)
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0):
         self.pages: dict[str, Page] = {}
         self.requests: list[Received] = []
-        self.hook_statuses: list[int] = []  # answers for the next POSTs; then 200
-        self.hook_headers: dict[str, str] = {}  # sent with those answers (e.g. Retry-After)
-        self.hook_delay = 0.0  # seconds a POST waits for its answer: a slow receiver
         self._lock = threading.Lock()
         site = self
 
@@ -200,7 +197,6 @@ class LocalSite:
                 site._receive(self)
 
         self.server = _QuietServer((host, port), Handler)
-        self.server.daemon_threads = True
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
@@ -208,7 +204,7 @@ class LocalSite:
         host, port = self.server.server_address[:2]
         return f"http://{host!s}:{port}"
 
-    def start(self) -> LocalSite:
+    def start(self) -> Self:
         self._thread.start()
         return self
 
@@ -216,7 +212,7 @@ class LocalSite:
         self.server.shutdown()
         self.server.server_close()
 
-    def __enter__(self) -> LocalSite:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -230,23 +226,15 @@ class LocalSite:
 
     def put_article(self, path: str, article: Article, furniture: Furniture | None = None,
                     **page: Any) -> None:
-        self.put(path, Page(body=render_article(article, furniture).encode(), **page))
+        self.put(path, self.page_type(body=render_article(article, furniture).encode(), **page))
 
     def put_status(self, path: str, status: int, body: str = "") -> None:
         self.put(path, Page(status=status, body=body.encode(), etag=False))
-
-    def redirect(self, path: str, location: str, status: int = 301) -> None:
-        self.put(path, Page(status=status, headers={"Location": location}, etag=False))
 
     def posts(self, path: str | None = None) -> list[Received]:
         with self._lock:
             return [r for r in self.requests
                     if r.method == "POST" and (path is None or r.path == path)]
-
-    def gets(self, path: str | None = None) -> list[Received]:
-        with self._lock:
-            return [r for r in self.requests
-                    if r.method == "GET" and (path is None or r.path == path)]
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.pages)
@@ -271,51 +259,25 @@ class LocalSite:
         handler.send_response(status)
         for name, value in headers.items():
             handler.send_header(name, value)
-        if page.stream is not None:
-            self._send_chunked(handler, page.stream())
-            return
-        handler.send_header("Content-Length", str(len(body) + (100 if page.reset else 0)))
-        handler.end_headers()
-        if page.reset:
-            handler.wfile.write(body[: len(body) // 2])
-            handler.wfile.flush()
-            handler.close_connection = True
-            handler.connection.shutdown(socket.SHUT_RDWR)
-            return
-        if not page.trickle:
-            handler.wfile.write(body)
-            return
-        for index in range(len(body)):
-            time.sleep(page.trickle)
-            try:
-                handler.wfile.write(body[index:index + 1])
-                handler.wfile.flush()
-            except OSError:  # the client gave up, as it should
-                return
+        self._send_body(handler, page, body)
 
-    @staticmethod
-    def _send_chunked(handler: BaseHTTPRequestHandler, chunks: Iterator[bytes]) -> None:
-        handler.send_header("Transfer-Encoding", "chunked")
+    def _send_body(self, handler: BaseHTTPRequestHandler, page: Page, body: bytes) -> None:
+        handler.send_header("Content-Length", str(len(body)))
         handler.end_headers()
-        try:
-            for chunk in chunks:
-                if chunk:
-                    handler.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
-            handler.wfile.write(b"0\r\n\r\n")
-        except OSError:  # the client stopped reading, as it should
-            handler.close_connection = True
+        handler.wfile.write(body)
 
     def _receive(self, handler: BaseHTTPRequestHandler) -> None:
         length = int(handler.headers.get("Content-Length", "0"))
         body = handler.rfile.read(length)
         with self._lock:
-            status = self.hook_statuses.pop(0) if self.hook_statuses else 200
             self.requests.append(Received("POST", handler.path, dict(handler.headers), body))
-        if self.hook_delay:
-            time.sleep(self.hook_delay)
+        status, headers = self._answer_post()
         handler.send_response(status)
-        if status != 200:
-            for name, value in self.hook_headers.items():
-                handler.send_header(name, value)
+        for name, value in headers.items():
+            handler.send_header(name, value)
         handler.send_header("Content-Length", "0")
         handler.end_headers()
+
+    def _answer_post(self) -> tuple[int, dict[str, str]]:
+        """The status and headers a webhook POST is answered with."""
+        return 200, {}
