@@ -9,19 +9,17 @@ error instead of an exception, so one bad source never stops the others.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import time
-import zlib
 from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 from urllib.robotparser import RobotFileParser
 
-import brotli
 import httpx
 
+from monitor.fetch.decode import BoundedDecoder
+from monitor.fetch.result import FetchFailed, FetchResult
 from monitor.fetch.retry_after import parse_retry_after
 from monitor.fetch.transport import AddressPolicy, Refused, Resolver, make_transport
 
@@ -29,54 +27,13 @@ if TYPE_CHECKING:
     from monitor.core.model import Settings
 
 
-TRANSIENT_STATUSES = {500, 502, 503, 504, 520, 521, 522, 523, 524}
 ROBOTS_TTL = 86400.0  # seconds a site's robots.txt is trusted
 LONG_RETRY_AFTER = 30.0  # seconds; longer waits defer the source instead of sleeping
 
 
-@dataclass(frozen=True)
-class FetchResult:
-    url: str
-    final_url: str
-    status: int | None = None  # None when no HTTP answer came back
-    headers: dict[str, str] = field(default_factory=dict)
-    body: bytes = b""
-    redirects: tuple[str, ...] = ()  # every URL passed through before final_url
-    error: str | None = None  # why the fetch failed, in words, naming no secret
-    error_kind: str | None = None  # timeout, connect, tls, too-large, redirects, type, ...
-    elapsed: float = 0.0
-    fetched_at: datetime = field(default_factory=lambda: datetime.now(UTC))
-    retry_after: float | None = None
-    # Of the body as fetched. A fetch process leaves out a body whose hash is the one
-    # the caller already has (``known_sha256``), so ``body`` may then be b"".
-    content_sha256: str = ""
-
-    def __post_init__(self) -> None:
-        if not self.content_sha256:
-            object.__setattr__(self, "content_sha256", hashlib.sha256(self.body).hexdigest())
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
-
-    @property
-    def not_modified(self) -> bool:
-        return self.status == 304
-
-    @property
-    def transient(self) -> bool:
-        return self.error_kind in {"timeout", "connect", "dns", "tls", "protocol"} or (
-            self.status in TRANSIENT_STATUSES)
-
-
-class FetchFailed(Exception):
-    def __init__(self, kind: str, message: str):
-        super().__init__(message)
-        self.kind = kind
-
-
 class Fetcher:
-    """One httpx.AsyncClient for the whole run, with global and per-host limits."""
+    """A PageFetcher: one httpx.AsyncClient for the whole run, with global and per-host
+    limits."""
 
     def __init__(self, settings: Settings, *, client: httpx.AsyncClient | None = None,
                  address_allowed: AddressPolicy | None = None,
@@ -116,7 +73,7 @@ class Fetcher:
                     known_sha256: str | None = None) -> FetchResult:
         """GET with conditional headers; retries transient faults with backoff.
 
-        ``known_sha256`` is for FetchPool's interface: here the body is at hand anyway.
+        A PageFetcher: ``known_sha256`` is ignored, as the body is at hand anyway.
         """
         headers = {}
         if etag:
@@ -212,78 +169,6 @@ class Fetcher:
         async for chunk in response.aiter_raw():
             decoder.feed(chunk)
         return decoder.finish()
-
-
-class BoundedDecoder:
-    """Undo Content-Encoding without ever holding more than ``cap`` decoded bytes.
-
-    httpx inflates a whole network read at once (64 KB of a gzip bomb is ~66 MB),
-    so the body is read raw and decoded here with an output limit per step.
-    """
-
-    def __init__(self, encoding: str, cap: int):
-        self.cap = cap
-        self.size = 0
-        self.chunks: list[bytes] = []
-        self.encoding = encoding.strip().lower()
-        if self.encoding in ("", "identity"):
-            self._step = self._identity
-        elif self.encoding in ("gzip", "x-gzip"):
-            self._zlib = zlib.decompressobj(zlib.MAX_WBITS | 32)
-            self._step = self._inflate
-        elif self.encoding == "deflate":
-            self._zlib = zlib.decompressobj()
-            self._raw_deflate_tried = False
-            self._step = self._inflate
-        elif self.encoding == "br":
-            self._brotli = brotli.Decompressor()
-            self._step = self._unbrotli
-        else:
-            raise FetchFailed("decoding", f"unsupported Content-Encoding {encoding!r}")
-
-    def feed(self, data: bytes) -> None:
-        self._step(data)
-
-    def finish(self) -> bytes:
-        if self.encoding in ("gzip", "x-gzip", "deflate"):
-            self._keep(self._zlib.flush())
-        return b"".join(self.chunks)
-
-    def _keep(self, piece: bytes) -> None:
-        self.size += len(piece)
-        if self.size > self.cap:
-            raise FetchFailed("too-large", f"body is over the max_bytes cap of {self.cap:,} "
-                                           "bytes (after decompression)")
-        if piece:
-            self.chunks.append(piece)
-
-    def _budget(self) -> int:
-        return self.cap - self.size + 1  # one byte more than allowed proves "too large"
-
-    def _identity(self, data: bytes) -> None:
-        self._keep(data)
-
-    def _inflate(self, data: bytes) -> None:
-        try:
-            while data:
-                self._keep(self._zlib.decompress(data, self._budget()))
-                data = self._zlib.unconsumed_tail
-        except zlib.error as exc:
-            if self.encoding == "deflate" and not self._raw_deflate_tried and not self.chunks:
-                # Some servers send raw deflate without the zlib header.
-                self._raw_deflate_tried = True
-                self._zlib = zlib.decompressobj(-zlib.MAX_WBITS)
-                self._inflate(data)
-                return
-            raise FetchFailed("decoding", f"broken {self.encoding} body: {exc}") from None
-
-    def _unbrotli(self, data: bytes) -> None:
-        try:
-            self._keep(self._brotli.process(data, output_buffer_limit=self._budget()))
-            while not self._brotli.can_accept_more_data():
-                self._keep(self._brotli.process(b"", output_buffer_limit=self._budget()))
-        except brotli.error as exc:
-            raise FetchFailed("decoding", f"broken br body: {exc}") from None
 
 
 def describe_error(exc: Exception) -> tuple[str, str]:

@@ -9,8 +9,8 @@ is ``per_host_concurrency``, so neither limit is ever exceeded. With a
 pacing needs one clock. The checking itself (decide, commit, alert) stays in
 the one main process.
 
-Requests and results travel as length-prefixed pickles over a socket pair, so
-neither side ever blocks the other. A fetch process that dies fails only the
+Requests and results travel as typed messages (``wire.py``) over a socket
+pair, so neither side ever blocks the other. A fetch process that dies fails only the
 fetches it held (as transient errors, never a removal) and is started again.
 """
 
@@ -22,17 +22,24 @@ import multiprocessing
 import os
 import pickle
 import socket
-import struct
 import zlib
 from dataclasses import replace
-from typing import cast
 from urllib.parse import urlsplit
 
 from monitor.core.model import Settings
-from monitor.fetch.client import Fetcher, FetchResult
+from monitor.fetch.base import PageFetcher
+from monitor.fetch.client import Fetcher
 from monitor.fetch.processes import PRELOAD, exit_with
+from monitor.fetch.result import FetchResult
+from monitor.fetch.wire import (
+    BadMessage,
+    FetchReply,
+    FetchRequest,
+    receive_reply,
+    receive_request,
+    send,
+)
 
-FRAME = struct.Struct("!I")
 POOL_FROM_SOURCES = 500  # below this many sources one process keeps up easily
 MAX_PROCESSES = 4
 
@@ -48,20 +55,9 @@ def fetch_processes(settings: Settings, sources: int) -> int:
     return max(1, min(wanted, settings.concurrency))  # each process fetches at least one
 
 
-def make_fetcher(settings: Settings, sources: int) -> Fetcher | FetchPool:
+def make_fetcher(settings: Settings, sources: int) -> PageFetcher:
     processes = fetch_processes(settings, sources)
     return FetchPool(settings, processes) if processes > 1 else Fetcher(settings)
-
-
-async def _send(writer: asyncio.StreamWriter, message: object) -> None:
-    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-    writer.write(FRAME.pack(len(data)) + data)  # one write: frames never interleave
-    await writer.drain()
-
-
-async def _receive(reader: asyncio.StreamReader) -> object:
-    (size,) = FRAME.unpack(await reader.readexactly(FRAME.size))
-    return pickle.loads(await reader.readexactly(size))
 
 
 def _serve(sock: socket.socket, settings: Settings, parent: int) -> None:
@@ -74,24 +70,26 @@ async def _serve_requests(sock: socket.socket, settings: Settings) -> None:
     reader, writer = await asyncio.open_connection(sock=sock)
     running: set[asyncio.Task[None]] = set()
 
-    async def answer(request_id: int, url: str, etag: str | None, last_modified: str | None,
-                     known_sha256: str | None) -> None:
+    async def answer(request: FetchRequest) -> None:
+        url = request.url
         try:
-            result = await fetcher.fetch(url, etag=etag, last_modified=last_modified)
+            result = await fetcher.fetch(url, etag=request.etag,
+                                         last_modified=request.last_modified)
         except Exception as exc:  # a bug costs this fetch, not the process
             result = FetchResult(url=url, final_url=url, error_kind="internal",
                                  error=f"internal error: {type(exc).__name__}: {exc}")
-        if known_sha256 and result.body and result.content_sha256 == known_sha256:
+        known = request.known_sha256
+        if known and result.body and result.content_sha256 == known:
             result = replace(result, body=b"")  # the caller has it: no need to send it back
-        await _send(writer, (request_id, result))
+        await send(writer, FetchReply(request.request_id, result))
 
     async with Fetcher(settings) as fetcher:
         while True:
             try:
-                request = await _receive(reader)
-            except (asyncio.IncompleteReadError, ConnectionError):
+                request = await receive_request(reader)
+            except (asyncio.IncompleteReadError, ConnectionError, BadMessage):
                 break  # the parent is done
-            task = asyncio.ensure_future(answer(*request))  # type: ignore[misc]
+            task = asyncio.ensure_future(answer(request))
             running.add(task)
             task.add_done_callback(running.discard)
         for task in running:
@@ -136,7 +134,7 @@ class _FetchProcess:
         future: asyncio.Future[FetchResult] = asyncio.get_running_loop().create_future()
         self._waiting[request_id] = future
         try:
-            await _send(writer, (request_id, url, etag, last_modified, known_sha256))
+            await send(writer, FetchRequest(request_id, url, etag, last_modified, known_sha256))
         except (ConnectionError, RuntimeError):
             self._fail_all()
         try:
@@ -147,11 +145,12 @@ class _FetchProcess:
     async def _listen(self, reader: asyncio.StreamReader) -> None:
         try:
             while True:
-                request_id, result = cast("tuple[int, FetchResult]", await _receive(reader))
-                future = self._waiting.pop(request_id, None)
+                reply = await receive_reply(reader)
+                future = self._waiting.pop(reply.request_id, None)
                 if future is not None and not future.done():
-                    future.set_result(result)
-        except (asyncio.IncompleteReadError, ConnectionError, pickle.UnpicklingError):
+                    future.set_result(reply.result)
+        except (asyncio.IncompleteReadError, ConnectionError, pickle.UnpicklingError,
+                BadMessage):
             self._fail_all()
 
     def _fail_all(self) -> None:
@@ -176,7 +175,7 @@ class _FetchProcess:
 
 
 class FetchPool:
-    """Fetcher's interface over ``processes`` fetch processes, started on first use."""
+    """A PageFetcher over ``processes`` fetch processes, started on first use."""
 
     def __init__(self, settings: Settings, processes: int):
         self.processes = processes = max(1, min(processes, settings.concurrency))
@@ -203,7 +202,7 @@ class FetchPool:
     async def fetch(self, url: str, *, etag: str | None = None,
                     last_modified: str | None = None,
                     known_sha256: str | None = None) -> FetchResult:
-        """As Fetcher.fetch; a body whose hash is ``known_sha256`` comes back as b""."""
+        """As PageFetcher.fetch; a body whose hash is ``known_sha256`` comes back as b""."""
         try:
             return await self._member(url).fetch(url, etag, last_modified, known_sha256)
         except FetchProcessDied:

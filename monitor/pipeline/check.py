@@ -30,8 +30,8 @@ from monitor.core.safe_text import strip_controls
 from monitor.core.storm import judge_storm
 from monitor.core.timestamps import stamp
 from monitor.extract.scope import scope_key
-from monitor.fetch.client import Fetcher, FetchResult
-from monitor.fetch.pool import FetchPool
+from monitor.fetch.base import PageFetcher
+from monitor.fetch.result import FetchResult
 from monitor.fetch.retry_after import MAX_RETRY_AFTER
 from monitor.notify.delivery import (
     new_alert_id,
@@ -63,7 +63,7 @@ def tracked_url(source: Source, record: SourceRecord) -> str:
 class Checker:
     """Checks sources against one store, with one fetcher and one worker pool."""
 
-    def __init__(self, config: Config, store: Store, fetcher: Fetcher | FetchPool,
+    def __init__(self, config: Config, store: Store, fetcher: PageFetcher,
                  analyser: Analyser):
         self.config = config
         self.settings = config.settings
