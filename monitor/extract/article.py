@@ -30,12 +30,12 @@ from itertools import islice
 import trafilatura
 from lxml.etree import ElementDefaultClassLookup, HTMLParser, LxmlError, strip_elements
 from lxml.html import HtmlComment, HtmlElement, HtmlEntity, HtmlProcessingInstruction, fromstring
-from trafilatura.utils import load_html
 
 from monitor.core.document import Document, normalise
 from monitor.extract.furniture import drop_furniture_elements, drop_teaser_lists, is_furniture
 from monitor.extract.metadata import extract_metadata
 from monitor.extract.scope import apply_scope
+from monitor.extract.trafilatura_parts import load_html
 
 # What trafilatura's load_html repairs before parsing: control characters, a gzip body,
 # a self-closing <html/>. A page without any of them is parsed as it is.

@@ -24,14 +24,22 @@ from dataclasses import dataclass
 from html import unescape
 from typing import Any
 
-from htmldate import find_date
 from lxml.etree import Element
 from lxml.html import HtmlElement
-from trafilatura.htmlprocessing import prune_unwanted_nodes
-from trafilatura.json_metadata import normalize_authors
-from trafilatura.metadata import examine_meta, extract_meta_json, extract_title, extract_url
-from trafilatura.utils import as_list, line_processing, trim
-from trafilatura.xpaths import AUTHOR_DISCARD_XPATHS
+
+from monitor.extract.trafilatura_parts import (
+    AUTHOR_DISCARD_XPATHS,
+    as_list,
+    examine_meta,
+    extract_meta_json,
+    extract_title,
+    extract_url,
+    find_date,
+    line_processing,
+    normalize_authors,
+    prune_unwanted_nodes,
+    trim,
+)
 
 MAX_FIELD = 10_000  # characters, as trafilatura cuts a field
 MAX_AUTHOR = 120  # characters of a byline element's text, as trafilatura
