@@ -2,7 +2,8 @@
 
 A new channel is one module here, a ``Channel`` subclass that declares its
 option keys and knows how to ``send`` one alert, and its line in
-``monitor.config.channel_types``. The config validates options against
+``monitor.config.channel_types``; a service behind one webhook URL subclasses
+``base.WebhookChannel`` and only builds its payloads. The config validates options against
 ``options``; the notifier looks the class up by type. A module is imported only
 when a config uses its type.
 """

@@ -12,14 +12,14 @@ ping anyone: every message sets ``allowed_mentions`` to nothing.
 
 from __future__ import annotations
 
-import json
 from typing import Any, ClassVar
 
 import httpx
 
 from monitor.core.diff import DELETE, INSERT
-from monitor.notify.channels import Channel, DeliveryError, raise_for_response
+from monitor.notify.channels import DeliveryError
 from monitor.notify.channels import render as r
+from monitor.notify.channels.base import WebhookChannel, json_object
 from monitor.notify.channels.render import Note
 
 CONTENT_LIMIT = 2000
@@ -134,7 +134,7 @@ def digest_payload(digest: dict[str, Any]) -> dict[str, Any]:
     return {"embeds": [embed], "allowed_mentions": {"parse": []}}
 
 
-class Discord(Channel):
+class Discord(WebhookChannel):
     type = "discord"
     options: ClassVar[dict[str, str]] = {
         "url": "the channel webhook URL (https://discord.com/api/webhooks/ID/TOKEN); "
@@ -143,12 +143,12 @@ class Discord(Channel):
         "username": "the name the messages are posted under (default: the webhook's)",
         "avatar_url": "the picture the messages are posted with",
     }
-    required = ("url",)
+    url_options = ("url", "avatar_url")
+    decorations = ("username", "avatar_url")
 
     @classmethod
     def check_options(cls, options: dict[str, Any]) -> list[str]:
-        problems = [*super().check_options(options), *r.url_problems(options),
-                    *r.url_problems(options, "avatar_url")]
+        problems = super().check_options(options)
         url = str(options.get("url") or "")
         if url and not problems and "/api/webhooks/" not in url:
             problems.append("'url' must be a webhook URL, …/api/webhooks/ID/TOKEN: copy it "
@@ -157,39 +157,20 @@ class Discord(Channel):
             problems.append(f"'style' must be one of: {', '.join(STYLES)}")
         return problems
 
-    def _decorate(self, payload: dict[str, Any]) -> dict[str, Any]:
-        for key in ("username", "avatar_url"):
-            if self.settings.get(key):
-                payload[key] = str(self.settings[key])
-        return payload
-
-    async def send(self, alert: dict[str, Any], client: httpx.AsyncClient) -> None:
+    def alert_payload(self, alert: dict[str, Any]) -> dict[str, Any]:
         style = self.settings.get("style", "embed")
-        payload = diff_payload(alert) if style == "diff" else embed_payload(alert)
-        await self._post(self._decorate(payload), client)
+        return diff_payload(alert) if style == "diff" else embed_payload(alert)
 
-    async def send_digest(self, digest: dict[str, Any], client: httpx.AsyncClient) -> None:
-        await self._post(self._decorate(digest_payload(digest)), client)
+    def digest_payload(self, digest: dict[str, Any]) -> dict[str, Any]:
+        return digest_payload(digest)
 
-    async def _post(self, payload: dict[str, Any], client: httpx.AsyncClient) -> None:
-        response = await client.post(self.settings["url"], json=payload)
-        try:
-            raise_for_response(response)
-        except DeliveryError as exc:
-            raise _explained(exc, response, self.settings["url"]) from None
+    def error_detail(self, response: httpx.Response) -> str:
+        return str(json_object(response).get("message") or "")
 
-
-def _explained(exc: DeliveryError, response: httpx.Response, url: str) -> DeliveryError:
-    """Discord's JSON error: its message, and ``retry_after`` (seconds) on a 429."""
-    retry_after = exc.retry_after
-    detail = ""
-    try:
-        body = response.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        body = None
-    if isinstance(body, dict):
-        detail = r.redact(str(body.get("message") or ""), url)
-        if retry_after is None and isinstance(body.get("retry_after"), int | float):
-            retry_after = float(body["retry_after"])
-    return DeliveryError(f"{exc}: {detail}" if detail else str(exc), retry_after=retry_after,
-                         permanent=exc.permanent)
+    def explained(self, exc: DeliveryError, response: httpx.Response) -> DeliveryError:
+        """Discord's JSON error: its message, and ``retry_after`` (seconds) on a 429."""
+        error = super().explained(exc, response)
+        wait = json_object(response).get("retry_after")
+        if error.retry_after is None and isinstance(wait, int | float):
+            error.retry_after = float(wait)
+        return error

@@ -17,15 +17,14 @@ delivery's ``retry_after``.
 
 from __future__ import annotations
 
-import json
 from typing import Any, ClassVar
 from urllib.parse import quote
 
 import httpx
 
-from monitor.fetch.retry_after import parse_retry_after
-from monitor.notify.channels import PERMANENT_STATUSES, Channel, DeliveryError
+from monitor.notify.channels import Channel
 from monitor.notify.channels import render as r
+from monitor.notify.channels.base import api_error, json_object, reach
 from monitor.notify.channels.render import Note
 
 BODY_LIMIT = 24_000  # bytes for each of body and formatted_body (event limit 65,536)
@@ -140,27 +139,12 @@ class Matrix(Channel):
         url = (f"{base}/_matrix/client/v3/rooms/{room}/send/m.room.message/"
                f"{quote(txn_id, safe='')}")
         token = str(self.settings["access_token"])
-        try:
-            response = await client.put(url, json=content,
-                                        headers={"Authorization": f"Bearer {token}"})
-        except httpx.TimeoutException:
-            raise DeliveryError("timed out") from None
-        except httpx.HTTPError as exc:  # the request, and so the token, stays out
-            raise DeliveryError(f"cannot reach the homeserver ({type(exc).__name__})") from None
+        response = await reach(client.put(url, json=content,
+                                          headers={"Authorization": f"Bearer {token}"}),
+                               "the homeserver")
         if response.is_success:
             return
-        try:
-            body = response.json()
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            body = {}
-        body = body if isinstance(body, dict) else {}
-        retry_after = None
-        if isinstance(body.get("retry_after_ms"), int | float):
-            retry_after = body["retry_after_ms"] / 1000
-        else:
-            retry_after = parse_retry_after(response.headers.get("retry-after", ""))
+        body = json_object(response)
+        wait = body.get("retry_after_ms")
         detail = r.redact(" ".join(str(body.get(k) or "") for k in ("errcode", "error")), token)
-        status = f"HTTP {response.status_code}"
-        raise DeliveryError(f"{status}: {detail}" if detail.strip() else status,
-                            retry_after=retry_after,
-                            permanent=response.status_code in PERMANENT_STATUSES)
+        raise api_error(response, detail, wait / 1000 if isinstance(wait, int | float) else None)

@@ -12,13 +12,12 @@ rest summed up as "…and N more changes".
 
 from __future__ import annotations
 
-import json
 from typing import Any, ClassVar
 
 import httpx
 
-from monitor.notify.channels import Channel, DeliveryError, raise_for_response
 from monitor.notify.channels import render as r
+from monitor.notify.channels.base import WebhookChannel, json_object
 from monitor.notify.channels.render import Note
 
 TEXT_LIMIT = 4000  # characters shown before "Show more"; the hard limit is 16,383
@@ -79,7 +78,7 @@ def digest_payload(digest: dict[str, Any]) -> dict[str, Any]:
     return {"text": "\n".join(lines)}
 
 
-class Mattermost(Channel):
+class Mattermost(WebhookChannel):
     type = "mattermost"
     options: ClassVar[dict[str, str]] = {
         "url": "the incoming webhook URL (https://HOST/hooks/KEY); keep it in ${ENV}",
@@ -87,36 +86,15 @@ class Mattermost(Channel):
         "username": "the name posts appear under (if the server allows overriding it)",
         "icon_url": "the picture posts appear with (if the server allows overriding it)",
     }
-    required = ("url",)
+    url_options = ("url", "icon_url")
+    decorations = ("channel", "username", "icon_url")
 
-    @classmethod
-    def check_options(cls, options: dict[str, Any]) -> list[str]:
-        return [*super().check_options(options), *r.url_problems(options),
-                *r.url_problems(options, "icon_url")]
+    def alert_payload(self, alert: dict[str, Any]) -> dict[str, Any]:
+        return alert_payload(alert)
 
-    def _decorate(self, payload: dict[str, Any]) -> dict[str, Any]:
-        for key in ("channel", "username", "icon_url"):
-            if self.settings.get(key):
-                payload[key] = str(self.settings[key])
-        return payload
+    def digest_payload(self, digest: dict[str, Any]) -> dict[str, Any]:
+        return digest_payload(digest)
 
-    async def send(self, alert: dict[str, Any], client: httpx.AsyncClient) -> None:
-        await self._post(self._decorate(alert_payload(alert)), client)
-
-    async def send_digest(self, digest: dict[str, Any], client: httpx.AsyncClient) -> None:
-        await self._post(self._decorate(digest_payload(digest)), client)
-
-    async def _post(self, payload: dict[str, Any], client: httpx.AsyncClient) -> None:
-        response = await client.post(self.settings["url"], json=payload)
-        try:
-            raise_for_response(response)
-        except DeliveryError as exc:
-            detail = ""
-            try:  # Mattermost's AppError: {"id", "message", "status_code", ...}
-                body = response.json()
-                if isinstance(body, dict):
-                    detail = r.redact(str(body.get("message") or ""), self.settings["url"])
-            except (json.JSONDecodeError, UnicodeDecodeError):
-                pass
-            raise DeliveryError(f"{exc}: {detail}" if detail else str(exc),
-                                retry_after=exc.retry_after, permanent=exc.permanent) from None
+    def error_detail(self, response: httpx.Response) -> str:
+        """Mattermost's AppError: ``{"id", "message", "status_code", ...}``."""
+        return str(json_object(response).get("message") or "")

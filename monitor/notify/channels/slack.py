@@ -15,8 +15,8 @@ from typing import Any, ClassVar
 
 import httpx
 
-from monitor.notify.channels import Channel, DeliveryError, raise_for_response
 from monitor.notify.channels import render as r
+from monitor.notify.channels.base import WebhookChannel, short_text
 
 SECTION_LIMIT = 3000  # characters of mrkdwn in one section block
 HEADER_LIMIT = 150  # characters of plain_text in a header block
@@ -108,29 +108,17 @@ def units_of(lines: list[str]) -> int:
     return r.units("\n".join(lines))
 
 
-class Slack(Channel):
+class Slack(WebhookChannel):
     type = "slack"
     options: ClassVar[dict[str, str]] = {
         "url": "the incoming webhook URL (https://hooks.slack.com/services/…); keep it in ${ENV}",
     }
-    required = ("url",)
 
-    @classmethod
-    def check_options(cls, options: dict[str, Any]) -> list[str]:
-        return [*super().check_options(options), *r.url_problems(options)]
+    def alert_payload(self, alert: dict[str, Any]) -> dict[str, Any]:
+        return alert_payload(alert)
 
-    async def send(self, alert: dict[str, Any], client: httpx.AsyncClient) -> None:
-        await self._post(alert_payload(alert), client)
+    def digest_payload(self, digest: dict[str, Any]) -> dict[str, Any]:
+        return digest_payload(digest)
 
-    async def send_digest(self, digest: dict[str, Any], client: httpx.AsyncClient) -> None:
-        await self._post(digest_payload(digest), client)
-
-    async def _post(self, payload: dict[str, Any], client: httpx.AsyncClient) -> None:
-        response = await client.post(self.settings["url"], json=payload)
-        try:
-            raise_for_response(response)
-        except DeliveryError as exc:  # Slack says why in a word: invalid_blocks, no_service…
-            detail = r.redact(response.text, self.settings["url"]) \
-                if len(response.text) < 200 else ""
-            raise DeliveryError(f"{exc}: {detail}" if detail else str(exc),
-                                retry_after=exc.retry_after, permanent=exc.permanent) from None
+    def error_detail(self, response: httpx.Response) -> str:
+        return short_text(response)  # Slack says why in a word: invalid_blocks, no_service…

@@ -21,8 +21,8 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 
 from monitor.core.diff import DELETE, INSERT
-from monitor.notify.channels import Channel, DeliveryError, raise_for_response
 from monitor.notify.channels import render as r
+from monitor.notify.channels.base import WebhookChannel, short_text
 
 PAYLOAD_LIMIT = 20_000  # bytes of JSON; Teams' documented limit is ~28 KB
 CARD_VERSION = "1.4"
@@ -142,35 +142,26 @@ def digest_payload(digest: dict[str, Any]) -> dict[str, Any]:
     return envelope(body, [])
 
 
-class Teams(Channel):
+class Teams(WebhookChannel):
     type = "teams"
     options: ClassVar[dict[str, str]] = {
         "url": "the Workflows webhook URL (Teams channel → Workflows → 'Post to a channel "
                "when a webhook request is received'); keep it in ${ENV}",
     }
-    required = ("url",)
 
-    @classmethod
-    def check_options(cls, options: dict[str, Any]) -> list[str]:
-        return [*super().check_options(options), *r.url_problems(options)]
+    def alert_payload(self, alert: dict[str, Any]) -> dict[str, Any]:
+        return alert_payload(alert)
 
-    async def send(self, alert: dict[str, Any], client: httpx.AsyncClient) -> None:
-        await self._post(alert_payload(alert), client)
+    def digest_payload(self, digest: dict[str, Any]) -> dict[str, Any]:
+        return digest_payload(digest)
 
-    async def send_digest(self, digest: dict[str, Any], client: httpx.AsyncClient) -> None:
-        await self._post(digest_payload(digest), client)
-
-    async def _post(self, payload: dict[str, Any], client: httpx.AsyncClient) -> None:
+    def secrets(self) -> tuple[str, ...]:
+        """The URL, and its ``sig`` alone: Power Automate may quote the signature."""
         url = str(self.settings["url"])
-        response = await client.post(url, json=payload)
-        try:
-            raise_for_response(response)
-        except DeliveryError as exc:
-            signature = parse_qs(urlsplit(url).query).get("sig", [""])[0]
-            detail = _error_message(response)
-            detail = r.redact(detail, url, signature) if detail else ""
-            raise DeliveryError(f"{exc}: {detail}" if detail else str(exc),
-                                retry_after=exc.retry_after, permanent=exc.permanent) from None
+        return url, parse_qs(urlsplit(url).query).get("sig", [""])[0]
+
+    def error_detail(self, response: httpx.Response) -> str:
+        return _error_message(response)
 
 
 def _error_message(response: httpx.Response) -> str:
@@ -178,7 +169,7 @@ def _error_message(response: httpx.Response) -> str:
     try:
         body = response.json()
     except (json.JSONDecodeError, UnicodeDecodeError):
-        return response.text if len(response.text) < 200 else ""
+        return short_text(response)
     error = body.get("error") if isinstance(body, dict) else None
     if isinstance(error, dict):
         return f"{error.get('code', '')} {error.get('message', '')}".strip()

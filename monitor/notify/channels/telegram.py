@@ -15,15 +15,14 @@ delivery's ``retry_after``.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any, ClassVar
 
 import httpx
 
-from monitor.fetch.retry_after import parse_retry_after
-from monitor.notify.channels import PERMANENT_STATUSES, Channel, DeliveryError
+from monitor.notify.channels import Channel
 from monitor.notify.channels import render as r
+from monitor.notify.channels.base import api_error, json_object, reach
 from monitor.notify.channels.render import Note
 
 TEXT_LIMIT = 4096
@@ -130,27 +129,12 @@ class Telegram(Channel):
         if self.settings.get("thread_id"):
             payload["message_thread_id"] = int(self.settings["thread_id"])
         api = str(self.settings.get("api_url") or DEFAULT_API).rstrip("/")
-        try:
-            response = await client.post(f"{api}/bot{token}/sendMessage", json=payload)
-        except httpx.TimeoutException:
-            raise DeliveryError("timed out") from None
-        except httpx.HTTPError as exc:  # the request, and so the token, stays out
-            raise DeliveryError(f"cannot reach the Bot API ({type(exc).__name__})") from None
-        try:
-            body = response.json()
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            body = {}
-        if response.is_success and isinstance(body, dict) and body.get("ok"):
+        response = await reach(client.post(f"{api}/bot{token}/sendMessage", json=payload),
+                               "the Bot API")
+        body = json_object(response)
+        if response.is_success and body.get("ok"):
             return
-        body = body if isinstance(body, dict) else {}
-        retry_after = None
         parameters = body.get("parameters")
-        if isinstance(parameters, dict) and isinstance(parameters.get("retry_after"), int):
-            retry_after = float(parameters["retry_after"])
-        else:
-            retry_after = parse_retry_after(response.headers.get("retry-after", ""))
+        wait = parameters.get("retry_after") if isinstance(parameters, dict) else None
         detail = r.redact(str(body.get("description") or ""), token)
-        status = f"HTTP {response.status_code}"
-        raise DeliveryError(f"{status}: {detail}" if detail else status,
-                            retry_after=retry_after,
-                            permanent=response.status_code in PERMANENT_STATUSES)
+        raise api_error(response, detail, float(wait) if isinstance(wait, int) else None)

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from monitor.notify.channels import Channel, raise_for_response
+from monitor.notify.channels.base import WebhookChannel
 
 SIGNATURE_HEADER = "X-Monitor-Signature-256"
 
@@ -20,14 +20,14 @@ def sign(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-class Webhook(Channel):
+class Webhook(WebhookChannel):
     type = "webhook"
     options: ClassVar[dict[str, str]] = {
         "url": "the address to POST alerts to",
         "secret": "signs each body with HMAC-SHA256 in the X-Monitor-Signature-256 header",
         "headers": "extra HTTP headers, a mapping",
     }
-    required = ("url",)
+    url_options = ()  # any http(s) address will do, checked below
 
     @classmethod
     def check_options(cls, options: dict[str, Any]) -> list[str]:
@@ -40,21 +40,22 @@ class Webhook(Channel):
             problems.append("'headers' must be a mapping of header: value")
         return problems
 
-    async def send(self, alert: dict[str, Any], client: httpx.AsyncClient) -> None:
-        await self._post(alert, client)
+    def alert_payload(self, alert: dict[str, Any]) -> dict[str, Any]:
+        return alert
 
-    async def send_digest(self, digest: dict[str, Any], client: httpx.AsyncClient) -> None:
-        await self._post(digest, client)
+    def digest_payload(self, digest: dict[str, Any]) -> dict[str, Any]:
+        return digest
 
-    async def _post(self, document: dict[str, Any], client: httpx.AsyncClient) -> None:
-        body = json.dumps(document, ensure_ascii=False, sort_keys=True).encode()
+    async def request(self, payload: dict[str, Any],
+                      client: httpx.AsyncClient) -> httpx.Response:
+        """The document as exact bytes, so that the signature is over what is sent."""
+        body = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()
         headers = {
             "Content-Type": "application/json; charset=utf-8",
-            "Idempotency-Key": document["id"],
-            "X-Monitor-Event": document["event"],
+            "Idempotency-Key": payload["id"],
+            "X-Monitor-Event": payload["event"],
             **{str(k): str(v) for k, v in (self.settings.get("headers") or {}).items()},
         }
         if self.settings.get("secret"):
             headers[SIGNATURE_HEADER] = sign(self.settings["secret"], body)
-        response = await client.post(self.settings["url"], content=body, headers=headers)
-        raise_for_response(response)
+        return await client.post(self.settings["url"], content=body, headers=headers)

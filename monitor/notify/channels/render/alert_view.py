@@ -1,0 +1,137 @@
+"""What an alert says, the same in every channel, before any markup.
+
+An alert must say at a glance what changed, so every channel shows the same
+thing: the event and title, the source and link, the reason, the words removed
+and added, and the git revision. ``view`` reads the alert's JSON document once
+into an ``AlertView``; the channels only choose markup and a size budget.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from monitor.notify.channels.render.text import truncate
+from monitor.notify.channels.render.words import Segment, count_changes, word_blocks
+
+EVENT_LABELS = {
+    "changed": "Changed", "removed": "Removed", "restored": "Restored", "moved": "Moved",
+    "failing": "Failing", "recovered": "Recovered", "digest": "Digest",
+}
+EVENT_ICONS = {
+    "changed": "✏️", "removed": "🗑️", "restored": "♻️", "moved": "➡️",
+    "failing": "⚠️", "recovered": "✅", "digest": "📋",
+}
+#: One colour per event for the services that show one (hex, GitHub's palette).
+EVENT_COLOURS = {
+    "changed": "#dbab09", "removed": "#cb2431", "restored": "#22863a", "moved": "#0366d6",
+    "failing": "#e36209", "recovered": "#22863a", "digest": "#6a737d",
+}
+REASONS = {
+    "gone-404": "404 Not Found", "gone-410": "410 Gone",
+    "gone-451": "451 Unavailable For Legal Reasons",
+    "redirect-home": "redirects to the site's home or a section page",
+    "soft-404": "the page now says it is not found",
+    "redirected": "redirects to another article",
+}
+
+#: Facts whose values are revision hashes, shown as code.
+CODE_FACTS = ("Revision", "Previous", "Reverts to")
+
+
+@dataclass(frozen=True)
+class AlertView:
+    """The parts of an alert every channel shows, in plain text, ready for markup."""
+
+    event: str
+    label: str
+    icon: str
+    colour: str
+    title: str
+    url: str
+    source_id: str
+    reason: str | None
+    facts: list[tuple[str, str]]  # (name, plain value): reason, move, revisions, time
+    removed: list[str]
+    added: list[str]
+    blocks: list[list[Segment]] = field(default_factory=list)  # changed paragraphs
+    test: bool = False
+
+    @property
+    def headline(self) -> str:
+        return f"{self.label}: {self.title}"
+
+    @property
+    def pointer(self) -> str:
+        """The command that shows the whole change."""
+        return f"monitor diff {self.source_id}"
+
+    @property
+    def changes(self) -> int:
+        return sum(count_changes(block) for block in self.blocks)
+
+
+def short_revision(revision: str | None) -> str:
+    return (revision or "")[:12]
+
+
+def view(alert: dict[str, Any]) -> AlertView:
+    """What to show of one alert (the JSON document of the design)."""
+    event = str(alert.get("event") or "changed")
+    source_id = str(alert.get("source_id") or "")
+    raw_reason = alert.get("reason")
+    reason = REASONS.get(raw_reason, raw_reason) if raw_reason else None
+    facts: list[tuple[str, str]] = []
+    if alert.get("test"):
+        facts.append(("Test", "a sample alert sent by monitor test-alert"))
+    if reason and event != "moved":
+        facts.append(("Reason", str(reason)))
+    if alert.get("from_url") or alert.get("to_url"):
+        facts.append(("Moved from", str(alert.get("from_url") or "")))
+        facts.append(("Moved to", str(alert.get("to_url") or "")))
+    if alert.get("revision"):
+        facts.append(("Revision", short_revision(alert["revision"])))
+        if alert.get("previous_revision") and alert["previous_revision"] != alert["revision"]:
+            facts.append(("Previous", short_revision(alert["previous_revision"])))
+    if alert.get("reverts_to"):
+        facts.append(("Reverts to", short_revision(alert["reverts_to"])))
+    if alert.get("detected_at"):
+        facts.append(("Detected", str(alert["detected_at"]).replace("T", " ")
+                      .replace("Z", " UTC")))
+    diff = alert.get("diff") or {}
+    return AlertView(
+        event=event, label=EVENT_LABELS.get(event, event.capitalize()),
+        icon=EVENT_ICONS.get(event, "🔔"), colour=EVENT_COLOURS.get(event, "#6a737d"),
+        title=" ".join(str(alert.get("title") or source_id or "untitled").split()),
+        url=str(alert.get("to_url") or alert.get("url") or ""), source_id=source_id,
+        reason=str(reason) if reason else None, facts=facts,
+        removed=[str(f) for f in diff.get("removed") or []],
+        added=[str(f) for f in diff.get("added") or []],
+        blocks=word_blocks(diff), test=bool(alert.get("test")))
+
+
+def quoted(fragments: Sequence[str], *, max_items: int = 5, max_chars: int = 60) -> str:
+    """``“80,000”, “8,000” and 3 more``: fragments for a one-line summary."""
+    shown = [f"“{truncate(' '.join(f.split()), max_chars)}”" for f in fragments[:max_items]]
+    text = ", ".join(shown)
+    if len(fragments) > max_items:
+        text += f" and {len(fragments) - max_items} more"
+    return text
+
+
+def gist(v: AlertView) -> str:
+    """One line for notification previews: the headline and the words that changed."""
+    parts = [f"{v.icon} {v.headline}"]
+    if v.removed:
+        parts.append(f"removed {quoted(v.removed, max_items=3)}")
+    if v.added:
+        parts.append(f"added {quoted(v.added, max_items=3)}")
+    if v.reason:
+        parts.append(v.reason)
+    return " — ".join(parts)
+
+
+def more_changes(count: int) -> str:
+    """The words that end a cut diff; the channel adds the pointer in its markup."""
+    return f"…and {count} more change{'' if count == 1 else 's'}"
