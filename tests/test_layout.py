@@ -113,3 +113,9 @@ def test_the_product_never_imports_the_test_helpers():
     found = [f"{path.relative_to(PACKAGE)} line {line}" for path in modules()
              for line, name in imported(path) if name.split(".")[0] == "testing"]
     assert found == []
+
+
+def test_no_module_is_too_long_to_read_in_one_sitting():
+    long = [f"{path.relative_to(PACKAGE)}: {lines} lines" for path in modules()
+            if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES]
+    assert long == []

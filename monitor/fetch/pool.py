@@ -27,8 +27,8 @@ from dataclasses import replace
 from urllib.parse import urlsplit
 
 from monitor.core.model import Settings
-from monitor.fetch.base import PageFetcher
 from monitor.fetch.client import Fetcher
+from monitor.fetch.interface import PageFetcher
 from monitor.fetch.processes import PRELOAD, exit_with
 from monitor.fetch.result import FetchResult
 from monitor.fetch.wire import (

@@ -30,7 +30,7 @@ from monitor.core.safe_text import strip_controls
 from monitor.core.storm import judge_storm
 from monitor.core.timestamps import stamp
 from monitor.extract.scope import scope_key
-from monitor.fetch.base import PageFetcher
+from monitor.fetch.interface import PageFetcher
 from monitor.fetch.result import FetchResult
 from monitor.fetch.retry_after import MAX_RETRY_AFTER
 from monitor.notify.delivery import (
