@@ -40,3 +40,13 @@ def test_secrets_in_a_url_are_known_longest_first(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("MONITOR_EMPTY", "")
     found = secrets_in("https://e.org/${MONITOR_A}/${MONITOR_B}?k=${MONITOR_EMPTY}&${MONITOR_A}")
     assert found == (("MONITOR_B", "abcdef"), ("MONITOR_A", "ab"))
+
+
+def test_a_section_that_is_absent_is_fine_and_one_of_the_wrong_shape_is_named() -> None:
+    data = YAML().load("sources:\n  a: 1\n")
+    checker = Checker(Path("sources.yaml"))
+    assert not checker.has_section(None, list, data, "sources", "must be a list")
+    assert checker.problems == []
+    assert not checker.has_section(data["sources"], list, data, "sources", "must be a list")
+    assert [str(p) for p in checker.problems] == ["sources.yaml:1: must be a list"]
+    assert checker.has_section(data["sources"], dict, data, "sources", "must be a mapping")

@@ -138,11 +138,8 @@ def _settings(checker: Checker, raw: Any, parent: dict[str, Any], root: Path) ->
 
 def _channels(checker: Checker, raw: Any, parent: dict[str, Any]) -> dict[str, ChannelConfig]:
     channels: dict[str, ChannelConfig] = {}
-    if raw is None:
-        return channels
-    if not isinstance(raw, dict):
-        checker.error(checker.key_line(parent, "channels"),
-                      "'channels' must be a mapping: name -> settings (with a 'type')")
+    if not checker.has_section(raw, dict, parent, "channels",
+                               "'channels' must be a mapping: name -> settings (with a 'type')"):
         return channels
     known_types = sorted(CHANNEL_TYPES)
     for name, body in raw.items():

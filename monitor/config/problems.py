@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,20 +40,23 @@ class Checker:
     def error(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.path, line, message))
 
-    # Both give 0 (unknown) for the C parser's plain dicts and lists.
+    def has_section(self, raw: Any, shape: type, parent: Any, key: str, message: str) -> bool:
+        """Whether a top-level section is there to read: absent is no problem, the
+        wrong shape is one (``message``, at the section's line)."""
+        if raw is None:
+            return False
+        if not isinstance(raw, shape):
+            self.error(self.key_line(parent, key), message)
+            return False
+        return True
+
     @staticmethod
     def key_line(mapping: Any, key: Any) -> int:
-        try:
-            return int(mapping.lc.key(key)[0]) + 1
-        except (AttributeError, KeyError, TypeError):
-            return mapping.lc.line + 1 if hasattr(mapping, "lc") else 0
+        return _line(mapping, lambda lc: lc.key(key))
 
     @staticmethod
     def item_line(seq: Any, index: int) -> int:
-        try:
-            return int(seq.lc.item(index)[0]) + 1
-        except (AttributeError, KeyError, TypeError):
-            return seq.lc.line + 1 if hasattr(seq, "lc") else 0
+        return _line(seq, lambda lc: lc.item(index))
 
     def expand_env(self, value: Any, line: int) -> Any:
         if isinstance(value, dict):
@@ -71,6 +75,15 @@ class Checker:
             return os.environ[name]
 
         return ENV_REF.sub(replace, value)
+
+
+def _line(node: Any, position: Callable[[Any], Any]) -> int:
+    """The 1-based line of a key or item; 0 (unknown) for the C parser's plain dicts
+    and lists, which carry no line numbers."""
+    try:
+        return int(position(node.lc)[0]) + 1
+    except (AttributeError, KeyError, TypeError):
+        return node.lc.line + 1 if hasattr(node, "lc") else 0
 
 
 def secrets_in(raw_url: str) -> tuple[tuple[str, str], ...]:

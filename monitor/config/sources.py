@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -25,14 +26,20 @@ SOURCE_KEYS = ["id", "url", "interval", "cron", "min", "max", "channels", "tags"
                "ignore"]
 
 
+#: a source's schedule keys: how each is read, and what to say when it cannot be
+SCHEDULE_KEYS: tuple[tuple[str, Callable[[Any], Schedule], str], ...] = (
+    ("cron", cron_schedule, "is not a crontab line such as \"0 * * * *\" "
+                            "(minute hour day month weekday)"),
+    ("interval", parse_schedule, "is not valid: use 30s, 15m, 6h, 1d or adaptive "
+                                 "(or a separate key: cron: \"0 * * * *\")"),
+)
+
+
 def parse_sources(checker: Checker, raw: Any, parent: dict[str, Any], settings: Settings,
-             channels: dict[str, ChannelConfig]) -> list[Source]:
+                  channels: dict[str, ChannelConfig]) -> list[Source]:
     sources: list[Source] = []
-    if raw is None:
-        return sources
-    if not isinstance(raw, list):
-        checker.error(checker.key_line(parent, "sources"),
-                      "'sources' must be a list of entries starting with '- id: ...'")
+    if not checker.has_section(raw, list, parent, "sources",
+                               "'sources' must be a list of entries starting with '- id: ...'"):
         return sources
     seen: dict[str, int] = {}
     for index, entry in enumerate(raw):
@@ -71,20 +78,14 @@ def parse_sources(checker: Checker, raw: Any, parent: dict[str, Any], settings: 
         if "interval" in entry and "cron" in entry:
             checker.error(checker.key_line(entry, "cron"),
                           "a source takes 'interval' or 'cron', not both: remove one")
-        elif "cron" in entry:
-            try:
-                schedule = cron_schedule(entry["cron"])
-            except (ValueError, TypeError):
-                checker.error(checker.key_line(entry, "cron"),
-                              f"cron {entry['cron']!r} is not a crontab line such as "
-                              "\"0 * * * *\" (minute hour day month weekday)")
-        elif "interval" in entry:
-            try:
-                schedule = parse_schedule(entry["interval"])
-            except (ValueError, TypeError):
-                checker.error(checker.key_line(entry, "interval"),
-                              f"interval {entry['interval']!r} is not valid: use 30s, 15m, "
-                              "6h, 1d or adaptive (or a separate key: cron: \"0 * * * *\")")
+        else:
+            for key, parse, hint in SCHEDULE_KEYS:
+                if key in entry:
+                    try:
+                        schedule = parse(entry[key])
+                    except (ValueError, TypeError):
+                        checker.error(checker.key_line(entry, key),
+                                      f"{key} {entry[key]!r} {hint}")
         schedule = _adaptive_bounds(checker, entry, schedule)
         names = _string_list(checker, entry, "channels")
         for name in names:

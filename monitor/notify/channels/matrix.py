@@ -61,14 +61,7 @@ def plain_body(v: r.AlertView, passages: list[list[r.Segment]]) -> str:
 
 
 def html_body(v: r.AlertView, passages: list[list[r.Segment]]) -> str:
-    facts = [f"<code>{h(v.source_id)}</code>"]
-    for name, value in v.facts:
-        if name.startswith("Moved"):
-            facts.append(f"{h(name.lower())} {a(value, value)}")
-        elif name in r.CODE_FACTS:
-            facts.append(f"{h(name)} <code>{h(value)}</code>")
-        else:
-            facts.append(f"{h(name)}: {h(value)}")
+    facts = r.html_facts(v, h, a)
     head = (f"<p>{v.icon} <strong>{h(v.label)}:</strong> {a(v.url, v.title)}<br>"
             f"{' · '.join(facts)}</p>")
     note: Note = lambda n: (f"<p><em>{r.more_changes(n)}</em> — see "  # noqa: E731

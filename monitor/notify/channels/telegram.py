@@ -45,14 +45,7 @@ def a(url: str, label: str) -> str:
 def alert_text(alert: dict[str, Any]) -> str:
     v = r.view(alert)
     head = [f"{v.icon} <b>{h(v.label)}:</b> {a(v.url, r.truncate(v.title, 300))}"]
-    facts = [f"<code>{h(v.source_id)}</code>"]
-    for name, value in v.facts:
-        if name.startswith("Moved"):
-            facts.append(f"{h(name.lower())} {a(value, r.truncate(value, 200))}")
-        elif name in r.CODE_FACTS:
-            facts.append(f"{h(name)} <code>{h(value)}</code>")
-        elif name != "Detected":
-            facts.append(f"{h(name)}: {h(r.truncate(value, 300))}")
+    facts = r.html_facts(v, h, a, shorten=r.truncate, skip=("Detected",))
     head.append(" · ".join(facts))
     top = "\n".join(head)
     note: Note = lambda n: f"<i>{r.more_changes(n)}</i> — see <code>{h(v.pointer)}</code>"  # noqa: E731

@@ -8,7 +8,7 @@ into an ``AlertView``; the channels only choose markup and a size budget.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -135,3 +135,25 @@ def gist(v: AlertView) -> str:
 def more_changes(count: int) -> str:
     """The words that end a cut diff; the channel adds the pointer in its markup."""
     return f"…and {count} more change{'' if count == 1 else 's'}"
+
+
+def html_facts(v: AlertView, escape: Callable[[str], str], link: Callable[[str, str], str],
+               *, shorten: Callable[[str, int], str] | None = None,
+               skip: Sequence[str] = ()) -> list[str]:
+    """The source id and each fact in HTML, for the channels that speak it.
+
+    ``escape`` and ``link`` are the channel's own (Telegram also defuses
+    @-mentions); ``shorten`` cuts long values where the service has a limit.
+    """
+    cut = shorten or (lambda text, _limit: text)
+    facts = [f"<code>{escape(v.source_id)}</code>"]
+    for name, value in v.facts:
+        if name in skip:
+            continue
+        if name.startswith("Moved"):
+            facts.append(f"{escape(name.lower())} {link(value, cut(value, 200))}")
+        elif name in CODE_FACTS:
+            facts.append(f"{escape(name)} <code>{escape(value)}</code>")
+        else:
+            facts.append(f"{escape(name)}: {escape(cut(value, 300))}")
+    return facts
