@@ -1,4 +1,5 @@
-"""The state machine: the stored State and an Observation give a Decision.
+"""The state machine: the stored State, an Observation and the check's Circumstances
+give a Decision, every transition here (moved, rescoped, removal, restore...).
 
 Alerts fire on transitions, not on every check while a state persists.
 """
@@ -7,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from monitor.core.classify import GONE_WORDS, Observation
+from monitor.core.classify import GONE_WORDS, Observation, redirect_keeps_article
 
 
 @dataclass(frozen=True)
@@ -22,22 +23,69 @@ class State:
 
 
 @dataclass(frozen=True)
+class Circumstances:
+    """What the pipeline knows of this check besides what the page showed."""
+
+    has_snapshot: bool = False  # a stored version to compare with
+    requested: str = ""  # the URL asked for
+    redirected_to: str | None = None  # the final URL, when the answer came via redirects
+    rescoped: bool = False  # the source's selector or ignore rules changed since then
+    deferred: bool = False  # not checked: the server asked to wait (Retry-After)
+    # The state database names a version whose file is gone from snapshots/; and
+    # whether the page's text hashes as that version's did (asked of git only then).
+    text_missing: bool = False
+    missing_text_same: bool = False
+
+
+@dataclass(frozen=True)
 class Decision:
     state: State
-    outcome: str  # baseline, changed, unchanged, collapsed, removed, restored, gone, error
+    # baseline, changed, unchanged, collapsed, removed, restored, gone, error, moved,
+    # rescoped, rewritten or deferred
+    outcome: str
     events: list[str] = field(default_factory=list)  # alerts to raise, in order
     reason: str | None = None
     snapshot_status: str | None = None  # the Status: header to write; None = no commit
+    moved_to: str | None = None  # a redirect to another article: the URL tracked from now
 
 
-def decide(state: State, seen: Observation, *, confirm_removal: int,
-           failing_after: int) -> Decision:
+ANSWERED = ("document", "unchanged", "collapsed")  # observations of a page that answered
+
+
+def decide(state: State, seen: Observation, *, confirm_removal: int, failing_after: int,
+           circumstances: Circumstances | None = None) -> Decision:
     """The event for one check: pure, so every transition is testable without I/O.
 
     Alerts fire on transitions, not on every check while a state persists; a
     transient failure is never a removal, and neither a removal nor a collapsed
     text replaces the stored evidence until ``confirm_removal`` checks agree.
+    A new cut of the page (``rescoped``) is committed without an alert, and a
+    version whose file went missing is committed again (``rewritten``), or
+    alerts ``changed`` when its wording differs from what the database knew.
     """
+    facts = circumstances or Circumstances()
+    if facts.redirected_to and seen.kind in ANSWERED and facts.has_snapshot \
+            and not redirect_keeps_article(facts.requested, facts.redirected_to):
+        seen = replace(seen, moved_to=facts.redirected_to)
+    decision = replace(_transition(state, seen, confirm_removal, failing_after),
+                       moved_to=seen.moved_to)
+    without_changed = [e for e in decision.events if e != "changed"]
+    if facts.deferred:
+        return replace(decision, outcome="deferred")
+    if facts.text_missing and seen.kind in ("document", "collapsed") and seen.document:
+        if facts.missing_text_same:
+            return replace(decision, outcome="rewritten", events=without_changed,
+                           reason="snapshot-missing", snapshot_status="")
+        return replace(decision, outcome="changed", events=[*without_changed, "changed"],
+                       reason="earlier-text-missing", snapshot_status="")
+    if facts.rescoped and decision.outcome == "changed" and seen.kind == "document":
+        # What changed is what the user asked to watch, not the article: commit, no alert.
+        return replace(decision, outcome="rescoped", events=without_changed)
+    return decision
+
+
+def _transition(state: State, seen: Observation, confirm_removal: int,
+                failing_after: int) -> Decision:
     if seen.kind == "gone" and state.status == "new":
         # Never fetched, and already gone: most often a mistyped URL, which must not
         # sit quietly as "gone" forever. It is a check error, and alerts as failing.

@@ -20,8 +20,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from monitor.core.alert import Alert, make_alert
-from monitor.core.classify import Observation, classify, judge, redirect_keeps_article
-from monitor.core.decide import Decision, decide
+from monitor.core.classify import Observation, classify, judge
+from monitor.core.decide import Circumstances, Decision, State, decide
 from monitor.core.diff import Diff, diff_documents
 from monitor.core.document import Document, Snapshot, text_sha256
 from monitor.core.events import COMMIT_EVENTS, Event
@@ -135,10 +135,7 @@ class Checker:
             # to wait must not silence a source.
             waiting = Observation("error", reason=f"deferred: the server asked to wait until "
                                                   f"{record.deferred_until}")
-            decision = replace(decide(record.state, waiting,
-                                      confirm_removal=self.settings.confirm_removal,
-                                      failing_after=self.settings.failing_after),
-                               outcome="deferred")
+            decision = self._decide(record.state, waiting, Circumstances(deferred=True))
             result = FetchResult(url=source.url, final_url=source.url, error=waiting.reason)
             return await self._persist(source, record, None, result, waiting, decision)
         conditional = has_snapshot and record.state.status == "ok" and not rescoping
@@ -168,17 +165,18 @@ class Checker:
                 if source.selector and seen.kind == "error" and analysis.document.is_empty:
                     seen = replace(seen, reason=f"nothing found at the source's selector "
                                                 f"{source.selector!r}: has the site changed?")
-        if result.redirects and seen.kind in ("document", "unchanged", "collapsed") \
-                and has_snapshot and not redirect_keeps_article(target, result.final_url):
-            seen = replace(seen, moved_to=result.final_url)
-        decision = decide(record.state, seen, confirm_removal=self.settings.confirm_removal,
-                          failing_after=self.settings.failing_after)
-        if text_missing and seen.kind in ("document", "collapsed") and seen.document:
-            decision = self._without_stored_text(source, record, seen.document, decision)
-        if rescoping and decision.outcome == "changed" and seen.kind == "document":
-            # What changed is what the user asked to watch, not the article: commit, no alert.
-            decision = replace(decision, outcome="rescoped",
-                               events=[e for e in decision.events if e != "changed"])
+        missing_text_same = text_missing and seen.kind in ("document", "collapsed") \
+            and seen.document is not None \
+            and self.store.text_hash_at(source.id, record.revision or "") \
+            == text_sha256(seen.document)
+        decision = self._decide(record.state, seen, Circumstances(
+            has_snapshot=has_snapshot, requested=target,
+            redirected_to=result.final_url if result.redirects else None,
+            rescoped=rescoping, text_missing=text_missing, missing_text_same=missing_text_same))
+        if decision.reason in ("snapshot-missing", "earlier-text-missing"):
+            self.problems.append(
+                f"snapshots/{source.id}.md was missing (the state database's last version "
+                f"is {(record.revision or '')[:10]}): committed again from the page")
         if stored is None and has_snapshot and (decision.events
                                                 or decision.snapshot_status is not None):
             stored = self.store.read_snapshot(source.id)  # its title and wording go out
@@ -186,30 +184,15 @@ class Checker:
         result = replace(result, body=b"")
         return await self._persist(source, record, stored, result, seen, decision)
 
-    def _without_stored_text(self, source: Source, record: SourceRecord, document: Document,
-                             decision: Decision) -> Decision:
-        """The page's text committed again where its snapshot file went missing.
-
-        The database still knows what the last version's wording hashed to, so
-        an edit made meanwhile alerts ``changed`` (reason ``earlier-text-missing``:
-        there is no earlier text to diff against); the same wording is only
-        committed again (``rewritten``). Either way the run says so.
-        """
-        self.problems.append(
-            f"snapshots/{source.id}.md was missing (the state database's last version is "
-            f"{(record.revision or '')[:10]}): committed again from the page")
-        events = [e for e in decision.events if e != "changed"]
-        if self.store.text_hash_at(source.id, record.revision or "") == text_sha256(document):
-            return replace(decision, outcome="rewritten", events=events,
-                           reason="snapshot-missing", snapshot_status="")
-        return replace(decision, outcome="changed", events=[*events, "changed"],
-                       reason="earlier-text-missing", snapshot_status="")
+    def _decide(self, state: State, seen: Observation,
+                circumstances: Circumstances | None = None) -> Decision:
+        return decide(state, seen, confirm_removal=self.settings.confirm_removal,
+                      failing_after=self.settings.failing_after, circumstances=circumstances)
 
     async def _persist_error(self, source: Source, message: str) -> CheckReport:
         record = self.store.record(source.id)
         seen = Observation("error", reason=message)
-        decision = decide(record.state, seen, confirm_removal=self.settings.confirm_removal,
-                          failing_after=self.settings.failing_after)
+        decision = self._decide(record.state, seen)
         result = FetchResult(url=source.url, final_url=source.url, error=message)
         return await self._persist(source, record, None, result, seen, decision)
 
@@ -224,8 +207,8 @@ class Checker:
         if decision.outcome == "restored" and stored is not None and diff is None \
                 and stored.document != document:
             diff = diff_documents(stored.document, document)
-        alerts = [self._alert(event, source, record, document, detected_at, decision, diff,
-                              seen.moved_to) for event in decision.events]
+        alerts = [self._alert(event, source, record, document, detected_at, decision, diff)
+                  for event in decision.events]
         storm_values: dict[str, Any] = {}
         if "changed" in decision.events and self.settings.storm_after:
             verdict = judge_storm(record.recent_changes, record.storm_since,
@@ -238,7 +221,7 @@ class Checker:
             if not verdict.send:  # committed all the same: only the alert is held back
                 alerts = [a for a in alerts if a.event != Event.CHANGED]
         # Kept and shown with ${NAME} where the URL holds a secret: only requests carry it.
-        url = source.shown(seen.moved_to or tracked_url(source, record))
+        url = source.shown(decision.moved_to or tracked_url(source, record))
         change = None
         if decision.snapshot_status is not None:
             change = Change(
@@ -263,8 +246,8 @@ class Checker:
                           last_modified=result.headers.get("last-modified"),
                           body_sha256=result.content_sha256,
                           scope=scope_key(source.selector, source.ignore))
-        if seen.moved_to:
-            values.update(tracking_url=seen.moved_to, tracked_from=source.url)
+        if decision.moved_to:
+            values.update(tracking_url=decision.moved_to, tracked_from=source.url)
         if decision.outcome in ("baseline", "changed", "restored"):
             values["last_changed_at"] = detected_at
         if decision.outcome == "removed":
@@ -284,13 +267,13 @@ class Checker:
                            detail=source.shown(_detail(decision, seen, diff)))
 
     def _alert(self, event: str, source: Source, record: SourceRecord, document: Document,
-               detected_at: str, decision: Decision, diff: Diff | None,
-               moved_to: str | None) -> Alert:
+               detected_at: str, decision: Decision, diff: Diff | None) -> Alert:
         return make_alert(
             event, alert_id=new_alert_id(), source=source, title=document.title,
             detected_at=detected_at, revision=record.revision,
             previous_revision=record.revision, reason=decision.reason, diff=diff,
-            moved=(tracked_url(source, record), moved_to) if moved_to else None)
+            moved=(tracked_url(source, record), decision.moved_to) if decision.moved_to
+            else None)
 
 
 def _trailers(url: str, final_url: str, result: FetchResult,
