@@ -303,3 +303,26 @@ def test_two_projects_sharing_one_snapshots_repository_never_write_it_at_once(
     assert second.run("check").code == 0
     assert [(p.json()["source_id"], p.json()["event"]) for p in site.posts()] == [
         ("letter", "changed")]
+
+
+def test_a_record_update_writes_only_what_it_names(tmp_path: Path) -> None:
+    from monitor.core.decide import State
+    from monitor.store.records import RecordUpdate
+
+    store = Store(tmp_path / "snapshots", tmp_path / ".monitor" / "state.db", tmp_path / "alerts")
+    store.open()
+    try:
+        with store.transaction() as db:
+            store.save(db, "a", RecordUpdate.of_state(State(status="ok", failing=True)),
+                       RecordUpdate(etag='"v1"', last_modified="yesterday", final_url="u"))
+        with store.transaction() as db:  # None empties a column, KEEP leaves it
+            store.save(db, "a", RecordUpdate(etag=None, last_outcome="removed"))
+        record = store.record("a")
+    finally:
+        store.close()
+    assert record.state == State(status="ok", failing=True)
+    assert (record.etag, record.last_modified, record.final_url, record.last_outcome) == (
+        None, "yesterday", "u", "removed")
+    assert RecordUpdate().columns() == {}
+    with pytest.raises(TypeError):
+        RecordUpdate(etga="typo")  # type: ignore[call-arg]

@@ -17,11 +17,10 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
 
 from monitor.core.alert import Alert, make_alert
 from monitor.core.classify import Observation, classify, judge
-from monitor.core.decide import Circumstances, Decision, State, decide
+from monitor.core.decide import ANSWERED, Circumstances, Decision, State, decide
 from monitor.core.diff import Diff, diff_documents
 from monitor.core.document import Document, Snapshot, text_sha256
 from monitor.core.events import COMMIT_EVENTS, Event
@@ -41,7 +40,7 @@ from monitor.pipeline.analyser import Analyser, WorkerCrashed
 from monitor.pipeline.reports import CheckReport
 from monitor.pipeline.writer import Outcome, Writer
 from monitor.store.errors import GitError
-from monitor.store.records import Change, SourceRecord, now_iso
+from monitor.store.records import KEEP, Change, Keep, RecordUpdate, SourceRecord, now_iso
 from monitor.store.store import Store
 
 
@@ -209,12 +208,12 @@ class Checker:
             diff = diff_documents(stored.document, document)
         alerts = [self._alert(event, source, record, document, detected_at, decision, diff)
                   for event in decision.events]
-        storm_values: dict[str, Any] = {}
+        storm = RecordUpdate()
         if "changed" in decision.events and self.settings.storm_after:
             verdict = judge_storm(record.recent_changes, record.storm_since,
                                   result.fetched_at, self.settings.storm_after)
-            storm_values = {"recent_changes": verdict.recent_changes,
-                            "storm_since": verdict.storm_since}
+            storm = RecordUpdate(recent_changes=verdict.recent_changes,
+                                 storm_since=verdict.storm_since)
             if verdict.reason:
                 alerts = [replace(a, reason=verdict.reason, count=verdict.count)
                           if a.event == Event.CHANGED else a for a in alerts]
@@ -230,37 +229,14 @@ class Checker:
                 trailers=_trailers(url, source.shown(result.final_url), result, decision),
                 summary=_summary(diff) if decision.outcome in ("changed", "restored") else "",
                 alerts=[(a.event, a.id) for a in alerts if a.event in COMMIT_EVENTS])
-        values: dict[str, Any] = {
-            "last_checked": now_iso(), "last_outcome": decision.outcome,
-            "last_error": source.shown(decision.reason or "")
-            if decision.outcome in ("error", "deferred") else None,
-            "deferred_until": record.deferred_until if decision.outcome == "deferred"
-            else _deferred_until(result, source.schedule.interval(None, result.fetched_at)),
-        }
-        answered = seen.kind in ("document", "unchanged", "collapsed")
-        if answered and result.status:
-            values["final_url"] = result.final_url
-        # Not after an unconfirmed collapse: the next check must look at the page again.
-        if answered and result.status == 200 and decision.outcome != "collapsed":
-            values.update(etag=result.headers.get("etag"),
-                          last_modified=result.headers.get("last-modified"),
-                          body_sha256=result.content_sha256,
-                          scope=scope_key(source.selector, source.ignore))
-        if decision.moved_to:
-            values.update(tracking_url=decision.moved_to, tracked_from=source.url)
-        if decision.outcome in ("baseline", "changed", "restored"):
-            values["last_changed_at"] = detected_at
-        if decision.outcome == "removed":
-            values.update(etag=None, last_modified=None, body_sha256=None)
-        values.update(storm_values)
-        if alerts:
-            values.update(last_event=str(alerts[-1].event), last_event_at=detected_at)
+        update = _record_update(source, record, result, seen, decision, detected_at,
+                                str(alerts[-1].event) if alerts else None)
         # The outcome holds no page: free the slot for the next fetch while it waits
         # for its commit, so that commits come in large groups.
         _release_slot.get()()
         await self.writer.write(Outcome(
             source=source, previous_revision=record.revision, state=decision.state,
-            values=values, alerts=alerts, change=change,
+            update=replace(update, **storm.columns()), alerts=alerts, change=change,
             text_hash=text_sha256(document) if change else "",
             routes={a.id: route(a, source, self.config) for a in alerts}))
         return CheckReport(source.id, decision.outcome, [str(a.event) for a in alerts],
@@ -274,6 +250,36 @@ class Checker:
             previous_revision=record.revision, reason=decision.reason, diff=diff,
             moved=(tracked_url(source, record), decision.moved_to) if decision.moved_to
             else None)
+
+
+def _record_update(source: Source, record: SourceRecord, result: FetchResult,
+                   seen: Observation, decision: Decision, detected_at: str,
+                   last_event: str | None) -> RecordUpdate:
+    """The columns of the source's row that this check writes."""
+    answered = seen.kind in ANSWERED
+    # Not after an unconfirmed collapse: the next check must look at the page again.
+    fresh = answered and result.status == 200 and decision.outcome != "collapsed"
+    removed = decision.outcome == "removed"  # never fresh: a removal answered nothing
+
+    def validator(value: str | None) -> str | Keep | None:
+        return value if fresh else None if removed else KEEP
+
+    return RecordUpdate(
+        last_checked=now_iso(), last_outcome=decision.outcome,
+        last_error=source.shown(decision.reason or "")
+        if decision.outcome in ("error", "deferred") else None,
+        deferred_until=record.deferred_until if decision.outcome == "deferred"
+        else _deferred_until(result, source.schedule.interval(None, result.fetched_at)),
+        final_url=result.final_url if answered and result.status else KEEP,
+        etag=validator(result.headers.get("etag")),
+        last_modified=validator(result.headers.get("last-modified")),
+        body_sha256=validator(result.content_sha256),
+        scope=scope_key(source.selector, source.ignore) if fresh else KEEP,
+        tracking_url=decision.moved_to or KEEP,
+        tracked_from=source.url if decision.moved_to else KEEP,
+        last_changed_at=detected_at if decision.outcome in ("baseline", "changed", "restored")
+        else KEEP,
+        last_event=last_event or KEEP, last_event_at=detected_at if last_event else KEEP)
 
 
 def _trailers(url: str, final_url: str, result: FetchResult,

@@ -18,7 +18,6 @@ One rule table, by what the database recorded as the last commit it saw:
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
 
 from monitor.core.alert import Alert, make_alert
 from monitor.core.diff import diff_documents
@@ -26,7 +25,7 @@ from monitor.core.document import Snapshot, text_sha256
 from monitor.core.events import DIFF_EVENTS
 from monitor.core.model import Config, Source
 from monitor.notify.delivery import route
-from monitor.store.records import LogEntry, now_iso
+from monitor.store.records import KEEP, LogEntry, RecordUpdate, now_iso
 from monitor.store.store import Store
 
 
@@ -74,14 +73,14 @@ def _source(config: Config, source_id: str, url: str) -> Source:
                                                schedule=config.settings.default_interval)
 
 
-def _state_values(event: str, revision: str, url: str, source: Source) -> dict[str, Any]:
+def _replayed_row(event: str, revision: str, url: str, source: Source) -> RecordUpdate:
     """A source's row as its latest commit says it was; validators are re-learnt."""
-    values: dict[str, Any] = {"status": "removed" if event == "removed" else "ok",
-                              "gone_count": 0, "collapse_count": 0, "revision": revision,
-                              "etag": None, "last_modified": None, "body_sha256": None}
-    if url != source.shown(source.url):  # commits keep URLs in their shown form
-        values.update(tracking_url=source.actual(url), tracked_from=source.url)
-    return values
+    moved = url != source.shown(source.url)  # commits keep URLs in their shown form
+    return RecordUpdate(status="removed" if event == "removed" else "ok", gone_count=0,
+                        collapse_count=0, revision=revision, etag=None, last_modified=None,
+                        body_sha256=None,
+                        tracking_url=source.actual(url) if moved else KEEP,
+                        tracked_from=source.url if moved else KEEP)
 
 
 def _rebuild(store: Store, config: Config) -> int:
@@ -96,8 +95,7 @@ def _rebuild(store: Store, config: Config) -> int:
                 continue
             source_id, event = entry.trailers["Source"], entry.trailers["Event"]
             source = _source(config, source_id, snapshot.url)
-            store.save(db, source_id, **_state_values(event, entry.revision, snapshot.url,
-                                                      source))
+            store.save(db, source_id, _replayed_row(event, entry.revision, snapshot.url, source))
             store.add_version(db, source_id, text_sha256(snapshot.document), entry.revision)
             store.add_rebuilt_alerts(db, [
                 replace(make_alert(alert_event, alert_id=alert_id, source=source,
@@ -124,8 +122,7 @@ def _replay(store: Store, config: Config, since: str) -> int:
         before = store.snapshot_at(previous, source_id) if previous else None
         source = _source(config, source_id, snapshot.url)
         with store.transaction() as db:
-            store.save(db, source_id, **_state_values(event, entry.revision, snapshot.url,
-                                                      source))
+            store.save(db, source_id, _replayed_row(event, entry.revision, snapshot.url, source))
             store.add_version(db, source_id, text_sha256(snapshot.document), entry.revision)
             for alert_event, alert_id in entry.alerts:
                 # Another project's source (two configs sharing one snapshots/): its

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Any
 
 from monitor.core.alert import Alert
 from monitor.core.decide import State
 from monitor.core.events import Event
 from monitor.core.model import Source
-from monitor.store.records import Change
+from monitor.store.records import Change, RecordUpdate
 from monitor.store.store import Store
 
 MAX_BATCH = 500  # outcomes per group commit: one fast-import stream stays a few MB
@@ -23,7 +22,7 @@ class Outcome:
     source: Source
     previous_revision: str | None
     state: State
-    values: dict[str, Any]
+    update: RecordUpdate
     alerts: list[Alert]
     change: Change | None
     text_hash: str
@@ -83,9 +82,10 @@ class Writer:
                 alerts = outcome.alerts
                 if revision is not None:
                     alerts = [self._committed(alert, outcome, revision) for alert in alerts]
-                self.store.save(db, source_id, outcome.state, **outcome.values)
+                self.store.save(db, source_id, RecordUpdate.of_state(outcome.state),
+                                outcome.update)
                 if revision is not None:
-                    self.store.save(db, source_id, revision=revision)
+                    self.store.save(db, source_id, RecordUpdate(revision=revision))
                     self.store.add_version(db, source_id, outcome.text_hash, revision)
                 for alert in alerts:
                     self.store.add_alert(db, alert, outcome.routes[alert.id])

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
+from enum import Enum
 from typing import Any
 
 from monitor.core.decide import State
@@ -36,6 +37,60 @@ class SourceRecord:
     scope: str | None = None  # the selector/ignore rules the snapshot was extracted with
     recent_changes: str | None = None  # times of the changed alerts of the last 6 h
     storm_since: str | None = None  # changing constantly since then: alerts held back
+
+
+class Keep(Enum):
+    """A column that a RecordUpdate leaves as it is (None would empty it)."""
+
+    KEEP = "keep"
+
+
+KEEP = Keep.KEEP
+
+
+@dataclass(frozen=True)
+class RecordUpdate:
+    """The columns of a source's row that one check or one replayed commit writes.
+
+    Typed, so that a misspelt column is an error where the update is built and
+    not an SQL error inside a group commit. Every field left at KEEP stays as
+    the database has it.
+    """
+
+    status: str | Keep = KEEP
+    gone_count: int | Keep = KEEP
+    collapse_count: int | Keep = KEEP
+    failure_count: int | Keep = KEEP
+    failing: bool | Keep = KEEP
+    etag: str | Keep | None = KEEP
+    last_modified: str | Keep | None = KEEP
+    body_sha256: str | Keep | None = KEEP
+    final_url: str | Keep | None = KEEP
+    tracking_url: str | Keep | None = KEEP
+    tracked_from: str | Keep | None = KEEP
+    revision: str | Keep | None = KEEP
+    last_checked: str | Keep | None = KEEP
+    last_outcome: str | Keep | None = KEEP
+    last_error: str | Keep | None = KEEP
+    last_event: str | Keep | None = KEEP
+    last_event_at: str | Keep | None = KEEP
+    last_changed_at: str | Keep | None = KEEP
+    deferred_until: str | Keep | None = KEEP
+    scope: str | Keep | None = KEEP
+    recent_changes: str | Keep | None = KEEP
+    storm_since: str | Keep | None = KEEP
+
+    @classmethod
+    def of_state(cls, state: State) -> RecordUpdate:
+        return cls(status=state.status, gone_count=state.gone_count,
+                   collapse_count=state.collapse_count, failure_count=state.failure_count,
+                   failing=state.failing)
+
+    def columns(self) -> dict[str, Any]:
+        """Column name to value, for the fields that are not KEEP (booleans as 0/1)."""
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        return {name: int(value) if isinstance(value, bool) else value
+                for name, value in values.items() if value is not KEEP}
 
 
 @dataclass(frozen=True)

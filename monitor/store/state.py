@@ -9,8 +9,7 @@ import sqlite3
 from collections.abc import Iterator
 from typing import Any
 
-from monitor.core.decide import State
-from monitor.store.records import SourceRecord, _record
+from monitor.store.records import RecordUpdate, SourceRecord, _record
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sources (
@@ -123,13 +122,11 @@ class StateTables:
     def records(self) -> dict[str, SourceRecord]:
         return {row["id"]: _record(row) for row in self._db().execute("SELECT * FROM sources")}
 
-    def save(self, db: sqlite3.Connection, source_id: str, state: State | None = None,
-             **values: Any) -> None:
-        """Upsert a source's row inside the caller's transaction."""
-        if state is not None:
-            values.update(status=state.status, gone_count=state.gone_count,
-                          collapse_count=state.collapse_count,
-                          failure_count=state.failure_count, failing=int(state.failing))
+    def save(self, db: sqlite3.Connection, source_id: str, *updates: RecordUpdate) -> None:
+        """Upsert a source's row inside the caller's transaction (later updates win)."""
+        values: dict[str, Any] = {}
+        for update in updates:
+            values.update(update.columns())
         db.execute("INSERT OR IGNORE INTO sources (id) VALUES (?)", (source_id,))
         if values:
             assignments = ", ".join(f"{key} = ?" for key in values)
