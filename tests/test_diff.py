@@ -140,3 +140,24 @@ def test_paragraphs_of_a_replaced_run_are_paired_with_their_old_selves() -> None
 def test_unit_diff_keeps_equal_runs() -> None:
     ops = diff_units(["a", "b", "c"], ["a", "x", "c"])
     assert ops == [(0, ["a"]), (-1, ["b"]), (1, ["x"]), (0, ["c"])]
+
+
+def test_spans_name_each_changed_field_and_paragraph(letter: Article) -> None:
+    from monitor.core.diff import Span
+
+    old = document(letter)
+    paragraphs = list(old.paragraphs)
+    figure = next(i for i, p in enumerate(paragraphs) if "80,000" in p)
+    paragraphs[figure] = paragraphs[figure].replace("80,000", "8,000")
+    dropped = paragraphs.pop(figure + 1)
+    paragraphs.insert(0, "An editor's note was added here.")
+    new = Document(title=old.title + " today", author="", date=old.date,
+                   paragraphs=tuple(paragraphs))
+    spans = diff_documents(old, new).spans
+    assert Span("title", None, "today") in spans
+    assert Span("byline", old.author, None) in spans
+    assert Span("body", None, "An editor's note was added here.", 0, whole=True) in spans
+    assert Span("body", "80,000", "8,000", figure + 1) in spans  # its place in the new text
+    assert Span("body", dropped, None, figure + 1, whole=True) in spans  # in the old text
+    assert len(spans) == 5
+    assert diff_documents(old, new).spans == spans  # the same versions, the same spans

@@ -27,10 +27,26 @@ DELETE, EQUAL, INSERT = -1, 0, 1
 
 
 @dataclass(frozen=True)
+class Span:
+    """One changed span of one field: the words before and after, None for a side
+    that has none (an added or removed paragraph is one span of its own)."""
+
+    field: str  # title | byline | published | body
+    before: str | None
+    after: str | None
+    paragraph: int | None = None  # body only: its index in the new version (old, if removed)
+    whole: bool = False  # the whole paragraph was added or removed, not words within it
+
+
+@dataclass(frozen=True)
 class Diff:
+    """A DocumentDiff: the whole-word fragments, the spans per field and paragraph,
+    and a unified diff of the snapshot lines, all deterministic."""
+
     added: list[str]
     removed: list[str]
     unified: str
+    spans: tuple[Span, ...] = ()
 
     def as_dict(self) -> dict[str, object]:
         return {"added": self.added, "removed": self.removed, "unified": self.unified}
@@ -135,31 +151,59 @@ def pair_paragraphs(old: list[str], new: list[str],
 
 def changed_paragraphs(old: list[str], new: list[str]) -> list[tuple[str | None, str | None]]:
     """The paragraphs that differ, as (old, new) pairs; None where one side has none."""
-    changes: list[tuple[str | None, str | None]] = []
+    return [(before, after) for before, after, _ in _changed_paragraphs(old, new)]
+
+
+def _changed_paragraphs(old: list[str], new: list[str],
+                        ) -> list[tuple[str | None, str | None, int]]:
+    """As changed_paragraphs, each with its index (in ``new``; in ``old`` if removed)."""
+    changes: list[tuple[str | None, str | None, int]] = []
     pending: dict[int, list[str]] = {DELETE: [], INSERT: []}
+    old_at = new_at = 0  # where the next unit starts in old, in new
     for op, units in [*diff_units(old, new, PARAGRAPH_DIFF_LIMIT), (EQUAL, [])]:
         if op != EQUAL:
             pending[op].extend(units)
-        elif pending[DELETE] or pending[INSERT]:
-            changes += [(before, after) for before, after
-                        in pair_paragraphs(pending[DELETE], pending[INSERT]) if before != after]
-            pending = {DELETE: [], INSERT: []}
+            continue
+        for before, after in pair_paragraphs(pending[DELETE], pending[INSERT]):
+            if before != after:
+                changes.append((before, after, new_at if after is not None else old_at))
+            old_at += before is not None
+            new_at += after is not None
+        pending = {DELETE: [], INSERT: []}
+        old_at += len(units)
+        new_at += len(units)
     return changes
 
 
-def _fragments(removed_text: str, added_text: str) -> tuple[list[str], list[str]]:
-    """Whole-word fragments removed from and added to one changed stretch of text."""
+def _word_changes(field: str, before: str | None, after: str | None,
+                  paragraph: int | None) -> tuple[list[str], list[str], list[Span]]:
+    """Whole-word fragments removed and added within one field or paragraph, and
+    its changed spans (a run of removed and added words between unchanged words)."""
     removed: list[str] = []
     added: list[str] = []
-    ops = diff_units(TOKENS.findall(removed_text), TOKENS.findall(added_text))
-    for op, tokens in ops:
+    spans: list[Span] = []
+    if before is None or after is None:  # a whole paragraph added or removed
+        spans.append(Span(field, before, after, paragraph, whole=True))
+    run: dict[int, list[str]] = {DELETE: [], INSERT: []}
+
+    def close_run() -> None:
+        old_words, new_words = "".join(run[DELETE]).strip(), "".join(run[INSERT]).strip()
+        if before is not None and after is not None and (old_words or new_words):
+            spans.append(Span(field, old_words or None, new_words or None, paragraph))
+        run[DELETE], run[INSERT] = [], []
+
+    for op, tokens in diff_units(TOKENS.findall(before or ""), TOKENS.findall(after or "")):
         if op == EQUAL:
+            if "".join(tokens).strip():  # a space alone does not end a span
+                close_run()
             continue
+        run[op].extend(tokens)
         target = removed if op == DELETE else added
         for piece in "".join(tokens).split("\n"):
             if piece.strip():
                 target.append(piece.strip())
-    return removed, added
+    close_run()
+    return removed, added, spans
 
 
 def same_wording(old: Document, new: Document) -> bool:
@@ -179,18 +223,25 @@ def diff_documents(old: Document, new: Document) -> Diff:
     """Title, byline and date word by word, then each changed paragraph word by word."""
     removed: list[str] = []
     added: list[str] = []
-    fields = [(old.title, new.title), (old.author, new.author), (old.date, new.date)]
-    for before, after in [*fields, *changed_paragraphs(list(old.paragraphs),
-                                                       list(new.paragraphs))]:
+    spans: list[Span] = []
+    changes: list[tuple[str, str | None, str | None, int | None]] = [
+        ("title", old.title, new.title, None), ("byline", old.author, new.author, None),
+        ("published", old.date, new.date, None)]
+    changes += [("body", before, after, index) for before, after, index
+                in _changed_paragraphs(list(old.paragraphs), list(new.paragraphs))]
+    for field, before, after, index in changes:
         if before == after:
             continue
-        r, a = _fragments(before or "", after or "")
-        removed.extend(r)
-        added.extend(a)
+        if field != "body":  # a field is one line of text, maybe empty, never absent
+            before, after = before or "", after or ""
+        field_removed, field_added, field_spans = _word_changes(field, before, after, index)
+        removed.extend(field_removed)
+        added.extend(field_added)
+        spans.extend(field_spans)
     old_lines, new_lines = old.lines(), new.lines()
     unified = "\n".join(difflib.unified_diff(old_lines, new_lines, "before", "after",
                                              n=1, lineterm=""))
-    return Diff(added=added, removed=removed, unified=unified)
+    return Diff(added=added, removed=removed, unified=unified, spans=tuple(spans))
 
 
 # --- events ---------------------------------------------------------------
