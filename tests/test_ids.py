@@ -1,4 +1,4 @@
-"""The one source id rule (config refusals: tests/test_config.py)."""
+"""The one source id rule (config refusals: tests/test_loader.py)."""
 
 from __future__ import annotations
 

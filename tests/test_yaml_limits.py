@@ -1,4 +1,4 @@
-"""Hostile YAML found before a parser builds it (config errors: tests/test_config.py)."""
+"""Hostile YAML found before a parser builds it (config errors: tests/test_loader.py)."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from conftest import orphans_of_killed
-from test_fetch import HTML, make_settings
+from test_client import HTML, make_settings
 
 from monitor.fetch.client import Fetcher
 from monitor.fetch.pool import FetchPool, fetch_processes, make_fetcher

@@ -267,17 +267,6 @@ def test_a_deleted_webhook_is_given_up_at_once(project: Project, letter: Article
     assert len(project.site.posts()) == 1
 
 
-def test_retry_after_reads_seconds_and_http_dates() -> None:
-    from email.utils import format_datetime
-
-    from monitor.fetch.retry_after import parse_retry_after as retry_after
-
-    assert retry_after("120") == 120
-    assert retry_after("") is None and retry_after("soon") is None
-    in_ten_minutes = format_datetime(datetime.now(UTC) + timedelta(minutes=10), usegmt=True)
-    assert 590 <= (retry_after(in_ten_minutes) or 0) <= 600
-
-
 def test_a_deleted_chat_webhook_is_given_up_at_once(project: Project, letter: Article) -> None:
     # Slack answers 404 "no_service" for a webhook that was removed: retrying cannot help.
     slack = "newsroom:\n  type: slack\n  url: URL/services/T/B/X\n"

@@ -9,7 +9,7 @@ from lxml.etree import tostring
 from trafilatura.utils import load_html
 
 from monitor.cli.demo_site import Article, Furniture, render_article, sample_slugs, teasers
-from monitor.core.document import Document, Snapshot, normalise
+from monitor.core.document import normalise
 from monitor.extract.article import extract, parse_html
 
 
@@ -46,11 +46,6 @@ def test_churning_furniture_gives_the_same_document(slug: str) -> None:
     assert after == before
 
 
-def test_normalise_folds_unicode_forms_and_whitespace() -> None:
-    assert normalise("Cafe\u0301  au\u00a0lait\u200b\n") == "Café au lait"
-    assert normalise(None) == ""
-
-
 def test_page_without_article_gives_an_empty_document() -> None:
     assert extract(b"<html><body></body></html>").is_empty
     assert extract(b"").is_empty
@@ -81,22 +76,6 @@ def test_pages_that_need_repair_still_extract(damage: str) -> None:
     }[damage]
     assert parse_html(body) is not None
     assert "Cas" in " ".join(extract(body).paragraphs)
-
-
-def test_snapshot_renders_one_paragraph_per_line_and_parses_back() -> None:
-    document = Document(title="Title", author="A. Writer", date="2020-02-17",
-                        paragraphs=("First paragraph.", "Second paragraph."))
-    snapshot = Snapshot(document, url="https://example.org/a", status="removed (gone-404)")
-    text = snapshot.render()
-    assert text == ("# Title\n\nURL: https://example.org/a\nAuthor: A. Writer\n"
-                    "Date: 2020-02-17\nStatus: removed (gone-404)\n\n"
-                    "First paragraph.\nSecond paragraph.\n")
-    assert Snapshot.parse(text) == snapshot
-
-
-def test_snapshot_without_author_or_date_parses_back() -> None:
-    snapshot = Snapshot(Document(title="T", paragraphs=("p",)), url="https://e.org/")
-    assert Snapshot.parse(snapshot.render()) == snapshot
 
 
 def test_a_page_clock_beside_the_article_is_not_article_text() -> None:
