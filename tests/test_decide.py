@@ -182,6 +182,20 @@ def test_a_new_cut_of_the_page_is_committed_without_an_alert() -> None:
                   circumstances=rescoped).events == ["restored"]
 
 
+def test_a_new_extractor_recuts_quietly_and_says_why() -> None:
+    upgraded = Circumstances(has_snapshot=True, extractor_upgraded=True)
+    decision = decide(State(status="ok"), CHANGED, **LIMITS, circumstances=upgraded)
+    assert (decision.outcome, decision.events, decision.reason, decision.snapshot_status) == (
+        "rescoped", [], "extractor-upgrade", "")
+    assert decide(State(status="ok", failing=True), CHANGED, **LIMITS,
+                  circumstances=upgraded).events == ["recovered"]
+    assert decide(State(status="ok", gone_count=1), GONE, **LIMITS,
+                  circumstances=upgraded).events == ["removed"]
+    # New rules and a new extractor at once: the rules are the user's, said as before.
+    both = Circumstances(has_snapshot=True, rescoped=True, extractor_upgraded=True)
+    assert decide(State(status="ok"), CHANGED, **LIMITS, circumstances=both).reason is None
+
+
 def test_a_missing_snapshot_file_is_written_again_or_alerts_when_the_text_moved_on() -> None:
     same = Circumstances(text_missing=True, missing_text_same=True)
     rewritten = decide(State(status="ok"), DOC, **LIMITS, circumstances=same)

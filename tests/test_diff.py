@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 import time
+from dataclasses import replace
 
 import pytest
 
@@ -140,6 +141,26 @@ def test_paragraphs_of_a_replaced_run_are_paired_with_their_old_selves() -> None
 def test_unit_diff_keeps_equal_runs() -> None:
     ops = diff_units(["a", "b", "c"], ["a", "x", "c"])
     assert ops == [(0, ["a"]), (-1, ["b"]), (1, ["x"]), (0, ["c"])]
+
+
+def test_a_visible_byline_or_headline_edit_is_a_change_the_metadata_did_not_make() -> None:
+    from monitor.core.diff import Span
+
+    before = Document(title="Talks resume", author="Ana Ruiz", byline="Ana Ruiz",
+                      paragraphs=("Text.",))
+    # The page's byline now names another writer; its JSON-LD still says Ana Ruiz.
+    after = replace(before, byline="Li Wei")
+    assert not same_wording(before, after)
+    diff = diff_documents(before, after)
+    assert (diff.removed, diff.added) == (["Ana Ruiz"], ["Li Wei"])
+    assert diff.spans == (Span("byline", "Ana Ruiz", "Li Wei"),)
+    # Both changed alike: one change, said once.
+    both = diff_documents(before, replace(after, author="Li Wei"))
+    assert (both.removed, both.added) == (["Ana Ruiz"], ["Li Wei"])
+    # The heading readers see, where it differs from the stated title.
+    retitled = diff_documents(before, replace(before, headline="Talks collapse"))
+    assert (retitled.removed, retitled.added) == (["resume"], ["collapse"])
+    assert "+Headline: Talks collapse" in retitled.unified
 
 
 def test_spans_name_each_changed_field_and_paragraph(letter: Article) -> None:

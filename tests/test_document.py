@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from monitor.core.document import Document, Snapshot, normalise
+import hashlib
+
+from monitor.core.document import Document, Snapshot, normalise, text_sha256
 
 
 def test_normalise_folds_unicode_forms_and_whitespace() -> None:
@@ -24,3 +26,20 @@ def test_snapshot_renders_one_paragraph_per_line_and_parses_back() -> None:
 def test_snapshot_without_author_or_date_parses_back() -> None:
     snapshot = Snapshot(Document(title="T", paragraphs=("p",)), url="https://e.org/")
     assert Snapshot.parse(snapshot.render()) == snapshot
+
+
+def test_the_visible_headline_and_byline_are_header_lines_of_their_own() -> None:
+    document = Document(title="Talks resume", author="Ana Ruiz", paragraphs=("p",),
+                        headline="Talks resume in Geneva", byline="Ana Ruiz")
+    text = Snapshot(document, url="https://e.org/").render()
+    assert text == ("# Talks resume\n\nURL: https://e.org/\nHeadline: Talks resume in Geneva\n"
+                    "Author: Ana Ruiz\nByline: Ana Ruiz\n\np\n")
+    assert Snapshot.parse(text).document == document
+
+
+def test_a_document_without_them_hashes_as_it_always_did() -> None:
+    """A release before them stored these lines, so unchanged pages stay unchanged."""
+    document = Document(title="T", author="A", date="2020-01-01", paragraphs=("p",))
+    assert document.lines() == ["# T", "Author: A", "Date: 2020-01-01", "", "p"]
+    assert text_sha256(document) == hashlib.sha256(
+        b"# T\nAuthor: A\nDate: 2020-01-01\n\np").hexdigest()

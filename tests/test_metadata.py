@@ -10,7 +10,7 @@ from trafilatura import metadata as trafilatura_metadata
 from trafilatura.utils import load_html
 
 from monitor.cli.demo_site import Article, render_article, sample_slugs
-from monitor.extract.metadata import byline_author, extract_metadata
+from monitor.extract.metadata import byline_author, extract_metadata, visible_byline
 
 URL = "http://127.0.0.1/news/x"
 META_AUTHOR = re.compile(r'\s*<meta name="author" content="[^"]*">')
@@ -95,3 +95,58 @@ def test_a_comment_authors_name_is_not_the_articles_author() -> None:
     head = _json_ld({"@context": "https://schema.org", "@type": "WebPage", "comment": [
         {"@type": "Comment", "author": {"@type": "Person", "name": "Troll Account"}}]})
     assert extract_metadata(load_html(_page_stating(head)), URL).author == ""
+
+
+def _page_showing(byline: str, head: str = "") -> str:
+    """The sample blog post with ``byline`` for its byline element and ``head`` for its
+    metadata (its own meta author left out)."""
+    page = _without_meta_author(render_article(Article.load("huawei-internment-blog")))
+    page = re.sub(r'<p class="byline">.*?</p>', byline, page, count=1, flags=re.DOTALL)
+    return page.replace("</head>", head + "</head>")
+
+
+PERSON = _json_ld({"@context": "https://schema.org", "@type": "NewsArticle",
+                   "author": {"@type": "Person", "name": "Ana Ruiz"}})
+
+
+def test_the_byline_a_reader_sees_is_kept_beside_the_stated_author() -> None:
+    shown = extract_metadata(load_html(_page_showing(
+        '<p class="byline">By <a rel="author">Ana Ruiz</a></p>', PERSON)), URL)
+    assert (shown.author, shown.byline) == ("Ana Ruiz", "Ana Ruiz")
+    # The site corrects the visible name; its JSON-LD and meta tag keep the old one.
+    corrected = extract_metadata(load_html(_page_showing(
+        '<p class="byline">By <a rel="author">Li Wei</a></p>', PERSON)), URL)
+    assert (corrected.author, corrected.byline) == ("Ana Ruiz", "Li Wei")
+
+
+def test_a_byline_in_a_plain_element_counts_while_it_shows_the_stated_name() -> None:
+    plain = '<p class="meta">Story by {} for the desk</p>'
+    assert extract_metadata(load_html(_page_showing(plain.format("Ana Ruiz"), PERSON)),
+                            URL).byline == "Ana Ruiz"
+    assert extract_metadata(load_html(_page_showing(plain.format("Li Wei"), PERSON)),
+                            URL).byline != "Ana Ruiz"
+
+
+@pytest.mark.parametrize("clock", ["Updated 5 minutes ago", "Updated 2 hours ago"])
+def test_a_clock_beside_the_byline_never_comes_in(clock: str) -> None:
+    """Without a stated author, the byline is the element's text, and text with a
+    number in it (a clock, a count) is passed over for the next one."""
+    page = _page_showing(
+        f'<p class="byline">Ana Ruiz · {clock}</p><span class="writer">By Ana Ruiz</span>')
+    assert visible_byline(load_html(page), None) == "Ana Ruiz"
+
+
+def test_a_commenters_name_is_not_the_visible_byline() -> None:
+    page = _page_showing('<div class="comment-list"><span class="author">Troll</span></div>'
+                         '<p class="byline">Ana Ruiz</p>')
+    assert visible_byline(load_html(page), "Someone Else") == "Ana Ruiz"
+
+
+def test_the_visible_headline_is_the_heading_closest_to_the_title() -> None:
+    article = Article.load("uk-accuses-china-article")
+    page = render_article(article).replace(
+        "<body>", "<body><h1>BBC</h1>", 1).replace(
+        f"<h1>{article.title}</h1>", "<h1>UK accuses China of abuses</h1>", 1)
+    found = extract_metadata(load_html(page), URL)
+    assert found.title == article.title
+    assert found.headline == "UK accuses China of abuses"

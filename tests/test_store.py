@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -147,10 +148,8 @@ def test_alert_of_a_change_committed_before_a_crash_is_recovered(project: Projec
     # Detected long before the restart (a weekend's outage): never tried, so never dead.
     long_ago = (datetime.now(UTC) - timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
     edited = letter.edited("80,000", "8,000")
-    document = Document(title=stored.document.title, author=stored.document.author,
-                        date=stored.document.date,
-                        paragraphs=tuple(p.replace("80,000", "8,000")
-                                         for p in stored.document.paragraphs))
+    document = replace(stored.document, paragraphs=tuple(
+        p.replace("80,000", "8,000") for p in stored.document.paragraphs))
     [revision] = store.commit([Change("letter", "changed", Snapshot(document, stored.url),
                                       trailers={"URL": stored.url,
                                                 "Fetched-At": long_ago},

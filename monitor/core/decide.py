@@ -30,6 +30,7 @@ class Circumstances:
     requested: str = ""  # the URL asked for
     redirected_to: str | None = None  # the final URL, when the answer came via redirects
     rescoped: bool = False  # the source's selector or ignore rules changed since then
+    extractor_upgraded: bool = False  # the stored text was cut by another extractor
     deferred: bool = False  # not checked: the server asked to wait (Retry-After)
     # The state database names a version whose file is gone from snapshots/; and
     # whether the page's text hashes as that version's did (asked of git only then).
@@ -78,9 +79,12 @@ def decide(state: State, seen: Observation, *, confirm_removal: int, failing_aft
                            reason="snapshot-missing", snapshot_status="")
         return replace(decision, outcome="changed", events=[*without_changed, "changed"],
                        reason="earlier-text-missing", snapshot_status="")
-    if facts.rescoped and decision.outcome == "changed" and seen.kind == "document":
-        # What changed is what the user asked to watch, not the article: commit, no alert.
-        return replace(decision, outcome="rescoped", events=without_changed)
+    if (facts.rescoped or facts.extractor_upgraded) and decision.outcome == "changed" \
+            and seen.kind == "document":
+        # What changed is what the user asked to watch, or how monitor reads pages,
+        # not the article: commit, no alert.
+        reason = decision.reason if facts.rescoped else "extractor-upgrade"
+        return replace(decision, outcome="rescoped", events=without_changed, reason=reason)
     return decision
 
 

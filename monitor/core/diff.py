@@ -220,13 +220,20 @@ def same_wording(old: Document, new: Document) -> bool:
 
 
 def diff_documents(old: Document, new: Document) -> Diff:
-    """Title, byline and date word by word, then each changed paragraph word by word."""
+    """Title, byline and date word by word (the stated and the visible forms), then
+    each changed paragraph word by word."""
     removed: list[str] = []
     added: list[str] = []
     spans: list[Span] = []
     changes: list[tuple[str, str | None, str | None, int | None]] = [
         ("title", old.title, new.title, None), ("byline", old.author, new.author, None),
         ("published", old.date, new.date, None)]
+    # What a reader sees, where it changed otherwise than the stated title or author.
+    for name, shown, stated in (
+            ("title", (old.shown_headline, new.shown_headline), (old.title, new.title)),
+            ("byline", (old.byline, new.byline), (old.author, new.author))):
+        if shown != stated:
+            changes.insert(1 if name == "title" else 3, (name, *shown, None))
     changes += [("body", before, after, index) for before, after, index
                 in _changed_paragraphs(list(old.paragraphs), list(new.paragraphs))]
     for field, before, after, index in changes:

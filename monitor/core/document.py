@@ -13,25 +13,45 @@ from dataclasses import dataclass
 
 INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 SPACES = re.compile(r"\s+")
-HEADER_FIELDS = ("URL", "Author", "Date", "Status")
+HEADER_FIELDS = ("URL", "Headline", "Author", "Byline", "Date", "Status")
 
 
 @dataclass(frozen=True)
 class Document:
-    """The parts of an article whose wording we track."""
+    """The parts of an article whose wording we track.
+
+    ``title`` and ``author`` are what the page states as data (meta tags,
+    JSON-LD) or, lacking that, shows; ``headline`` and ``byline`` are what a
+    reader sees: the page's heading where it differs from the title, and the
+    name its byline shows ("" when it shows none, while the author may still be
+    stated). Both count: a site may correct the visible byline and leave the old
+    name in its structured data, or the other way round.
+    """
 
     title: str = ""
     author: str = ""
     date: str = ""
     paragraphs: tuple[str, ...] = ()
+    headline: str = ""  # the visible heading, "" when it is the title (or there is none)
+    byline: str = ""  # the name the visible byline shows, "" when there is none
 
     @property
     def is_empty(self) -> bool:
         return not self.paragraphs
 
+    @property
+    def shown_headline(self) -> str:
+        return self.headline or self.title
+
     def lines(self) -> list[str]:
-        """The document as the lines that diffs compare: header fields, then paragraphs."""
-        return [f"# {self.title}", f"Author: {self.author}", f"Date: {self.date}", "",
+        """The document as the lines that diffs compare: header fields, then paragraphs.
+
+        The visible headline and byline are lines only where the page has them, so
+        a document without them hashes as it always did.
+        """
+        shown = [f"Headline: {self.headline}"] if self.headline else []
+        shown += [f"Byline: {self.byline}"] if self.byline else []
+        return [f"# {self.title}", f"Author: {self.author}", *shown, f"Date: {self.date}", "",
                 *self.paragraphs]
 
 
@@ -45,8 +65,12 @@ class Snapshot:
 
     def render(self) -> str:
         header = [f"# {self.document.title}", "", f"URL: {self.url}"]
+        if self.document.headline:
+            header.append(f"Headline: {self.document.headline}")
         if self.document.author:
             header.append(f"Author: {self.document.author}")
+        if self.document.byline:
+            header.append(f"Byline: {self.document.byline}")
         if self.document.date:
             header.append(f"Date: {self.document.date}")
         if self.status:
@@ -66,7 +90,9 @@ class Snapshot:
             index += 1
         paragraphs = tuple(line for line in lines[index + 1:] if line)
         document = Document(title=title, author=fields.get("Author", ""),
-                            date=fields.get("Date", ""), paragraphs=paragraphs)
+                            date=fields.get("Date", ""), paragraphs=paragraphs,
+                            headline=fields.get("Headline", ""),
+                            byline=fields.get("Byline", ""))
         return cls(document=document, url=fields.get("URL", ""), status=fields.get("Status", ""))
 
 

@@ -110,8 +110,11 @@ def extract(html: bytes | str, url: str | None = None, *, selector: str | None =
     paragraphs = [p for p in paragraphs if p and not is_furniture(p)]
     if paragraphs and title and paragraphs[0] == title:
         paragraphs = paragraphs[1:]  # the headline repeated as the body's first line
-    return Document(title=title, author=normalise(metadata.author),
-                    date=normalise(metadata.date), paragraphs=tuple(paragraphs))
+    author, headline, byline = (normalise(value) for value in (
+        metadata.author, metadata.headline, metadata.byline))
+    return Document(title=title, author=author, date=normalise(metadata.date),
+                    paragraphs=tuple(paragraphs), headline=headline if headline != title else "",
+                    byline=byline)
 
 
 def parse_html(html: bytes | str) -> HtmlElement | None:

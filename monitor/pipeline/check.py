@@ -29,6 +29,7 @@ from monitor.core.safe_text import strip_controls
 from monitor.core.storm import judge_storm
 from monitor.core.timestamps import stamp
 from monitor.extract.scope import scope_key
+from monitor.extract.version import extractor_version
 from monitor.fetch.interface import PageFetcher
 from monitor.fetch.result import FetchResult
 from monitor.fetch.retry_after import MAX_RETRY_AFTER
@@ -127,8 +128,11 @@ class Checker:
             and not self.store.has_snapshot_file(source.id)
         has_snapshot = (stored is not None or record.revision is not None) and not text_missing
         scope = scope_key(source.selector, source.ignore)
-        # New selector or ignore rules: the stored text was cut by the old ones.
-        rescoping = has_snapshot and (record.scope or "") != scope
+        # New selector or ignore rules, or a new extractor: the stored text was cut
+        # by the old ones.
+        reselected = has_snapshot and (record.scope or "") != scope
+        upgraded = has_snapshot and record.extractor != extractor_version()
+        rescoping = reselected or upgraded
         if record.deferred_until and record.deferred_until > now_iso():
             # Not checked, so it counts toward failing: a server that keeps asking us
             # to wait must not silence a source.
@@ -171,7 +175,8 @@ class Checker:
         decision = self._decide(record.state, seen, Circumstances(
             has_snapshot=has_snapshot, requested=target,
             redirected_to=result.final_url if result.redirects else None,
-            rescoped=rescoping, text_missing=text_missing, missing_text_same=missing_text_same))
+            rescoped=reselected, extractor_upgraded=upgraded,
+            text_missing=text_missing, missing_text_same=missing_text_same))
         if decision.reason in ("snapshot-missing", "earlier-text-missing"):
             self.problems.append(
                 f"snapshots/{source.id}.md was missing (the state database's last version "
@@ -226,7 +231,8 @@ class Checker:
             change = Change(
                 source_id=source.id, event=decision.outcome,
                 snapshot=Snapshot(document, url=url, status=decision.snapshot_status),
-                trailers=_trailers(url, source.shown(result.final_url), result, decision),
+                trailers=_trailers(url, source.shown(result.final_url), result, decision,
+                                   extracted=seen.document is not None),
                 summary=_summary(diff) if decision.outcome in ("changed", "restored") else "",
                 alerts=[(a.event, a.id) for a in alerts if a.event in COMMIT_EVENTS])
         update = _record_update(source, record, result, seen, decision, detected_at,
@@ -275,6 +281,7 @@ def _record_update(source: Source, record: SourceRecord, result: FetchResult,
         last_modified=validator(result.headers.get("last-modified")),
         body_sha256=validator(result.content_sha256),
         scope=scope_key(source.selector, source.ignore) if fresh else KEEP,
+        extractor=extractor_version() if fresh else KEEP,
         tracking_url=decision.moved_to or KEEP,
         tracked_from=source.url if decision.moved_to else KEEP,
         last_changed_at=detected_at if decision.outcome in ("baseline", "changed", "restored")
@@ -282,8 +289,8 @@ def _record_update(source: Source, record: SourceRecord, result: FetchResult,
         last_event=last_event or KEEP, last_event_at=detected_at if last_event else KEEP)
 
 
-def _trailers(url: str, final_url: str, result: FetchResult,
-              decision: Decision) -> dict[str, str]:
+def _trailers(url: str, final_url: str, result: FetchResult, decision: Decision,
+              extracted: bool = False) -> dict[str, str]:
     trailers = {"URL": url}
     if final_url != url:
         trailers["Final-URL"] = final_url
@@ -294,6 +301,8 @@ def _trailers(url: str, final_url: str, result: FetchResult,
         trailers["Content-SHA256"] = result.content_sha256
     if decision.reason:
         trailers["Reason"] = decision.reason
+    if extracted:  # which extraction cut this text: a state rebuilt from git knows it too
+        trailers["Extractor"] = extractor_version()
     return trailers
 
 

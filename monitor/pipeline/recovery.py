@@ -73,14 +73,20 @@ def _source(config: Config, source_id: str, url: str) -> Source:
                                                schedule=config.settings.default_interval)
 
 
-def _replayed_row(event: str, revision: str, url: str, source: Source) -> RecordUpdate:
-    """A source's row as its latest commit says it was; validators are re-learnt."""
+def _replayed_row(entry: LogEntry, url: str, source: Source) -> RecordUpdate:
+    """A source's row as its latest commit says it was; validators are re-learnt.
+
+    A commit without an ``Extractor`` trailer (a removal, or one made before
+    versions were kept) leaves the extractor as the row has it: none, after a
+    rebuild, so that the next check re-cuts the text quietly.
+    """
     moved = url != source.shown(source.url)  # commits keep URLs in their shown form
-    return RecordUpdate(status="removed" if event == "removed" else "ok", gone_count=0,
-                        collapse_count=0, revision=revision, etag=None, last_modified=None,
-                        body_sha256=None,
+    return RecordUpdate(status="removed" if entry.trailers["Event"] == "removed" else "ok",
+                        gone_count=0, collapse_count=0, revision=entry.revision, etag=None,
+                        last_modified=None, body_sha256=None,
                         tracking_url=source.actual(url) if moved else KEEP,
-                        tracked_from=source.url if moved else KEEP)
+                        tracked_from=source.url if moved else KEEP,
+                        extractor=entry.trailers.get("Extractor") or KEEP)
 
 
 def _rebuild(store: Store, config: Config) -> int:
@@ -93,9 +99,9 @@ def _rebuild(store: Store, config: Config) -> int:
         for entry, snapshot in zip(entries, snapshots, strict=True):
             if snapshot is None:
                 continue
-            source_id, event = entry.trailers["Source"], entry.trailers["Event"]
+            source_id = entry.trailers["Source"]
             source = _source(config, source_id, snapshot.url)
-            store.save(db, source_id, _replayed_row(event, entry.revision, snapshot.url, source))
+            store.save(db, source_id, _replayed_row(entry, snapshot.url, source))
             store.add_version(db, source_id, text_sha256(snapshot.document), entry.revision)
             store.add_rebuilt_alerts(db, [
                 replace(make_alert(alert_event, alert_id=alert_id, source=source,
@@ -122,7 +128,7 @@ def _replay(store: Store, config: Config, since: str) -> int:
         before = store.snapshot_at(previous, source_id) if previous else None
         source = _source(config, source_id, snapshot.url)
         with store.transaction() as db:
-            store.save(db, source_id, _replayed_row(event, entry.revision, snapshot.url, source))
+            store.save(db, source_id, _replayed_row(entry, snapshot.url, source))
             store.add_version(db, source_id, text_sha256(snapshot.document), entry.revision)
             for alert_event, alert_id in entry.alerts:
                 # Another project's source (two configs sharing one snapshots/): its

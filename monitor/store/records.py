@@ -35,6 +35,7 @@ class SourceRecord:
     last_changed_at: str | None = None  # the last new wording: drives adaptive schedules
     deferred_until: str | None = None
     scope: str | None = None  # the selector/ignore rules the snapshot was extracted with
+    extractor: str | None = None  # the extraction that cut it; None: a release before versions
     recent_changes: str | None = None  # times of the changed alerts of the last 6 h
     storm_since: str | None = None  # changing constantly since then: alerts held back
 
@@ -77,6 +78,7 @@ class RecordUpdate:
     last_changed_at: str | Keep | None = KEEP
     deferred_until: str | Keep | None = KEEP
     scope: str | Keep | None = KEEP
+    extractor: str | Keep | None = KEEP
     recent_changes: str | Keep | None = KEEP
     storm_since: str | Keep | None = KEEP
 

@@ -34,6 +34,7 @@ CREATE TABLE IF NOT EXISTS sources (
     last_changed_at TEXT,
     deferred_until TEXT,
     scope TEXT,
+    extractor TEXT,
     recent_changes TEXT,
     storm_since TEXT
 );
