@@ -463,6 +463,34 @@ def test_soft_404_page_is_a_removal_once_confirmed(project: Project, letter: Art
     assert "that 80,000 have been enslaved" in project.snapshot("letter")
 
 
+def test_a_not_found_page_in_russian_among_the_sites_menus_is_a_removal(
+        project: Project, letter: Article) -> None:
+    project.site.put_article(ARTICLE, letter)
+    project.write({"letter": ARTICLE}, settings={"confirm_removal": 1})
+    project.run("check")
+    gone = Article(slug="x", title="Страница не найдена", author="", date="", paragraphs=(
+        "Возможно, она была удалена или перемещена.",
+        "Новости · Политика · Экономика · Общество · Спорт · Культура · Наука · Мнения "
+        "· Подписка · Реклама · Контакты · О компании · Вакансии · Правила",))
+    project.site.put_article(ARTICLE, gone, Furniture(teasers=tuple(teasers()[1:6])))
+    project.run("check")
+    [post] = project.site.posts()
+    assert (post.json()["event"], post.json()["reason"]) == ("removed", "soft-404")
+
+
+def test_a_short_update_saying_not_found_is_a_change_not_a_removal(
+        project: Project, letter: Article) -> None:
+    project.site.put_article(ARTICLE, letter)
+    project.write({"letter": ARTICLE}, settings={"confirm_removal": 1})
+    project.run("check")
+    update = Article(slug="x", title=letter.title, author=letter.author, date=letter.date,
+                     paragraphs=("Update: the letter was not found in the ministry's archive.",))
+    project.site.put_article(ARTICLE, update)
+    project.run("check")
+    [post] = project.site.posts()
+    assert (post.json()["event"], post.json()["reason"]) == ("changed", "collapsed")
+
+
 def test_empty_page_titled_not_found_is_a_soft_404(project: Project, letter: Article) -> None:
     project.site.put_article(ARTICLE, letter)
     project.write({"letter": ARTICLE}, settings={"confirm_removal": 1})

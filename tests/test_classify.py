@@ -6,8 +6,9 @@ from dataclasses import replace
 
 import pytest
 
-from monitor.core.classify import collapsed, is_text, is_wall, says_not_found
+from monitor.core.classify import collapsed, is_text, is_wall
 from monitor.core.document import Document
+from monitor.core.not_found import says_not_found
 from monitor.fetch.result import FetchResult
 
 

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from monitor.core.diff import Diff
 from monitor.core.document import Document, Snapshot
+from monitor.core.not_found import body_size, says_not_found, title_says_not_found
 
 
 class Fetched(Protocol):
@@ -49,36 +50,19 @@ GONE_WORDS = {"gone-404": "HTTP 404", "gone-410": "HTTP 410", "gone-451": "HTTP 
               "redirect-home": "it redirects to the site's home or a section page",
               "": "gone"}
 BLOCKED_STATUSES = {401, 403, 429}  # the site refuses us: a failure, never a removal
-NOT_FOUND = re.compile(
-    r"\b(page|article|story|content|post)\s+(was\s+|is\s+)?not\s+found\b|\b404\b"
-    r"|\bno\s+longer\s+(available|exists)\b|\bdoes(n[’']t|\s+not)\s+exist\b"
-    r"|\bcould(n[’']t|\s+not)\s+be\s+found\b|\bhas\s+been\s+(removed|deleted|taken\s+down)\b"
-    r"|\bpage\s+(is\s+)?unavailable\b|\bnot\s+found\b", re.IGNORECASE)
 WALL = re.compile(
     r"captcha|are\s+you\s+a\s+(robot|human)|verify\s+(that\s+)?you\s+are\s+(a\s+)?human"
     r"|unusual\s+traffic|enable\s+javascript|checking\s+your\s+browser|access\s+denied"
     r"|\bcookies?\b|\bconsent\b|subscribe\s+to\s+(continue|read)", re.IGNORECASE)
 COLLAPSE_RATIO = 5  # a body under a fifth of the stored one has collapsed
 COLLAPSE_MIN = 400  # characters: shorter stored bodies are too small to judge
-SHORT_PAGE = 400  # characters: a not-found wording only counts on a page this thin
-
-
-def body_size(document: Document) -> int:
-    return sum(len(p) for p in document.paragraphs)
+SHORT_PAGE = 400  # characters: a wall's wording only counts on a page this thin
 
 
 def collapsed(old: Document, new: Document) -> bool:
     """Whether the new text is a small remnant of the old: a bad extraction or a wall."""
     before = body_size(old)
     return before >= COLLAPSE_MIN and body_size(new) * COLLAPSE_RATIO < before
-
-
-def says_not_found(document: Document, page_title: str = "") -> bool:
-    """A thin page whose title or text says it is not there (a soft 404)."""
-    if body_size(document) > SHORT_PAGE:
-        return False
-    text = " ".join([document.title, page_title, *document.paragraphs])
-    return bool(NOT_FOUND.search(text))
 
 
 def is_wall(document: Document) -> bool:
@@ -151,12 +135,12 @@ def judge(document: Document, diff: Diff | None, page_title: str,
           stored: Snapshot | None) -> Observation:
     """What an extracted page is: the article, a soft 404, a wall, or a collapsed text."""
     if document.is_empty:
-        if NOT_FOUND.search(page_title):
+        if title_says_not_found(page_title):
             return Observation("gone", reason="soft-404")
         return Observation("error", reason="no article text found in the page")
-    thin = stored is None or collapsed(stored.document, document)
-    if thin and says_not_found(document, page_title):
+    if says_not_found(document, page_title, stored.document if stored else None):
         return Observation("gone", reason="soft-404")
+    thin = stored is None or collapsed(stored.document, document)
     if thin and is_wall(document):
         return Observation("error", reason="blocked: a captcha, consent or paywall page")
     if stored is not None and thin:
