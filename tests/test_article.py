@@ -165,3 +165,14 @@ def test_same_class_teasers_far_from_the_article_are_not_joined_to_it() -> None:
     document = extract(_split_page(paragraphs, related), "http://127.0.0.1/news/x")
     assert "Court hears" not in " ".join(document.paragraphs)
     assert normalise(paragraphs[-1]) in document.paragraphs
+
+
+def test_an_article_whose_template_wraps_it_in_an_aside_is_still_extracted() -> None:
+    """Asides stay for trafilatura's fallback extractors: some templates wrap the
+    article's whole column in one, and without it the page had no article."""
+    article = Article.load("uk-accuses-china-article")
+    page = render_article(article).replace("<article", "<aside><article", 1).replace(
+        "</article>", "</article></aside>", 1)
+    document = extract(page.encode(), "http://127.0.0.1/news/x")
+    assert normalise(article.paragraphs[-1]) in document.paragraphs
+    assert len(document.paragraphs) >= len(article.paragraphs) - 1

@@ -18,7 +18,8 @@ from __future__ import annotations
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 
-# 2: the visible headline and byline are kept beside the stated title and author.
+# 2: the visible headline and byline beside the stated title and author; trafilatura's
+#    fallback extractors on; asides kept for them.
 REVISION = 2
 LIBRARIES = ("trafilatura", "htmldate")
 
