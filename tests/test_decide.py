@@ -191,6 +191,10 @@ def test_a_new_extractor_recuts_quietly_and_says_why() -> None:
                   circumstances=upgraded).events == ["recovered"]
     assert decide(State(status="ok", gone_count=1), GONE, **LIMITS,
                   circumstances=upgraded).events == ["removed"]
+    # A new cut much shorter than the old is that cut, not a collapse to confirm.
+    shorter = decide(State(status="ok"), COLLAPSED, **LIMITS, circumstances=upgraded)
+    assert (shorter.outcome, shorter.events, shorter.snapshot_status) == ("rescoped", [], "")
+    assert shorter.state.collapse_count == 0
     # New rules and a new extractor at once: the rules are the user's, said as before.
     both = Circumstances(has_snapshot=True, rescoped=True, extractor_upgraded=True)
     assert decide(State(status="ok"), CHANGED, **LIMITS, circumstances=both).reason is None

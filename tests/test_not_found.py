@@ -69,9 +69,19 @@ def test_a_short_real_article_that_says_not_found_is_not_gone(title: str, line: 
     assert not says_not_found(short)
 
 
-def test_a_page_that_still_holds_the_article_is_never_gone() -> None:
-    still = Document(title="Page not found", paragraphs=(STORED.paragraphs[0],))
+def test_a_page_that_still_holds_the_article_is_not_gone_unless_its_title_says_so() -> None:
+    notice = "An earlier version of this page is no longer available."
+    still = Document(title=STORED.title, paragraphs=(notice, *STORED.paragraphs))
     assert not says_not_found(still, stored=STORED)
+    # A page that now calls itself "not found" is gone, whatever text of the old
+    # snapshot it still shows (a snapshot that held the site's furniture shares
+    # it with the site's not-found page).
+    renamed = Document(title="Page not found", paragraphs=STORED.paragraphs)
+    assert says_not_found(renamed, stored=STORED)
+    # Unless the article was about missing pages all along.
+    about = Document(title="Why 'page not found' errors cost shops sales",
+                     paragraphs=STORED.paragraphs)
+    assert not says_not_found(about, stored=about)
     # A changed story whose headline now says "not found" is an edit, not a removal.
     edited = Document(title="Detainees not found, officials say",
                       paragraphs=(STORED.paragraphs[1],))

@@ -79,12 +79,14 @@ def decide(state: State, seen: Observation, *, confirm_removal: int, failing_aft
                            reason="snapshot-missing", snapshot_status="")
         return replace(decision, outcome="changed", events=[*without_changed, "changed"],
                        reason="earlier-text-missing", snapshot_status="")
-    if (facts.rescoped or facts.extractor_upgraded) and decision.outcome == "changed" \
-            and seen.kind == "document":
+    if (facts.rescoped or facts.extractor_upgraded) and seen.kind in ("document", "collapsed") \
+            and decision.outcome in ("changed", "collapsed") and seen.document:
         # What changed is what the user asked to watch, or how monitor reads pages,
-        # not the article: commit, no alert.
-        reason = decision.reason if facts.rescoped else "extractor-upgrade"
-        return replace(decision, outcome="rescoped", events=without_changed, reason=reason)
+        # not the article: commit, no alert. A new cut much shorter than the old one
+        # is that cut too, not a collapse to be confirmed.
+        reason = None if facts.rescoped else "extractor-upgrade"
+        return replace(decision, outcome="rescoped", events=without_changed, reason=reason,
+                       snapshot_status="", state=replace(decision.state, collapse_count=0))
     return decision
 
 

@@ -13,11 +13,14 @@ status. Three things together tell it from a short real article:
 
 The wording comes in three strengths. A page-level phrase ("page not found",
 "Seite nicht gefunden", "sayfa bulunamadı", "页面不存在", "error 404") is
-enough anywhere on such a page; a bare "404" only in its title or heading (in
-a story it is a flight or a road). A bare "not found" or "no longer exists" is
-also what a real article says ("the climber was not found"), so it counts only
-in the page's title or heading, and only when a stored article is there to be
-missed.
+enough anywhere on such a page; a bare "404" only at the start or end of its
+title or heading (in a story it is a flight or a road). A bare "not found" or
+"no longer exists" is also what a real article says ("the climber was not
+found"), so it counts only in the page's title or heading, and only when a
+stored article is there to be missed. A title that *newly* says the page is
+missing outweighs text the page still shares with the stored article: a
+snapshot that holds much of its site's furniture shares it with the site's
+not-found page too.
 """
 
 from __future__ import annotations
@@ -102,25 +105,31 @@ def says_not_found(document: Document, page_title: str = "",
 
     ``page_title`` is the HTML ``<title>``; ``stored`` the article as last kept,
     None on a source's first check. With no stored article to miss, the page
-    must be short and say so in its headings or first lines. With one, the
-    wording may be anywhere in it once the article is gone, and the page may be
-    longer: on real templates, extraction of a not-found page often takes
-    several thousand characters of the site's menus and teasers.
+    must be short and say so in its headings or first lines. With one, the page
+    may be longer (on real templates, extraction of a not-found page often takes
+    thousands of characters of the site's menus and teasers): a title or heading
+    that now says the page is missing is enough, and other wording counts once
+    the article's text is gone.
     """
     size = body_size(document)
-    if stored is None:
-        if size > SHORT:
-            return False
-        lines = " ".join(document.paragraphs[:FIRST_LINES])
-    else:
-        if size > MOST or _still_there(stored, document):
-            return False
-        lines = " ".join(document.paragraphs)
     headings = [document.title, document.headline, page_title]
-    if any(PAGE_MISSING.search(h) or STATUS.search(h.strip()) for h in headings) \
-            or PAGE_MISSING.search(lines):
-        return True
-    return stored is not None and any(SAYS_MISSING.search(h) for h in headings)
+    if stored is None:
+        lines = " ".join(document.paragraphs[:FIRST_LINES])
+        return size <= SHORT and (_page_level(headings) or bool(PAGE_MISSING.search(lines)))
+    if size > MOST:
+        return False
+    before = [stored.title, stored.headline]
+    if _page_level(headings) and not _page_level(before):
+        return True  # what the page calls itself changed to "not found"
+    if _still_there(stored, document):
+        return False
+    return bool(PAGE_MISSING.search(" ".join(document.paragraphs))) or (
+        any(SAYS_MISSING.search(h) for h in headings)
+        and not any(SAYS_MISSING.search(h) for h in before))
+
+
+def _page_level(headings: list[str]) -> bool:
+    return any(PAGE_MISSING.search(h) or STATUS.search(h.strip()) for h in headings)
 
 
 def title_says_not_found(page_title: str) -> bool:

@@ -23,6 +23,7 @@ from monitor.extract.article import PageTooLarge, extract
 from monitor.fetch.processes import PRELOAD, exit_with
 
 TITLE = re.compile(rb"<title[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
+HEAD_BYTES = 1 << 20  # where a <title> is looked for: heads with inline scripts pass 64 kB
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ def analyse(body: bytes, url: str, stored: str | None, selector: str | None = No
         document = extract(body, url, selector=selector, ignore=ignore)
     except PageTooLarge as exc:
         return Analysis(Document(), None, error=str(exc))
-    match = TITLE.search(body[:65536])
+    match = TITLE.search(body[:HEAD_BYTES])
     title = normalise(match[1].decode("utf-8", "replace")) if match else ""
     if stored is None or document.is_empty:
         return Analysis(document, None, title)
