@@ -21,13 +21,13 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench import variants
+from bench import removals, variants
 from bench.corpus import CorpusPage, corpus_path, load_corpus, normalise, token_scores, words
 from bench.variants import Edit, Teaser
 from monitor.core.document import Snapshot
@@ -35,8 +35,11 @@ from testing.site import LocalSite, Page
 
 NOISE_CLASSES = [*variants.NOISE, "all-noise"]
 EDIT_CLASSES = list(variants.EDITS)
+# Removals: (variant maker, whether the page is gone). Checked once more to confirm.
+REMOVALS = {"soft-404": (removals.soft_404, True), "short-update": (removals.short_update, False)}
 CONTROL = "reserialised"  # the raw page, then the same page through lxml: no change
-HEADER_LINES = (("# ", "title"), ("Author: ", "author"), ("Date: ", "date"))
+HEADER_LINES = (("# ", "title"), ("Headline: ", "title"), ("Author: ", "author"),
+                ("Byline: ", "author"), ("Date: ", "date"))
 LIST_MARK = re.compile(r"^[-*•]\s+")
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 SETTINGS = {"concurrency": 16, "per_host_concurrency": 16, "timeout": "60s", "retries": 0,
@@ -52,6 +55,7 @@ class Case:
     after: bytes
     edit: Edit | None = None
     noise: list[tuple[str, str]] = field(default_factory=list)  # (placement, text) inserted
+    note: str = ""  # a removal's language and where its wording is
 
     @property
     def path(self) -> str:
@@ -86,6 +90,13 @@ def cases_for(page: CorpusPage, classes: list[str], teasers: list[Teaser]
         source_id = f"{klass}.{page.short}"
         if klass == CONTROL:
             cases.append(Case(source_id, page.id, klass, page.raw, plain))
+        elif klass in REMOVALS:
+            removed = REMOVALS[klass][0](page.raw, page.body, seed_of(page))
+            if removed is None:
+                skipped.append((klass, page.id))
+            else:
+                cases.append(Case(source_id, page.id, klass, plain, removed[0],
+                                  note=removed[1]))
         elif klass in EDIT_CLASSES:
             made = variants.apply_edit(page.raw, page.body, klass, seed_of(page))
             if made is None:
@@ -131,13 +142,16 @@ def write_config(folder: Path, site_url: str, cases: list[Case]) -> Path:
     return path
 
 
-def monitor_check(config: Path, label: str, total: int, source: Path | None) -> float:
+def monitor_check(config: Path, label: str, total: int, source: Path | None,
+                  only: Sequence[str] = ()) -> float:
     """One ``monitor check`` pass as a subprocess, with progress; return its wall time.
 
-    ``source``: a folder holding ``monitor/`` to run instead of the installed package.
+    ``source``: a folder holding ``monitor/`` to run instead of the installed package;
+    ``only``: the sources to check (all when empty).
     """
     started = time.monotonic()
-    command = [sys.executable, "-m", "monitor", "check", "--config", str(config)]
+    command = [sys.executable, "-m", "monitor", "check", "--config", str(config),
+               *(argument for source_id in only for argument in ("--source", source_id))]
     env = dict(os.environ)
     if source is not None:
         env["PYTHONPATH"] = str(source.resolve())
@@ -187,6 +201,10 @@ def run_monitor(folder: Path, cases: list[Case], source: Path | None
         for case in cases:
             site.put(case.path, Page(body=case.after, headers=dict(HTML)))
         timings["variant pass"] = monitor_check(config, "variant pass", len(cases), source)
+        confirming = [case.source_id for case in cases if case.klass in REMOVALS]
+        if confirming:  # a removal is confirmed on a second check (confirm_removal: 2)
+            timings["removals confirmed"] = monitor_check(
+                config, "removals confirmed", len(confirming), source, confirming)
     alerts = read_alerts(folder)
     return [Result(c, baselines[c.source_id], alerts.get(c.source_id, [])) for c in cases], \
         timings
@@ -217,7 +235,8 @@ def names_edit(alert: dict[str, Any], edit: Edit) -> tuple[bool, float]:
 def baseline_had(snapshot: Snapshot, edit: Edit) -> bool:
     """Whether the baseline snapshot held the text the edit changed."""
     document = snapshot.document
-    text = {"title": document.title, "author": document.author}.get(
+    text = {"title": f"{document.title} {document.headline}",
+            "author": f"{document.author} {document.byline}"}.get(
         edit.where, " ".join(document.paragraphs))
     if len(words(edit.before)) <= 4:
         return lower(words(edit.before)) <= lower(words(text))
@@ -231,14 +250,10 @@ def changed_fields(alert: dict[str, Any]) -> list[str]:
         if line[:1] not in "+-" or line.startswith(("+++", "---")):
             continue
         body = line[1:]
-        if body.startswith("# "):
-            fields.add("title")
-        elif body.startswith("Author: "):
-            fields.add("author")
-        elif body.startswith("Date: "):
-            fields.add("date")
-        elif body:
-            fields.add("body")
+        field_name = next((name for prefix, name in HEADER_LINES if body.startswith(prefix)),
+                          None)
+        if field_name or body:
+            fields.add(field_name or "body")
     return sorted(fields)
 
 
@@ -263,11 +278,15 @@ def leaked_from(result: Result) -> list[str]:
     return sorted(places) or ["unattributed"]
 
 
+def is_noise(result: Result) -> bool:
+    return result.case.edit is None and result.case.klass not in REMOVALS
+
+
 def leak_table(results: list[Result]) -> str:
     """False alerts on noise by where the leaking furniture was placed."""
     counts: dict[str, Counter[str]] = {}
     for result in results:
-        if result.case.edit is None and result.alerts and result.case.klass != CONTROL:
+        if is_noise(result) and result.alerts and result.case.klass != CONTROL:
             for place in leaked_from(result):
                 counts.setdefault(place, Counter())[result.case.klass] += 1
     if not counts:
@@ -308,6 +327,8 @@ def judge(results: list[Result], skipped: list[tuple[str, str]], classes: list[s
     for klass, _ in skipped:
         rows[klass].skipped += 1
     for result in results:
+        if result.case.klass in REMOVALS:
+            continue  # removal_table
         row = rows[result.case.klass]
         row.pages += 1
         row.no_baseline += result.baseline is None
@@ -422,7 +443,7 @@ def extraction_report(results: list[Result], pages: dict[str, CorpusPage]) -> st
 
 def examples(results: list[Result], limit: int) -> str:
     lines = ["false alerts on noise (page, class, fields, removed → added):"]
-    false = [r for r in results if r.case.edit is None and r.alerts]
+    false = [r for r in results if is_noise(r) and r.alerts]
     for r in false[:limit]:
         alert = r.alerts[0]
         diff = alert.get("diff") or {}
@@ -498,7 +519,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    everything = [CONTROL, *NOISE_CLASSES, *EDIT_CLASSES]
+    everything = [CONTROL, *NOISE_CLASSES, *EDIT_CLASSES, *REMOVALS]
     classes = args.classes.split(",") if args.classes else everything
     unknown = set(classes) - set(everything)
     if unknown:
@@ -522,6 +543,14 @@ def main(argv: list[str] | None = None) -> int:
         print(leak_table(results), end="\n\n")
     if edits:
         print(edit_table(rows, edits), end="\n\n")
+    gone = [c for c in classes if c in REMOVALS]
+    if gone:
+        print(removals.report(
+            [(r.case.klass, r.case.page_id, r.case.note, [a["event"] for a in r.alerts],
+              r.baseline is not None) for r in results if r.case.klass in REMOVALS],
+            [(klass, page) for klass, page in skipped if klass in REMOVALS],
+            {klass: gone_ for klass, (_, gone_) in REMOVALS.items()}, args.examples),
+            end="\n\n")
     print(extraction_report(results, {p.id: p for p in pages}), end="\n\n")
     print(examples(results, args.examples), end="\n\n")
     passes = ", ".join(f"{k} {v:.0f}s ({len(cases) / v:.0f} checks/s)"

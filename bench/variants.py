@@ -613,6 +613,10 @@ def _edit_json_ld(loc: Located, edit: Callable[[str], str]) -> int:
     return changed
 
 
+def _json_ld_says(loc: Located, pattern: re.Pattern[str]) -> bool:
+    return any(pattern.search(script.text) for script in _json_ld_scripts(loc))
+
+
 def _is_person(node: dict[str, object]) -> bool:
     kind = node.get("@type")
     return kind == "Person" or (isinstance(kind, list) and "Person" in kind)
@@ -646,8 +650,12 @@ def _json_ld_author_names(loc: Located) -> Iterator[str]:
                 yield match.group(1) or match.group(2)
 
 
-def edit_headline(loc: Located, rng: random.Random) -> Edit | None:
-    """One word of the headline, wherever the page states it (h1, title, meta, JSON-LD)."""
+def edit_headline(loc: Located, rng: random.Random, structured: bool = True) -> Edit | None:
+    """One word of the headline, wherever the page states it (h1, title, meta, JSON-LD).
+
+    ``structured=False``: everywhere but JSON-LD, as when a site edits the headline
+    its readers see and its structured data keeps the old one.
+    """
     headline = _headline(loc)
     candidates = [w for w in words(headline) if w.isalpha() and len(w) >= 4] or [
         w for w in words(headline) if w.isalpha() and len(w) >= 2]  # short words: CJK
@@ -655,6 +663,8 @@ def edit_headline(loc: Located, rng: random.Random) -> Edit | None:
         return None
     old = max(candidates, key=len)
     pattern = re.compile(rf"(?<!\w){re.escape(old)}(?!\w)")
+    if not structured and not _json_ld_says(loc, pattern):
+        return None  # nothing structured to keep the old word: the same as "headline"
     title = loc.root.find(".//title")
     if title is not None and title.text and pattern.search(title.text):
         title.text = _swap_word(title.text, old, NEW_HEADLINE_WORD)
@@ -666,8 +676,9 @@ def edit_headline(loc: Located, rng: random.Random) -> Edit | None:
         for slot in text_slots(h1):
             if pattern.search(slot.get()):
                 slot.set(_swap_word(slot.get(), old, NEW_HEADLINE_WORD))
-    _edit_json_ld(loc, lambda text: JSON_HEADLINE.sub(
-        lambda m: m.group(1) + _swap_word(m.group(2), old, NEW_HEADLINE_WORD) + '"', text))
+    if structured:
+        _edit_json_ld(loc, lambda text: JSON_HEADLINE.sub(
+            lambda m: m.group(1) + _swap_word(m.group(2), old, NEW_HEADLINE_WORD) + '"', text))
     return Edit(frozenset({NEW_HEADLINE_WORD}), frozenset({old}), old, "title")
 
 
@@ -715,16 +726,20 @@ def _byline(loc: Located) -> str | None:
     return None
 
 
-def edit_byline(loc: Located, rng: random.Random) -> Edit | None:
+def edit_byline(loc: Located, rng: random.Random, structured: bool = True) -> Edit | None:
     """The author's name replaced wherever the page states it (text, meta, JSON-LD).
 
     Case-insensitively, as pages often set the byline in capitals and the
-    metadata in title case.
+    metadata in title case. ``structured=False``: in the page's text and its
+    meta tags but not in JSON-LD, as when the visible byline is corrected and
+    the structured data keeps the old name.
     """
     name = _byline(loc)
     if name is None:
         return None
     pattern = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)", re.I)
+    if not structured and not _json_ld_says(loc, pattern):
+        return None  # nothing structured to keep the old name: the same as "byline"
     changed = 0
     for slot in text_slots(loc.body):
         if pattern.search(slot.get()):
@@ -734,8 +749,8 @@ def edit_byline(loc: Located, rng: random.Random) -> Edit | None:
         if pattern.search(meta.get("content") or ""):
             meta.set("content", pattern.sub(NEW_BYLINE, meta.get("content")))
             changed += 1
-
-    changed += _edit_json_ld(loc, lambda text: pattern.sub(NEW_BYLINE, text))
+    if structured:
+        changed += _edit_json_ld(loc, lambda text: pattern.sub(NEW_BYLINE, text))
     if not changed:
         return None
     return _expect(name, NEW_BYLINE, "author")
@@ -748,6 +763,8 @@ EDITS: dict[str, Callable[[Located, random.Random], Edit | None]] = {
     "add-paragraph": edit_add_paragraph,
     "headline": edit_headline,
     "byline": edit_byline,
+    "headline-visible": lambda loc, rng: edit_headline(loc, rng, structured=False),
+    "byline-visible": lambda loc, rng: edit_byline(loc, rng, structured=False),
 }
 
 
