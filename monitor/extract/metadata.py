@@ -200,13 +200,14 @@ def visible_byline(tree: HtmlElement, author: str | None) -> str | None:
     shows = _name_matcher(author)
     fallback = None
     for element in (e for candidates in _byline_candidates(tree) for e in candidates):
-        if element.tag in ("link", "author") or _in_comments(element):
-            continue
+        if element.tag in ("link", "author") or _in_comments(element) \
+                or len(" ".join(element.itertext())) > MAX_BYLINE_ELEMENT:
+            continue  # a long one is a bio or a part of the page: not copied
         copied = copy(element)
         for stamp in copied.iter("time"):
             stamp.drop_tree()
         text = trim(" ".join(copied.itertext())) or ""
-        if shows and len(text) <= MAX_BYLINE_ELEMENT and shows(text):
+        if shows and shows(text):
             return author
         text = BYLINE_PREFIX.sub("", text)
         if fallback is None and 2 < len(text) < MAX_AUTHOR and not DIGIT.search(text):
