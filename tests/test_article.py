@@ -159,6 +159,23 @@ def test_an_edit_to_the_last_chunk_changes_the_document() -> None:
     assert "withdrew the claim" in after.paragraphs[-1]
 
 
+def test_chunks_each_in_rows_of_their_own_are_joined() -> None:
+    """rp.pl's layout: each chunk in a row, a column and a content box of its own,
+    five levels below what they share, with a teaser row between."""
+    paragraphs = Article.load("uk-accuses-china-article").paragraphs
+    half = len(paragraphs) // 2
+    row = ('<div class="row"><div class="col"><div class="row inner"><div class="content">'
+           '<div class="body articleBody">{}</div></div></div></div></div>')
+    body = (row.format("".join(f"<p>{p}</p>" for p in paragraphs[:half]))
+            + '<div class="row"><div class="featured"><a href="/x">Read more</a></div></div>'
+            + row.format("".join(f"<p>{p}</p>" for p in paragraphs[half:])))
+    page = (f"<html><head><title>Rows</title></head><body><main><h1>Rows</h1>"
+            f'<div class="wrapper">{body}</div></main></body></html>')
+    document = extract(page, "http://127.0.0.1/news/x")
+    assert document.paragraphs[-1] == normalise(paragraphs[-1])
+    assert len(document.paragraphs) == len(paragraphs)
+
+
 def test_same_class_teasers_far_from_the_article_are_not_joined_to_it() -> None:
     paragraphs = Article.load("uk-accuses-china-article").paragraphs
     related = ("Court hears the first appeal in the case", "Families ask the ministry for answers")

@@ -56,7 +56,7 @@ BODY_CLASS = re.compile(
 BODY_ID = re.compile("(?:entry|article|art)-content|article__content|article(?:-|__)?body"
                      "|articleBody|body-text")
 MIN_CHUNK_PARAGRAPHS = 2
-MAX_CHUNK_DISTANCE = 3  # levels up to the chunks' common container
+MAX_CHUNK_DISTANCE = 6  # levels up to the chunks' common container (rp.pl: five)
 # trafilatura's parser, but every element an HtmlElement chosen in C: lxml.html's own
 # lookup is a Python call for each element touched (~1 ms a page), to give form
 # elements classes of their own that nothing here uses.
@@ -145,9 +145,10 @@ def join_article_chunks(tree: HtmlElement) -> None:
     the same class, with ad rows between them. trafilatura takes the first
     container its body test finds, and an edit in any later chunk would go
     unseen. Chunks are containers that pass that test, share their class, each
-    hold paragraphs, and sit close together; the later ones move to the end of
-    the first. Teasers elsewhere on the page, or with one paragraph each, are
-    not chunks; containers inside one that holds them all are left as they are.
+    hold paragraphs, and sit close together in the same kind of wrapper; the
+    later ones move to the end of the first. Teasers elsewhere on the page, or
+    with one paragraph each, are not chunks; containers inside one that holds
+    them all are left as they are.
     """
     by_class: dict[str, list[HtmlElement]] = {}
     for element in tree.iter(*BODY_TAGS):
@@ -186,9 +187,19 @@ def _is_body_container(element: HtmlElement, cls: str) -> bool:
 
 
 def _close_together(first: HtmlElement, other: HtmlElement) -> bool:
-    """Whether two chunks share a container at most a few levels above each."""
-    near = set(list(first.iterancestors())[:MAX_CHUNK_DISTANCE])
-    return bool(near.intersection(list(other.iterancestors())[:MAX_CHUNK_DISTANCE]))
+    """Whether two chunks are one template row repeated: they share a container at
+    most a few levels above each, at the same depth, through wrappers of the same
+    tags and classes (rp.pl puts each chunk in a row, a column and a content
+    box of its own). A teaser in another part of the page hangs off a
+    different path, however close."""
+    up_first = list(first.iterancestors())[:MAX_CHUNK_DISTANCE]
+    up_other = list(other.iterancestors())[:MAX_CHUNK_DISTANCE]
+    for depth, ancestor in enumerate(up_first):
+        if ancestor in up_other:
+            return up_other.index(ancestor) == depth and all(
+                (a.tag, a.get("class")) == (b.tag, b.get("class"))
+                for a, b in zip(up_first[:depth], up_other[:depth], strict=True))
+    return False
 
 
 def drop_not_article(tree: HtmlElement) -> None:
