@@ -150,3 +150,21 @@ def test_the_visible_headline_is_the_heading_closest_to_the_title() -> None:
     found = extract_metadata(load_html(page), URL)
     assert found.title == article.title
     assert found.headline == "UK accuses China of abuses"
+
+
+def test_a_whole_article_marked_comments_enabled_is_not_a_comment_thread() -> None:
+    page = _page_showing('<div id="article" class="comments-enabled"><div class="author-block">'
+                         '<span class="name"><a href="/a">Ana Ruiz</a></span></div></div>',
+                         PERSON)
+    assert extract_metadata(load_html(page), URL).byline == "Ana Ruiz"
+
+
+def test_every_author_of_a_shared_byline_must_be_shown() -> None:
+    both = _json_ld({"@context": "https://schema.org", "@type": "NewsArticle", "author": [
+        {"@type": "Person", "name": "Ana Ruiz"}, {"@type": "Person", "name": "Li Wei"}]})
+    shown = extract_metadata(load_html(_page_showing(
+        '<p class="byline">By <a>Ana Ruiz</a> and <a>Li Wei</a></p>', both)), URL)
+    assert (shown.author, shown.byline) == ("Ana Ruiz; Li Wei", "Ana Ruiz; Li Wei")
+    one = extract_metadata(load_html(_page_showing(
+        '<p class="byline">By <a>Ana Ruiz</a> and <a>Tom Ng</a></p>', both)), URL)
+    assert one.byline != one.author

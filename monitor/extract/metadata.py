@@ -27,6 +27,7 @@ from contextlib import suppress
 from copy import copy
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import partial
 from html import unescape
 from typing import Any
 
@@ -54,6 +55,9 @@ MAX_BYLINE_ELEMENT = 1_000  # characters: a longer element is a bio or a page pa
 DIGIT = re.compile(r"\d")
 NAME_PART = re.compile(r"\w+")
 CJK = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+HIDDEN_TAGS = ("time", "script", "style", "noscript", "template")  # not a byline's words
+NOT_BYLINE_TAGS = frozenset({"link", "author", "meta", *HIDDEN_TAGS})
+COMMENT_FLAGS = ("open", "closed", "enabled", "disabled", "on", "off", "count", "counter")
 NOT_SHOWN_TAGS = frozenset({"script", "style", "noscript", "template", "title", "h1"})
 ELSEWHERE_TAGS = frozenset({"nav", "footer", "li", "script", "style", "noscript", "template"})
 BYLINE_PREFIX = re.compile(
@@ -197,38 +201,45 @@ def visible_byline(tree: HtmlElement, author: str | None) -> str | None:
     here changes. trafilatura's own search is not used: it passes over bylines
     inside parts it cuts, and reads "Monday 7:45 am PST by Joe Rossignol" as a date.
     """
-    shows = _name_matcher(author)
+    shows = _name_matchers(author)
     fallback = None
     for element in (e for candidates in _byline_candidates(tree) for e in candidates):
-        if element.tag in ("link", "author") or _in_comments(element) \
+        if element.tag in NOT_BYLINE_TAGS or _in_comments(element) \
                 or len(" ".join(element.itertext())) > MAX_BYLINE_ELEMENT:
             continue  # a long one is a bio or a part of the page: not copied
         copied = copy(element)
-        for stamp in copied.iter("time"):
-            stamp.drop_tree()
+        for hidden in list(copied.iterdescendants(*HIDDEN_TAGS)):
+            hidden.drop_tree()
         text = trim(" ".join(copied.itertext())) or ""
-        if shows and shows(text):
+        if shows and all(test(text) for test in shows):
             return author
         text = BYLINE_PREFIX.sub("", text)
         if fallback is None and 2 < len(text) < MAX_AUTHOR and not DIGIT.search(text):
             fallback = text
-    if shows and _shown_anywhere(tree, shows):
+    if shows and all(_shown_anywhere(tree, test) for test in shows):
         return author
     return fallback
 
 
-def _name_matcher(name: str | None) -> Callable[[str], bool] | None:
-    """A test for a text showing ``name``: its words in order, whatever the punctuation
-    and case between them ("Rachael Link; MS; RD" is shown as "Rachael Link, MS, RD")."""
-    folded = (name or "").casefold()
-    names = NAME_PART.findall(folded)
-    if not names:
-        return None
-    if CJK.search(folded):  # no spaces between words: a name sits inside a run of text
-        pattern = re.compile(re.escape(folded))
-    else:
-        pattern = re.compile(r"(?<!\w)" + r"\W+".join(map(re.escape, names)) + r"(?!\w)")
-    return lambda text: pattern.search(text.casefold()) is not None
+def _name_matchers(name: str | None) -> list[Callable[[str], bool]]:
+    """For each author of ``name`` ("Adam Vidler; AP"), a test for a text showing them:
+    their words in order, whatever the punctuation and case between them
+    ("Rachael Link; MS; RD" is shown as "Rachael Link, MS, RD")."""
+    tests: list[Callable[[str], bool]] = []
+    for author in (name or "").casefold().split(";"):
+        words = NAME_PART.findall(author)
+        if not words:
+            continue
+        if CJK.search(author):  # no spaces between words: a name sits inside a run of text
+            pattern = re.compile(re.escape(author.strip()))
+        else:
+            pattern = re.compile(r"(?<!\w)" + r"\W+".join(map(re.escape, words)) + r"(?!\w)")
+        tests.append(partial(_shows, pattern))
+    return tests
+
+
+def _shows(pattern: re.Pattern[str], text: str) -> bool:
+    return pattern.search(text.casefold()) is not None
 
 
 def _shown_anywhere(tree: HtmlElement, shows: Callable[[str], bool]) -> bool:
@@ -250,12 +261,16 @@ def _shown_anywhere(tree: HtmlElement, shows: Callable[[str], bool]) -> bool:
 def _in_comments(element: HtmlElement) -> bool:
     """Inside a comment thread: a commenter's name is not the byline.
 
-    The page's ``<body>`` is left out: WordPress marks it "comments-open".
+    A class or id word that starts with "comment" marks one, unless it is a
+    flag ("comments-open" on WordPress's <body>, "comments-enabled" around a
+    whole article) or a count; the page's <body> is never one.
     """
     for e in (element, *element.iterancestors()):
         if e.tag in ("body", "html"):
             return False
-        if "comment" in f"{e.get('class', '')} {e.get('id', '')}".lower():
+        words = f"{e.get('class', '')} {e.get('id', '')}".lower().split()
+        if any(word.startswith("comment") and not word.endswith(COMMENT_FLAGS)
+               for word in words):
             return True
     return False
 
