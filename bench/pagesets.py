@@ -1,49 +1,38 @@
-"""A second page set for bench/quality, held out of the tuning loop.
+"""Held-out page sets for bench/quality, kept out of the tuning loop (see bench/README.md).
 
-The shared corpus (``../shared/corpus``, 181 pages from 2019) is what monitor's
-extraction and the bench's variants were tuned on, so its recall says little
-about pages nobody has looked at. This module turns another set of real
-article pages with their expected article text into the shared corpus's
-format (``ground-truth.json`` + ``html/<id>.html.gz``, see bench/corpus.py) in
-a folder outside the repository, so that ``bench/quality --corpus DIR`` can
-measure extraction recall on it::
+Writes a public set of real pages with their expected article text in the
+shared corpus's format (``ground-truth.json`` + ``html/<id>.html.gz``, see
+bench/corpus.py), in a folder outside the repository, for ``bench/quality
+--corpus DIR``. The data is read in place: a bare git dir (the default, what
+the ``fetch`` tool puts in ``/work/.mirror/<owner>+<name>/repo``), a clone, or
+the data folder itself::
 
     python -m bench.pagesets fundus /work/pagesets/fundus [--source PATH]
-    bench/quality --corpus /work/pagesets/fundus
+    python -m bench.pagesets readability /work/pagesets/readability [--source PATH]
 
-The set is **fundus**'s parser test data (https://github.com/flairNLP/fundus,
-``tests/resources/parser/test_data/<country>/``, MIT licence; at fundus 18da6e5,
-258 news article pages from 181 publishers in 41 countries, crawled 2023 to
-2026). Each page is saved as ``<Publisher>_<YYYY_MM_DD>.html.gz``, with its URL
-and crawl date in ``meta.info``. ``<Publisher>.json`` holds, for each parser
-version, the article as the publisher's hand-written fundus parser extracts
-it, checked by the fundus maintainers: ``body`` = summary (lead), then sections
-of headlines and paragraphs. That body is the expected text used here; it has
-no captions, bylines, comments or related-article teasers. The pages belong to
-their publishers, as with the shared corpus. (trafilatura's own evaluation
-pages were the first idea, but its ``tests/evaldata.json`` holds only a few
-"with"/"without" snippets a page, not the article's text.)
+**fundus** (https://github.com/flairNLP/fundus, MIT): the parser test data,
+``tests/resources/parser/test_data/<country>/<Publisher>_<date>.html.gz``, URL
+and crawl date in ``meta.info``; ``<Publisher>.json`` holds for each parser
+version the body the site's hand-written parser extracts (summary, headlines,
+paragraphs). Pages pair with versions in order, oldest with oldest; of two
+kept pages with one URL (a re-crawl) the newest stays.
 
-The data is read in place: from a bare git directory (what the project's
-``fetch`` tool brings, ``/work/.mirror/flairNLP+fundus/repo``, the default), a
-``git clone https://github.com/flairNLP/fundus`` work tree, or the
-``test_data`` folder itself. Nothing is copied into the repository.
+**readability** (https://github.com/mozilla/readability, Apache-2.0): the test
+pages, ``test/test-pages/<name>/source.html`` with ``expected.html``, the
+article as readability extracts it; the expected text is its text, each block
+element and ``<br>`` a paragraph, whitespace collapsed. Left out first:
+hand-made markup tests ("lorem ipsum" or a source.html under 5,000 bytes;
+"001" and "002" are real posts), ``NOT_ARTICLES``, and repeats of an expected
+text. URL from ``expected-metadata.json`` (none has one), else
+``http://readability.invalid/<name>``; no crawl date.
 
-A publisher's pages pair with its parser versions in order (oldest crawl with
-the oldest version, as fundus's own tests pair them by the versions' validity
-dates). A page is kept when its expected body has at least ``--min-chars``
-characters (500) and at least ``--min-visible`` (95%) of the body's words are
-in the page's visible text (the bench's notion: no scripts, styles, head); a
-body that the site only ships in JSON or that the HTML does not hold would
-measure the data, not monitor. When two kept pages have the same URL (an
-article crawled again after a redesign), the newest crawl is kept. fundus
-stores pages as UTF-8 text (whatever the site sent, decoded at crawl time);
-those bytes are kept as they are, and the bench serves every page as UTF-8.
-
-Page ids are the sha1 of ``fundus/<country>/<file stem>``. Writing is
-idempotent: unchanged files are left alone (gzip without timestamps), pages
-no longer in the set are removed, and ``PAGESET.json`` records the source,
-its revision, the thresholds and what was skipped and why.
+Then a page is kept when its expected body has ``--min-chars`` (500) and
+``--min-visible`` (95%) of its words in the page's visible text (no scripts,
+styles, head): a body the HTML does not hold measures the data, not monitor.
+Ids are the sha1 of ``fundus/<country>/<file stem>`` or ``readability/<name>``.
+Writing is idempotent (gzip without timestamps; pages no longer in the set
+are removed); ``PAGESET.json`` records source, revision, thresholds and each
+skipped page and why; the set's licence (and NOTICE) is written beside it.
 """
 
 from __future__ import annotations
@@ -57,38 +46,64 @@ import re
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.corpus import words
-from bench.variants import parse, visible_text
+from bench.corpus import normalise, words
+from bench.variants import parse, text_slots, visible_text
 
 REPO = Path(__file__).resolve().parents[1]
-FUNDUS_URL = "https://github.com/flairNLP/fundus"
-FUNDUS_DATA = "tests/resources/parser/test_data"
-# Where the `fetch` tool puts its snapshot: /work/.mirror/<owner>+<name>/repo (a bare git dir).
-FUNDUS_DEFAULT = REPO.parent / ".mirror" / "flairNLP+fundus" / "repo"
+# Where the `fetch` tool puts its snapshots: /work/.mirror/<owner>+<name>/repo (bare git dirs).
+MIRROR = REPO.parent / ".mirror"
 MARKER = "PAGESET.json"
 MIN_CHARS = 500
 MIN_VISIBLE = 0.95
 HTML_NAME = re.compile(r"^(?P<publisher>[^_/]+)_(?P<date>\d{4}_\d{2}_\d{2})\.html\.gz$")
 VERSION_NUMBERS = re.compile(r"\d+")
+# Each starts a paragraph of readability's expected text, as <br> does.
+BLOCK = re.compile(r"h[1-6r]|p|pre|div|[oud]l|li|d[dt]|t[dhr]|table|caption|blockquote|figure|"
+                   r"figcaption|section|article|aside|header|footer|nav|main|form|address")
+FIXTURE_BYTES = 5000  # the smallest saved page in readability's tests has 10,116
+# Real pages in readability's tests that are no article (readability is tested on them too).
+NOT_ARTICLES = {"mathjax": "a demo of MathJax formulas", "mozilla-1": "a product page",
+                "mozilla-2": "a product page", "nytimes-5": "a front page",
+                "yahoo-2": "a front page"}
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A page set's repository and where its data lies in it."""
+
+    name: str
+    url: str
+    data: str  # the folder of pages
+    looks_like: str  # a glob that matches in the data folder itself
+    licences: dict[str, str]  # file in the repository -> file written beside the corpus
+    licence: str  # as PAGESET.json states it
+
+
+FUNDUS = Spec("fundus", "https://github.com/flairNLP/fundus", "tests/resources/parser/test_data",
+              "*/meta.info", {"LICENSE": "LICENSE.fundus"},
+              "MIT (fundus); pages belong to their publishers")
+READABILITY = Spec("readability", "https://github.com/mozilla/readability", "test/test-pages",
+                   "*/expected.html", {"LICENSE.md": "LICENSE.readability",
+                                       "NOTICE": "NOTICE.readability"},
+                   "Apache-2.0 (readability); pages belong to their publishers")
 
 
 # --- reading the data in place ----------------------------------------------------
 
 
+@dataclass
 class Source:
-    """The files of fundus's ``test_data`` folder, by path relative to it."""
+    """The files of a set's data folder, by path relative to it."""
 
-    def __init__(self, files: dict[str, bytes | None], where: str, revision: str,
-                 licence: bytes | None) -> None:
-        self.files = files  # None: listed but absent (a snapshot lacks files of 4 MiB and more)
-        self.where = where
-        self.revision = revision
-        self.licence = licence
+    files: dict[str, bytes | None]  # None: listed but absent (a snapshot lacks files >= 4 MiB)
+    where: str
+    revision: str
+    licences: dict[str, bytes]  # by the name written beside the corpus
 
 
 def _git(git_dir: Path, *args: str, stdin: bytes | None = None) -> bytes:
@@ -99,10 +114,10 @@ def _git(git_dir: Path, *args: str, stdin: bytes | None = None) -> bytes:
     return done.stdout
 
 
-def _read_git(git_dir: Path, rev: str) -> Source:
+def _read_git(spec: Spec, git_dir: Path, rev: str) -> Source:
     revision = _git(git_dir, "rev-parse", "--verify", f"{rev}^{{commit}}").decode().strip()
     listing = _git(git_dir, "ls-tree", "-r", "-z", "--full-tree", revision, "--",
-                   FUNDUS_DATA, "LICENSE")
+                   spec.data, *spec.licences)
     entries: list[tuple[str, str]] = []  # (object id, path)
     for entry in listing.split(b"\0"):
         if not entry:
@@ -111,12 +126,12 @@ def _read_git(git_dir: Path, rev: str) -> Source:
         _mode, kind, oid = meta.decode().split()
         if kind == "blob":
             entries.append((oid, name.decode("utf-8", "surrogateescape")))
-    if not any(path.startswith(FUNDUS_DATA + "/") for _, path in entries):
-        raise SystemExit(f"{git_dir} at {revision[:12]} has no {FUNDUS_DATA}/")
+    if not any(path.startswith(spec.data + "/") for _, path in entries):
+        raise SystemExit(f"{git_dir} at {revision[:12]} has no {spec.data}/")
     out = _git(git_dir, "cat-file", "--batch",
                stdin="".join(f"{oid}\n" for oid, _ in entries).encode())
     files: dict[str, bytes | None] = {}
-    licence = None
+    licences: dict[str, bytes] = {}
     at = 0
     for _oid, path in entries:
         end = out.index(b"\n", at)
@@ -127,42 +142,45 @@ def _read_git(git_dir: Path, rev: str) -> Source:
             size = int(header[2])
             content = out[at:at + size]
             at += size + 1
-        if path == "LICENSE":
-            licence = content
+        if path in spec.licences:
+            if content is not None:
+                licences[spec.licences[path]] = content
         else:
-            files[path[len(FUNDUS_DATA) + 1:]] = content
-    return Source(files, f"{git_dir} ({FUNDUS_URL} at {revision})", revision, licence)
+            files[path[len(spec.data) + 1:]] = content
+    return Source(files, f"{git_dir} ({spec.url} at {revision})", revision, licences)
 
 
-def _read_folder(folder: Path, checkout: Path | None) -> Source:
+def _read_folder(spec: Spec, folder: Path, checkout: Path | None) -> Source:
     files: dict[str, bytes | None] = {
         path.relative_to(folder).as_posix(): path.read_bytes()
         for path in sorted(folder.rglob("*")) if path.is_file()}
     revision = "unknown"
-    licence = None
+    licences: dict[str, bytes] = {}
     if checkout is not None:
         done = subprocess.run(["git", "-C", str(checkout), "rev-parse", "HEAD"],
                               capture_output=True, text=True, check=False)
         revision = done.stdout.strip() if done.returncode == 0 else "unknown"
-        if (checkout / "LICENSE").is_file():
-            licence = (checkout / "LICENSE").read_bytes()
-    return Source(files, f"{folder} ({FUNDUS_URL} at {revision})", revision, licence)
+        licences = {out: (checkout / name).read_bytes() for name, out in spec.licences.items()
+                    if (checkout / name).is_file()}
+    return Source(files, f"{folder} ({spec.url} at {revision})", revision, licences)
 
 
-def read_fundus(given: str | None, rev: str) -> Source:
-    """A bare git dir, a work tree of the fundus repository, or its test_data folder."""
-    path = Path(given or os.environ.get("FUNDUS_SOURCE") or FUNDUS_DEFAULT)
-    if (path / FUNDUS_DATA).is_dir():
-        return _read_folder(path / FUNDUS_DATA, path)
-    if any(path.glob("*/meta.info")):
-        return _read_folder(path, None)
+def read_source(spec: Spec, given: str | None, rev: str) -> Source:
+    """A bare git dir, a work tree of the set's repository, or its data folder."""
+    env = f"{spec.name.upper()}_SOURCE"
+    default = MIRROR / "+".join(spec.url.split("/")[-2:]) / "repo"
+    path = Path(given or os.environ.get(env) or default)
+    if (path / spec.data).is_dir():
+        return _read_folder(spec, path / spec.data, path)
+    if any(path.glob(spec.looks_like)):
+        return _read_folder(spec, path, None)
     if (path / "objects").is_dir() and (path / "HEAD").is_file():
-        return _read_git(path, rev)
+        return _read_git(spec, path, rev)
     if (path / ".git").is_dir():
-        return _read_git(path / ".git", rev)
+        return _read_git(spec, path / ".git", rev)
     raise SystemExit(
-        f"no fundus data at {path}: pass --source with a bare git dir or a clone of "
-        f"{FUNDUS_URL}, or its {FUNDUS_DATA} folder (or set FUNDUS_SOURCE)")
+        f"no {spec.name} data at {path}: pass --source with a bare git dir or a clone of "
+        f"{spec.url}, or its {spec.data} folder (or set {env})")
 
 
 # --- choosing the pages -------------------------------------------------------------
@@ -170,7 +188,7 @@ def read_fundus(given: str | None, rev: str) -> Source:
 
 @dataclass(frozen=True)
 class Page:
-    name: str  # fundus/<country>/<file stem>
+    name: str  # fundus/<country>/<file stem>, readability/<name>
     url: str
     crawl_date: str
     body: str
@@ -191,6 +209,28 @@ class Skip:
         return f"{self.name}: {self.reason}" + (f" ({self.detail})" if self.detail else "")
 
 
+def visible_share(raw: bytes, body: str) -> float:
+    """The share of the body's words (a bag, as bench/quality scores) in the page's visible text."""
+    want = Counter(w.lower() for w in words(body))
+    have = Counter(w.lower() for w in words(visible_text(parse(raw))))
+    return sum((want & have).values()) / (sum(want.values()) or 1)
+
+
+def check(name: str, raw: bytes, body: str, min_chars: int, min_visible: float) -> Skip | None:
+    """Why a page and its expected body are left out, if they are (the checks all sets share)."""
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return Skip(name, "HTML is not UTF-8")
+    if len(body) < min_chars:
+        return Skip(name, f"expected body under {min_chars} characters", f"{len(body)}")
+    share = visible_share(raw, body)
+    if share < min_visible:
+        return Skip(name, f"under {min_visible:.0%} of the expected body's words in the "
+                          "page's visible text", f"{share:.0%}")
+    return None
+
+
 def body_text(body: dict[str, Any]) -> str:
     """fundus's ArticleBody as text: summary, then each section's headlines and paragraphs."""
     parts: list[str] = list(body.get("summary") or [])
@@ -199,19 +239,12 @@ def body_text(body: dict[str, Any]) -> str:
     return "\n\n".join(p.strip() for p in parts if p.strip())
 
 
-def visible_share(raw: bytes, body: str) -> float:
-    """The share of the body's words (a bag, as bench/quality scores) in the page's visible text."""
-    want = Counter(w.lower() for w in words(body))
-    have = Counter(w.lower() for w in words(visible_text(parse(raw))))
-    return sum((want & have).values()) / (sum(want.values()) or 1)
-
-
 def _version_key(version: str) -> list[int]:
     return [int(n) for n in VERSION_NUMBERS.findall(version)]
 
 
-def choose(source: Source, min_chars: int, min_visible: float,
-           ) -> tuple[list[Page], list[Skip]]:
+def choose_fundus(source: Source, min_chars: int, min_visible: float,
+                  ) -> tuple[list[Page], list[Skip]]:
     """The pages kept, and every page left out with the reason."""
     meta: dict[str, dict[str, Any]] = {}
     htmls: dict[tuple[str, str], list[str]] = {}  # (country, publisher) -> html file names
@@ -249,20 +282,9 @@ def choose(source: Source, min_chars: int, min_visible: float,
                 skipped.append(Skip(name, "HTML absent from the snapshot", "4 MiB or more"))
                 continue
             raw = gzip.decompress(content)
-            try:
-                raw.decode("utf-8")
-            except UnicodeDecodeError:
-                skipped.append(Skip(name, "HTML is not UTF-8"))
-                continue
             body = body_text(versions[version].get("body") or {})
-            if len(body) < min_chars:
-                skipped.append(Skip(name, f"expected body under {min_chars} characters",
-                                    f"{len(body)}"))
-                continue
-            share = visible_share(raw, body)
-            if share < min_visible:
-                skipped.append(Skip(name, f"under {min_visible:.0%} of the expected body's "
-                                          "words in the page's visible text", f"{share:.0%}"))
+            if skip := check(name, raw, body, min_chars, min_visible):
+                skipped.append(skip)
                 continue
             url = meta.get(path, {}).get("url") or f"http://pageset.invalid/{name}"
             kept.append(Page(name, url, crawl_date(path), body, raw))
@@ -275,6 +297,58 @@ def choose(source: Source, min_chars: int, min_visible: float,
         if newest[page.url] is not page:
             skipped.append(Skip(page.name, "same URL as a newer crawl", newest[page.url].name))
     return sorted(newest.values(), key=lambda p: p.name), sorted(skipped, key=str)
+
+
+def html_text(raw: bytes) -> str:
+    """An HTML fragment's visible text: each block element and <br> starts a paragraph."""
+    body = parse(raw).find("body") if raw.strip() else None
+    paragraphs: list[list[str]] = []
+    last = None
+    for slot in text_slots(body) if body is not None else ():
+        block = next(e for e in (slot.owner, *slot.owner.iterancestors())
+                     if e is body or BLOCK.fullmatch(e.tag))
+        if block is not last or (slot.attr == "tail" and slot.element.tag == "br"):
+            paragraphs.append([])
+            last = block
+        paragraphs[-1].append(slot.get())
+    return "\n\n".join(text for part in paragraphs if (text := normalise("".join(part))))
+
+
+def choose_readability(source: Source, min_chars: int, min_visible: float,
+                       ) -> tuple[list[Page], list[Skip]]:
+    """The pages kept, and every test page left out with the reason."""
+    kept: list[Page] = []
+    skipped: list[Skip] = []
+    seen: dict[str, str] = {}  # expected text -> the page kept with it
+    for folder in sorted({path.split("/")[0] for path in source.files if "/" in path}):
+        name = f"readability/{folder}"
+        raw, expected, meta = (source.files.get(f"{folder}/{file}") for file in
+                               ("source.html", "expected.html", "expected-metadata.json"))
+        if raw is None or expected is None:
+            skipped.append(Skip(name, "source.html or expected.html absent"))
+            continue
+        body = html_text(expected)
+        if folder in NOT_ARTICLES:
+            skipped.append(Skip(name, "a real page but no article", NOT_ARTICLES[folder]))
+            continue
+        if "lorem ipsum" in body.lower() or len(raw) < FIXTURE_BYTES:
+            skipped.append(Skip(name, "a hand-made markup test", f"{len(raw):,} bytes"
+                                if len(raw) < FIXTURE_BYTES else "lorem ipsum"))
+            continue
+        if skip := check(name, raw, body, min_chars, min_visible):
+            skipped.append(skip)
+            continue
+        if body in seen:
+            skipped.append(Skip(name, "same expected text as another page", seen[body]))
+            continue
+        seen[body] = name
+        url = json.loads(meta or b"{}").get("url") or f"http://readability.invalid/{folder}"
+        kept.append(Page(name, url, "", body, raw))
+    return kept, sorted(skipped, key=str)
+
+
+SETS: dict[str, tuple[Spec, Callable[[Source, int, float], tuple[list[Page], list[Skip]]]]] = {
+    "fundus": (FUNDUS, choose_fundus), "readability": (READABILITY, choose_readability)}
 
 
 # --- writing the corpus ---------------------------------------------------------------
@@ -290,7 +364,7 @@ def _write_if_changed(path: Path, data: bytes) -> bool:
 
 
 def write_corpus(out: Path, pages: Iterable[Page], record: dict[str, Any],
-                 licence: bytes | None) -> tuple[int, int, int]:
+                 licences: dict[str, bytes]) -> tuple[int, int, int]:
     """Writes the corpus folder; returns (pages written or rewritten, unchanged, removed)."""
     out = out.resolve()
     if out == REPO or REPO in out.parents:
@@ -315,8 +389,8 @@ def write_corpus(out: Path, pages: Iterable[Page], record: dict[str, Any],
             removed += 1
     _write_if_changed(out / "ground-truth.json", json.dumps(
         truth, ensure_ascii=False, indent=1, sort_keys=True).encode() + b"\n")
-    if licence is not None:
-        _write_if_changed(out / "LICENSE.fundus", licence)
+    for file, content in licences.items():
+        _write_if_changed(out / file, content)
     _write_if_changed(out / MARKER, json.dumps(
         record, ensure_ascii=False, indent=1).encode() + b"\n")
     return changed, unchanged, removed
@@ -327,11 +401,10 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m bench.pagesets",
         description="Write a held-out page set in the shared corpus's format, for "
                     "bench/quality --corpus DIR.")
-    parser.add_argument("set", choices=["fundus"], help="which page set")
+    parser.add_argument("set", choices=sorted(SETS), help="which page set")
     parser.add_argument("out", type=Path, help="the corpus folder to write (outside the repo)")
-    parser.add_argument("--source", help=f"bare git dir, clone or test_data folder of "
-                                         f"{FUNDUS_URL} (default: $FUNDUS_SOURCE, else "
-                                         f"{FUNDUS_DEFAULT})")
+    parser.add_argument("--source", help="bare git dir, clone or data folder of the set's "
+                        f"repo (default: ${{SET}}_SOURCE, else {MIRROR}/<owner>+<name>/repo)")
     parser.add_argument("--rev", default="HEAD", help="revision, for a git source (HEAD)")
     parser.add_argument("--min-chars", type=int, default=MIN_CHARS,
                         help=f"shortest expected body kept, in characters ({MIN_CHARS})")
@@ -340,17 +413,18 @@ def main(argv: list[str] | None = None) -> int:
                              f"({MIN_VISIBLE})")
     args = parser.parse_args(argv)
 
-    source = read_fundus(args.source, args.rev)
+    spec, choose = SETS[args.set]
+    source = read_source(spec, args.source, args.rev)
     print(f"reading {source.where}", flush=True)
     pages, skipped = choose(source, args.min_chars, args.min_visible)
     reasons = Counter(skip.reason for skip in skipped)
     record = {
-        "set": args.set, "source": FUNDUS_URL, "data": FUNDUS_DATA,
-        "revision": source.revision, "licence": "MIT (fundus); pages belong to their publishers",
+        "set": args.set, "source": spec.url, "data": spec.data,
+        "revision": source.revision, "licence": spec.licence,
         "min_chars": args.min_chars, "min_visible": args.min_visible,
         "pages": len(pages), "skipped": [str(skip) for skip in skipped],
     }
-    changed, unchanged, removed = write_corpus(args.out, pages, record, source.licence)
+    changed, unchanged, removed = write_corpus(args.out, pages, record, source.licences)
     print(f"wrote {len(pages)} pages to {args.out.resolve()} ({changed} new or changed, "
           f"{unchanged} unchanged, {removed} removed); skipped {len(skipped)}:")
     for reason, count in reasons.most_common():
