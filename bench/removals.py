@@ -119,7 +119,7 @@ def _forget_the_article(loc: Located, page_title: str) -> None:
     doomed = [e for e in root.iter("h1")]
     doomed += [m for m in root.iter("meta") if _is_article_metadata(m)]
     doomed += [s for s in root.iter("script")
-               if (s.get("type") or "").strip().lower() == "application/ld+json"]
+               if (s.get("type") or "").strip().lower() == "application/ld+json"]  # even empty
     for e in doomed:
         parent = e.getparent()
         if parent is not None:

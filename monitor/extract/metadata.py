@@ -115,12 +115,13 @@ def extract_metadata(tree: HtmlElement, url: str | None = None) -> Metadata:
     with suppress(Exception):  # as trafilatura: its JSON-LD walk has bugs
         meta = extract_meta_json(tree, meta)
     title = meta.title or extract_title(tree)
-    author = meta.author or stated_author(tree, meta_author) or byline_author(tree)
+    candidates = _byline_candidates(tree)  # one walk, for both byline searches
+    author = meta.author or stated_author(tree, meta_author) or byline_author(tree, candidates)
     page_url = meta.url or extract_url(tree, url)
     date = find_date(tree, **DATE_PARAMS, url=page_url)
     return Metadata(title=_clean(title), author=_clean(author), date=_clean(date),
                     headline=_clean(visible_headline(tree, title)),
-                    byline=_clean(visible_byline(tree, author)))
+                    byline=_clean(visible_byline(tree, author, candidates)))
 
 
 def visible_headline(tree: HtmlElement, title: str | None) -> str | None:
@@ -138,7 +139,8 @@ def visible_headline(tree: HtmlElement, title: str | None) -> str | None:
         None, folded, text.casefold(), autojunk=False).ratio())
 
 
-def byline_author(tree: HtmlElement) -> str | None:
+def byline_author(tree: HtmlElement,
+                  candidates: tuple[list[HtmlElement], ...] | None = None) -> str | None:
     """trafilatura's ``extract_author``: the text of the first byline-like element.
 
     trafilatura cuts comments, captions, dates and share bars out of a copy of
@@ -147,8 +149,8 @@ def byline_author(tree: HtmlElement) -> str | None:
     candidate is copied to cut them out of its text. Same answer, a third of
     the time.
     """
-    for candidates in _byline_candidates(tree):
-        for element in candidates:
+    for found in candidates or _byline_candidates(tree):
+        for element in found:
             if any(_discarded(e) for e in (element, *element.iterancestors())):
                 continue
             text = trim(" ".join(prune_unwanted_nodes(copy(element),
@@ -189,7 +191,8 @@ def _byline_candidates(tree: HtmlElement) -> tuple[list[HtmlElement], ...]:
     return specific, generic, last_resort
 
 
-def visible_byline(tree: HtmlElement, author: str | None) -> str | None:
+def visible_byline(tree: HtmlElement, author: str | None,
+                   candidates: tuple[list[HtmlElement], ...] | None = None) -> str | None:
     """The byline as the page shows it.
 
     The stated author when the page shows that name: in a byline-like element,
@@ -203,7 +206,7 @@ def visible_byline(tree: HtmlElement, author: str | None) -> str | None:
     """
     shows = _name_matchers(author)
     fallback = None
-    for element in (e for candidates in _byline_candidates(tree) for e in candidates):
+    for element in (e for found in candidates or _byline_candidates(tree) for e in found):
         if element.tag in NOT_BYLINE_TAGS or _in_comments(element) \
                 or len(" ".join(element.itertext())) > MAX_BYLINE_ELEMENT:
             continue  # a long one is a bio or a part of the page: not copied
