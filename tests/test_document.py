@@ -3,13 +3,31 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 
-from monitor.core.document import Document, Snapshot, normalise, text_sha256
+from monitor.core.document import Document, Snapshot, folded, normalise, text_sha256
 
 
-def test_normalise_folds_unicode_forms_and_whitespace() -> None:
-    assert normalise("Cafe\u0301  au\u00a0lait\u200b\n") == "Café au lait"
+def test_normalise_composes_and_collapses_whitespace_and_drops_what_no_one_sees() -> None:
+    assert normalise("Cafe\u0301  au\u00a0lait\u200b\u00ad\n") == "Café au lait"
+    # Presentation forms become the letters they show; punctuation stays as served.
+    assert normalise("ﻣﺮﺣﺒﺎ，世界") == "مرحبا，世界"
     assert normalise(None) == ""
+
+
+def test_folded_documents_compare_without_invisible_characters_or_compatibility_forms(
+) -> None:
+    served = Document(title="ﻣﺮﺣﺒﺎ", paragraphs=("Ca\u00adfé\u200b au  lait", "\u200b"))
+    assert folded(served) == Document(title="مرحبا", paragraphs=("Café au lait",))
+    assert served.modified == "" and replace(served, modified="2026-01-01") == served
+
+
+def test_the_standfirst_is_a_header_line_that_parses_back() -> None:
+    document = Document(title="T", standfirst="What it claims.", paragraphs=("Text.",))
+    text = Snapshot(document, url="https://example.org/a").render()
+    assert "\nStandfirst: What it claims.\n" in text
+    assert Snapshot.parse(text).document == document
+    assert "Standfirst: What it claims." in document.lines()
 
 
 def test_snapshot_renders_one_paragraph_per_line_and_parses_back() -> None:

@@ -9,11 +9,12 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
-INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+from monitor.core.words import fold, unseen_removed
+
 SPACES = re.compile(r"\s+")
-HEADER_FIELDS = ("URL", "Headline", "Author", "Byline", "Date", "Status")
+HEADER_FIELDS = ("URL", "Headline", "Standfirst", "Author", "Byline", "Date", "Status")
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,10 @@ class Document:
     name its byline shows ("" when it shows none, while the author may still be
     stated). Both count: a site may correct the visible byline and leave the old
     name in its structured data, or the other way round.
+
+    ``modified`` is the page's own "last modified" date. It is the page's clock,
+    not its wording: it is kept in state and a commit trailer, never in the
+    snapshot, and two documents that differ only in it are equal.
     """
 
     title: str = ""
@@ -34,6 +39,8 @@ class Document:
     paragraphs: tuple[str, ...] = ()
     headline: str = ""  # the visible heading, "" when it is the title (or there is none)
     byline: str = ""  # the name the visible byline shows, "" when there is none
+    standfirst: str = ""  # the summary shown under the headline, "" when there is none
+    modified: str = field(default="", compare=False)
 
     @property
     def is_empty(self) -> bool:
@@ -50,6 +57,7 @@ class Document:
         a document without them hashes as it always did.
         """
         shown = [f"Headline: {self.headline}"] if self.headline else []
+        shown += [f"Standfirst: {self.standfirst}"] if self.standfirst else []
         shown += [f"Byline: {self.byline}"] if self.byline else []
         return [f"# {self.title}", f"Author: {self.author}", *shown, f"Date: {self.date}", "",
                 *self.paragraphs]
@@ -67,6 +75,8 @@ class Snapshot:
         header = [f"# {self.document.title}", "", f"URL: {self.url}"]
         if self.document.headline:
             header.append(f"Headline: {self.document.headline}")
+        if self.document.standfirst:
+            header.append(f"Standfirst: {self.document.standfirst}")
         if self.document.author:
             header.append(f"Author: {self.document.author}")
         if self.document.byline:
@@ -92,16 +102,25 @@ class Snapshot:
         document = Document(title=title, author=fields.get("Author", ""),
                             date=fields.get("Date", ""), paragraphs=paragraphs,
                             headline=fields.get("Headline", ""),
-                            byline=fields.get("Byline", ""))
+                            byline=fields.get("Byline", ""),
+                            standfirst=fields.get("Standfirst", ""))
         return cls(document=document, url=fields.get("URL", ""), status=fields.get("Status", ""))
 
 
 def normalise(text: str | None) -> str:
-    """One line of wording: NFC, no invisible characters, single spaces."""
+    """One line of wording as a reader sees it: NFC, single spaces, nothing invisible
+    (``words.unseen_removed``); comparing folds it further (``words.fold``)."""
     if not text:
         return ""
-    text = INVISIBLE.sub("", unicodedata.normalize("NFC", text))
-    return SPACES.sub(" ", text).strip()
+    return SPACES.sub(" ", unseen_removed(unicodedata.normalize("NFC", text))).strip()
+
+
+def folded(document: Document) -> Document:
+    """The document in the form two versions are compared in (``words.fold``)."""
+    return replace(document, title=fold(document.title), author=fold(document.author),
+                   date=fold(document.date), headline=fold(document.headline),
+                   byline=fold(document.byline), standfirst=fold(document.standfirst),
+                   paragraphs=tuple(p for p in map(fold, document.paragraphs) if p))
 
 
 def text_sha256(document: Document) -> str:

@@ -15,7 +15,8 @@ from collections.abc import Iterable, Sequence
 from itertools import zip_longest
 from typing import Any
 
-from monitor.core.diff import DELETE, EQUAL, INSERT, TOKENS, diff_units, pair_paragraphs, similar
+from monitor.core.diff import DELETE, EQUAL, INSERT, diff_units, pair_paragraphs, similar
+from monitor.core.words import tokens as word_tokens
 
 #: One piece of a word diff: (DELETE | EQUAL | INSERT, text).
 Segment = tuple[int, str]
@@ -30,7 +31,7 @@ def word_blocks(diff: dict[str, Any] | None) -> list[list[Segment]]:
     """Each changed paragraph in ``diff["unified"]`` as word-level segments.
 
     The '-' and '+' lines of one run are paired paragraph by paragraph and each
-    pair diffed token by token (monitor.core.diff's TOKENS and diff_units), so
+    pair diffed token by token (monitor.core.words.tokens and diff_units), so
     the marked words are whole words. Without a
     unified diff the fragments alone are shown, each removal beside its addition.
     """
@@ -112,7 +113,7 @@ def _label_title(text: str, line: int) -> str:
 def inline_diff(old: str, new: str) -> list[Segment]:
     """Word-level segments turning ``old`` into ``new``; neighbours of one op merged."""
     segments: list[Segment] = []
-    for op, tokens in diff_units(TOKENS.findall(old), TOKENS.findall(new)):
+    for op, tokens in diff_units(word_tokens(old), word_tokens(new)):
         text = "".join(tokens)
         if not text:
             continue
@@ -135,7 +136,7 @@ def count_changes(segments: Iterable[Segment]) -> int:
 
 
 def _words(text: str) -> list[str]:
-    return TOKENS.findall(text)
+    return word_tokens(text)
 
 
 def _head(text: str, words: int) -> str:
