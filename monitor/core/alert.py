@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+from monitor.core.changes import Change, is_silent
 from monitor.core.diff import Diff
 from monitor.core.events import COMMIT_EVENTS, DIFF_EVENTS, Event
 from monitor.core.model import Source
@@ -40,6 +41,18 @@ class Alert:
     count: int | None = None  # changing-constantly: changes within the window
     test: bool = False  # sent by `monitor test-alert`
     rebuilt_from_git: bool = False  # known from commit trailers after a state rebuild
+    changes: tuple[Change, ...] = ()  # changed: each changed thing as a field and a kind
+    silent: bool | None = None  # changed: no correction note, the modified date unmoved
+    previous_detected_at: str | None = None  # changed: when the version before was captured
+    modified_moved: bool | None = None  # changed: whether the page's modified date moved
+
+    @property
+    def kinds(self) -> frozenset[str]:
+        return frozenset(change.kind for change in self.changes)
+
+    @property
+    def fields(self) -> frozenset[str]:
+        return frozenset(change.field for change in self.changes)
 
     @property
     def changed_words(self) -> int:
@@ -68,8 +81,12 @@ class Alert:
         }
         if self.event == Event.MOVED:
             body.update(from_url=self.from_url, to_url=self.to_url)
+        if self.event == Event.CHANGED:
+            body["changes"] = [change.as_dict() for change in self.changes]
         optional = {"reverts_to": self.reverts_to, "count": self.count,
-                    "test": self.test or None, "rebuilt_from_git": self.rebuilt_from_git or None}
+                    "test": self.test or None, "rebuilt_from_git": self.rebuilt_from_git or None,
+                    "silent": self.silent, "previous_detected_at": self.previous_detected_at,
+                    "modified_moved": self.modified_moved}
         body.update({key: value for key, value in optional.items() if value is not None})
         return body
 
@@ -77,14 +94,28 @@ class Alert:
 def make_alert(event: Event | str, *, alert_id: str, source: Source, title: str,
                detected_at: str, revision: str | None, previous_revision: str | None = None,
                reason: str | None = None, diff: Diff | None = None,
-               moved: tuple[str, str] | None = None) -> Alert:
+               moved: tuple[str, str] | None = None,
+               modified: tuple[str | None, str] | None = None,
+               previous_detected_at: str | None = None) -> Alert:
     """The alert of one event. ``reason`` is the check's; the event decides if it is kept.
 
     ``moved`` is (from, to) for a ``moved`` event, both as requested: they are
-    kept in their shown form, like every URL an alert carries.
+    kept in their shown form, like every URL an alert carries. ``modified`` is
+    the page's modified date (at the version before, now); None before: unknown.
     """
     event = Event(event)
     from_url, to_url = moved if event == Event.MOVED and moved else (None, None)
+    changes: tuple[Change, ...] = ()
+    silent = moved_date = None
+    if event == Event.CHANGED and diff is not None:
+        changes = diff.changes
+        if modified is not None and modified[0] is not None:
+            before, after = modified
+            moved_date = before != after
+            if moved_date and changes:  # the page's clock: beside a change, never alone
+                changes = (*changes, Change("modified", "figure", before or None,
+                                            after or None))
+        silent = is_silent(changes, moved_date)
     return Alert(
         id=alert_id, event=event, source_id=source.id, url=source.shown(source.url),
         title=strip_controls(title), detected_at=detected_at, revision=revision,
@@ -93,4 +124,6 @@ def make_alert(event: Event | str, *, alert_id: str, source: Source, title: str,
         reason if event in REASON_EVENTS else None,
         diff=diff if event in DIFF_EVENTS else None, tags=tuple(source.tags),
         from_url=source.shown(from_url) if from_url else None,
-        to_url=source.shown(to_url) if to_url else None)
+        to_url=source.shown(to_url) if to_url else None, changes=changes, silent=silent,
+        previous_detected_at=previous_detected_at if event == Event.CHANGED else None,
+        modified_moved=moved_date)

@@ -11,18 +11,18 @@ work is bounded by size, so the same two versions always give the same diff.
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from dataclasses import field as dataclass_field
 from difflib import SequenceMatcher
 
 from diff_match_patch import diff_match_patch
 
-from monitor.core.document import Document
+from monitor.core.changes import Change, in_quote, is_correction_note, kind_of, page_of
+from monitor.core.document import Document, folded
+from monitor.core.words import TOKENS, tokens
 
-# Words keep inner punctuation (8,000 / 3.5 / don't / e-mail); quotes and trailing
-# punctuation are tokens of their own, so a fragment is the words that changed.
-TOKENS = re.compile(r"\s+|\w(?:[\w'’.,%/-]*\w)?|[^\w\s]")
+__all__ = ["DELETE", "EQUAL", "INSERT", "TOKENS", "Diff", "Span", "diff_documents", "tokens"]
 DELETE, EQUAL, INSERT = -1, 0, 1
 
 
@@ -31,11 +31,14 @@ class Span:
     """One changed span of one field: the words before and after, None for a side
     that has none (an added or removed paragraph is one span of its own)."""
 
-    field: str  # title | byline | published | body
+    field: str  # title | standfirst | byline | published | body
     before: str | None
     after: str | None
     paragraph: int | None = None  # body only: its index in the new version (old, if removed)
     whole: bool = False  # the whole paragraph was added or removed, not words within it
+    # where the span starts in the field's old text, and in its new text
+    at_before: int | None = dataclass_field(default=None, compare=False)
+    at_after: int | None = dataclass_field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,7 @@ class Diff:
     removed: list[str]
     unified: str
     spans: tuple[Span, ...] = ()
+    changes: tuple[Change, ...] = ()  # each span as a field and a kind (monitor.core.changes)
 
     def as_dict(self) -> dict[str, object]:
         return {"added": self.added, "removed": self.removed, "unified": self.unified}
@@ -185,21 +189,41 @@ def _word_changes(field: str, before: str | None, after: str | None,
     if before is None or after is None:  # a whole paragraph added or removed
         spans.append(Span(field, before, after, paragraph, whole=True))
     run: dict[int, list[str]] = {DELETE: [], INSERT: []}
+    at = {DELETE: 0, INSERT: 0}  # characters consumed of the old and the new text
+    run_at = dict(at)
 
     def close_run() -> None:
-        old_words, new_words = "".join(run[DELETE]).strip(), "".join(run[INSERT]).strip()
-        if before is not None and after is not None and (old_words or new_words):
-            spans.append(Span(field, old_words or None, new_words or None, paragraph))
+        old_words, new_words = "".join(run[DELETE]), "".join(run[INSERT])
+        if before is not None and after is not None and (old_words.strip()
+                                                         or new_words.strip()):
+            lead_old = len(old_words) - len(old_words.lstrip())
+            lead_new = len(new_words) - len(new_words.lstrip())
+            spans.append(Span(field, old_words.strip() or None, new_words.strip() or None,
+                              paragraph, at_before=run_at[DELETE] + lead_old,
+                              at_after=run_at[INSERT] + lead_new))
         run[DELETE], run[INSERT] = [], []
 
-    for op, tokens in diff_units(TOKENS.findall(before or ""), TOKENS.findall(after or "")):
+    for op, units in diff_units(tokens(before or ""), tokens(after or "")):
+        size = sum(len(unit) for unit in units)
         if op == EQUAL:
-            if "".join(tokens).strip():  # a space alone does not end a span
+            if "".join(units).strip():  # a space alone does not end a span
                 close_run()
+            if not run[DELETE] and not run[INSERT]:
+                at[DELETE] += size
+                at[INSERT] += size
+                run_at.update(at)
+            else:  # spaces inside a run: part of it
+                run[DELETE].extend(units)
+                run[INSERT].extend(units)
+                at[DELETE] += size
+                at[INSERT] += size
             continue
-        run[op].extend(tokens)
+        if not run[DELETE] and not run[INSERT]:
+            run_at.update(at)
+        run[op].extend(units)
+        at[op] += size
         target = removed if op == DELETE else added
-        for piece in "".join(tokens).split("\n"):
+        for piece in "".join(units).split("\n"):
             if piece.strip():
                 target.append(piece.strip())
     close_run()
@@ -207,36 +231,43 @@ def _word_changes(field: str, before: str | None, after: str | None,
 
 
 def same_wording(old: Document, new: Document) -> bool:
-    """Whether nothing that counts changed: the same text, or only the date moved forward.
+    """Whether nothing that counts changed: the same folded text, or only the date
+    moved forward.
 
     trafilatura takes the date from the page's metadata or, lacking that, from
     elements such as "Page last updated ...", which tick forward on every fetch.
     A date that moves *back* (an article backdated) or appears with a text change
-    still counts.
+    still counts. Invisible characters and compatibility forms never count
+    (monitor.core.words).
     """
     if old == new:
         return True
-    return replace(new, date=old.date) == old and new.date > old.date
+    old, new = folded(old), folded(new)
+    return old == new or (replace(new, date=old.date) == old and new.date > old.date)
 
 
 def diff_documents(old: Document, new: Document) -> Diff:
-    """Title, byline and date word by word (the stated and the visible forms), then
-    each changed paragraph word by word."""
+    """Title, standfirst, byline and date word by word (the stated and the visible
+    forms), then each changed paragraph word by word, all in folded form; each
+    changed span classified as an editor would (monitor.core.changes)."""
+    old, new = folded(old), folded(new)
     removed: list[str] = []
     added: list[str] = []
     spans: list[Span] = []
-    changes: list[tuple[str, str | None, str | None, int | None]] = [
-        ("title", old.title, new.title, None), ("byline", old.author, new.author, None),
-        ("published", old.date, new.date, None)]
+    changes: list[Change] = []
+    fields: list[tuple[str, str | None, str | None, int | None]] = [
+        ("title", old.title, new.title, None), ("standfirst", old.standfirst, new.standfirst,
+                                                None),
+        ("byline", old.author, new.author, None), ("published", old.date, new.date, None)]
     # What a reader sees, where it changed otherwise than the stated title or author.
     for name, shown, stated in (
             ("title", (old.shown_headline, new.shown_headline), (old.title, new.title)),
             ("byline", (old.byline, new.byline), (old.author, new.author))):
         if shown != stated:
-            changes.insert(1 if name == "title" else 3, (name, *shown, None))
-    changes += [("body", before, after, index) for before, after, index
-                in _changed_paragraphs(list(old.paragraphs), list(new.paragraphs))]
-    for field, before, after, index in changes:
+            fields.insert(1 if name == "title" else 4, (name, *shown, None))
+    fields += [("body", before, after, index) for before, after, index
+               in _changed_paragraphs(list(old.paragraphs), list(new.paragraphs))]
+    for field, before, after, index in fields:
         if before == after:
             continue
         if field != "body":  # a field is one line of text, maybe empty, never absent
@@ -245,15 +276,30 @@ def diff_documents(old: Document, new: Document) -> Diff:
         removed.extend(field_removed)
         added.extend(field_added)
         spans.extend(field_spans)
+        changes.extend(_classified(span, before, after, old, new) for span in field_spans)
     old_lines, new_lines = old.lines(), new.lines()
     unified = "\n".join(difflib.unified_diff(old_lines, new_lines, "before", "after",
                                              n=1, lineterm=""))
-    return Diff(added=added, removed=removed, unified=unified, spans=tuple(spans))
+    return Diff(added=added, removed=removed, unified=unified, spans=tuple(spans),
+                changes=tuple(changes))
 
 
-# --- events ---------------------------------------------------------------
-
-
-# --- what a fetch and an extraction say -------------------------------------
-
-
+def _classified(span: Span, before: str | None, after: str | None, old: Document,
+                new: Document) -> Change:
+    """A span as a Change: a body paragraph that is a correction note is that field,
+    and a span inside quotation marks (on either side) is a quote."""
+    field = span.field
+    if field == "body" and (is_correction_note(after) or (after is None
+                            and is_correction_note(before))):
+        field = "correction"
+    quoted = in_quote(before, span.at_before, len(span.before or "")) \
+        or in_quote(after, span.at_after, len(span.after or ""))
+    kind = kind_of(field, span.before, span.after, whole=span.whole, quoted=quoted,
+                   field_before=before if span.field != "body" else None,
+                   field_after=after if span.field != "body" else None)
+    page = None
+    if span.paragraph is not None:
+        page = page_of(new.paragraphs if span.after is not None else old.paragraphs,
+                       span.paragraph)
+    return Change(field=field, kind=kind, before=span.before, after=span.after,
+                  paragraph=span.paragraph, page=page)
