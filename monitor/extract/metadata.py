@@ -34,6 +34,8 @@ from typing import Any
 from lxml.etree import Element
 from lxml.html import HtmlElement
 
+from monitor.extract.modified import modified_date
+from monitor.extract.standfirst import visible_standfirst
 from monitor.extract.trafilatura_parts import (
     AUTHOR_DISCARD_XPATHS,
     as_list,
@@ -96,6 +98,8 @@ class Metadata:
     date: str = ""
     headline: str = ""  # the page's visible heading
     byline: str = ""  # the page's visible byline
+    standfirst: str = ""  # the summary shown under the headline
+    modified: str = ""  # the date the page says it was last modified
 
 
 def extract_metadata(tree: HtmlElement, url: str | None = None) -> Metadata:
@@ -121,7 +125,9 @@ def extract_metadata(tree: HtmlElement, url: str | None = None) -> Metadata:
     date = find_date(tree, **DATE_PARAMS, url=page_url)
     return Metadata(title=_clean(title), author=_clean(author), date=_clean(date),
                     headline=_clean(visible_headline(tree, title)),
-                    byline=_clean(visible_byline(tree, author, candidates)))
+                    byline=_clean(visible_byline(tree, author, candidates)),
+                    standfirst=_clean(visible_standfirst(tree, meta.description)),
+                    modified=modified_date(tree))
 
 
 def visible_headline(tree: HtmlElement, title: str | None) -> str | None:

@@ -20,7 +20,9 @@ from importlib.metadata import PackageNotFoundError, version
 
 # 2: the visible headline and byline beside the stated title and author; trafilatura's
 #    fallback extractors on; asides kept for them.
-REVISION = 2
+# 3: the standfirst; invisible characters and presentation forms out before extraction,
+#    text compared folded (NFKC); the page's modified date.
+REVISION = 3
 LIBRARIES = ("trafilatura", "htmldate")
 
 

@@ -161,7 +161,7 @@ class Checker:
                 stored = stored or self.store.read_snapshot(source.id)
                 analysis = await self.analyser.analyse(
                     result.body, result.final_url, stored.render() if stored else None,
-                    source.selector, source.ignore)
+                    source.selector, source.ignore, self.settings.pdf_max_pages)
                 seen = judge(analysis.document, analysis.diff, analysis.page_title, stored)
                 if analysis.error:
                     seen = Observation("error", reason=analysis.error)
@@ -232,11 +232,13 @@ class Checker:
                 source_id=source.id, event=decision.outcome,
                 snapshot=Snapshot(document, url=url, status=decision.snapshot_status),
                 trailers=_trailers(url, source.shown(result.final_url), result, decision,
-                                   extracted=seen.document is not None),
+                                   extracted=seen.document),
                 summary=_summary(diff) if decision.outcome in ("changed", "restored") else "",
                 alerts=[(a.event, a.id) for a in alerts if a.event in COMMIT_EVENTS])
         update = _record_update(source, record, result, seen, decision, detected_at,
                                 str(alerts[-1].event) if alerts else None)
+        if change is not None and seen.document is not None:
+            update = replace(update, page_modified=seen.document.modified)
         # The outcome holds no page: free the slot for the next fetch while it waits
         # for its commit, so that commits come in large groups.
         _release_slot.get()()
@@ -255,7 +257,8 @@ class Checker:
             detected_at=detected_at, revision=record.revision,
             previous_revision=record.revision, reason=decision.reason, diff=diff,
             moved=(tracked_url(source, record), decision.moved_to) if decision.moved_to
-            else None)
+            else None, modified=(record.page_modified, document.modified),
+            previous_detected_at=record.last_changed_at)
 
 
 def _record_update(source: Source, record: SourceRecord, result: FetchResult,
@@ -290,7 +293,7 @@ def _record_update(source: Source, record: SourceRecord, result: FetchResult,
 
 
 def _trailers(url: str, final_url: str, result: FetchResult, decision: Decision,
-              extracted: bool = False) -> dict[str, str]:
+              extracted: Document | None = None) -> dict[str, str]:
     trailers = {"URL": url}
     if final_url != url:
         trailers["Final-URL"] = final_url
@@ -301,8 +304,10 @@ def _trailers(url: str, final_url: str, result: FetchResult, decision: Decision,
         trailers["Content-SHA256"] = result.content_sha256
     if decision.reason:
         trailers["Reason"] = decision.reason
-    if extracted:  # which extraction cut this text: a state rebuilt from git knows it too
-        trailers["Extractor"] = extractor_version()
+    if extracted is not None:  # which extraction cut this text, and the page's own clock:
+        trailers["Extractor"] = extractor_version()  # a state rebuilt from git knows them too
+        if extracted.modified:
+            trailers["Modified"] = extracted.modified
     return trailers
 
 

@@ -86,7 +86,9 @@ def _replayed_row(entry: LogEntry, url: str, source: Source) -> RecordUpdate:
                         last_modified=None, body_sha256=None,
                         tracking_url=source.actual(url) if moved else KEEP,
                         tracked_from=source.url if moved else KEEP,
-                        extractor=entry.trailers.get("Extractor") or KEEP)
+                        extractor=entry.trailers.get("Extractor") or KEEP,
+                        page_modified=entry.trailers.get("Modified", "")
+                        if entry.trailers.get("Extractor") else KEEP)
 
 
 def _rebuild(store: Store, config: Config) -> int:

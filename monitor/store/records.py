@@ -36,6 +36,8 @@ class SourceRecord:
     deferred_until: str | None = None
     scope: str | None = None  # the selector/ignore rules the snapshot was extracted with
     extractor: str | None = None  # the extraction that cut it; None: a release before versions
+    # the page's own modified date at the last version; "" it showed none, None unknown
+    page_modified: str | None = None
     recent_changes: str | None = None  # times of the changed alerts of the last 6 h
     storm_since: str | None = None  # changing constantly since then: alerts held back
 
@@ -79,6 +81,7 @@ class RecordUpdate:
     deferred_until: str | Keep | None = KEEP
     scope: str | Keep | None = KEEP
     extractor: str | Keep | None = KEEP
+    page_modified: str | Keep | None = KEEP
     recent_changes: str | Keep | None = KEEP
     storm_since: str | Keep | None = KEEP
 

@@ -35,6 +35,7 @@ CREATE TABLE IF NOT EXISTS sources (
     deferred_until TEXT,
     scope TEXT,
     extractor TEXT,
+    page_modified TEXT,
     recent_changes TEXT,
     storm_since TEXT
 );
