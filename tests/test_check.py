@@ -331,13 +331,16 @@ def test_one_broken_source_does_not_stop_the_others(project: Project, letter: Ar
     project.site.put_article(ARTICLE, letter)
     project.site.put(ARTICLE + "-pdf", Page(
         body=b"%PDF-1.4", headers={"Content-Type": "application/pdf"}))
+    project.site.put(ARTICLE + "-zip", Page(
+        body=b"PK\x03\x04", headers={"Content-Type": "application/zip"}))
     project.write({"dead": "http://127.0.0.1:9/nothing", "pdf": ARTICLE + "-pdf",
-                   "letter": ARTICLE})
+                   "zip": ARTICLE + "-zip", "letter": ARTICLE})
     result = project.run("check")
     assert result.code == 1
-    assert "1 baseline" in result.out and "2 errors" in result.out
+    assert "1 baseline" in result.out and "3 errors" in result.out
     assert "cannot connect" in result.out
-    assert "unsupported content type application/pdf" in result.out
+    assert "the PDF cannot be read" in result.out  # a broken PDF, not a crash
+    assert "unsupported content type application/zip" in result.out
     assert (project.root / "snapshots" / "letter.md").exists()
 
 

@@ -29,7 +29,8 @@ def test_thin_pages_saying_not_found_or_showing_a_wall() -> None:
     ("text/plain", True),
     ("application/xml", True),
     (None, True),  # no header: treated as HTML
-    ("application/pdf", False),
+    ("application/pdf", True),  # read by monitor.extract.pdf
+    ("application/zip", False),
     ("image/png", False),
     ("application/octet-stream", False),
     ("application/json", False),

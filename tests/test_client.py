@@ -450,12 +450,15 @@ def test_fetcher_closes_its_client(tmp_path: Path) -> None:
 # --- is_text ----------------------------------------------------------------------------
 
 
-def test_pdf_is_not_text(site: LocalSite, tmp_path: Path) -> None:
+def test_a_pdf_is_read_and_a_zip_is_not(site: LocalSite, tmp_path: Path) -> None:
     site.put("/report.pdf", Page(body=b"%PDF-1.7\n%...", headers={
         "Content-Type": "application/pdf"}))
+    site.put("/report.zip", Page(body=b"PK\x03\x04", headers={
+        "Content-Type": "application/zip"}))
     result = fetch(make_settings(tmp_path), f"{site.url}/report.pdf")
     assert result.ok and result.status == 200
-    assert not is_text(result)
+    assert is_text(result)
+    assert not is_text(fetch(make_settings(tmp_path), f"{site.url}/report.zip"))
 
 
 # --- SSRF guard -------------------------------------------------------------------------

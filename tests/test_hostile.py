@@ -114,7 +114,7 @@ def test_every_hostile_page_fails_alone_and_memory_stays_bounded(
     for name in ("huge", "endless", "gzip-bomb", "br-bomb"):
         assert outcome[name][0] == "error" and "max_bytes" in outcome[name][1], name
     assert "no complete answer within 10s" in outcome["trickle"][1]
-    assert "unsupported content type application/pdf" in outcome["pdf"][1]
+    assert "the PDF cannot be read" in outcome["pdf"][1]  # random bytes after %PDF-
     assert "unsupported content type image/png" in outcome["png"][1]
     assert "no article text" in outcome["empty"][1]
     assert "connection broken" in outcome["reset"][1]

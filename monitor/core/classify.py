@@ -36,7 +36,7 @@ class Fetched(Protocol):
 
 
 TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "application/xml",
-              "text/xml")
+              "text/xml", "application/pdf", "application/x-pdf")
 
 
 def is_text(result: Fetched) -> bool:

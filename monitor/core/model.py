@@ -70,6 +70,8 @@ class Settings:
     health_port: int = setting(0, "int", "a port number such as 8321 (0 = off)", minimum=0)
     # skip pages that robots.txt disallows for our User-Agent
     respect_robots: bool = setting(False, "bool", "true or false")
+    # pages of a PDF source that are read; later pages are not watched
+    pdf_max_pages: int = setting(500, "int", "a whole number of pages such as 500", minimum=1)
     # changed alerts in 6 h before one 'changing-constantly' (0: off)
     storm_after: int = setting(5, "int", "a whole number such as 5 (0 = never hold alerts back)",
                                minimum=0)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from monitor.core.diff import Diff, diff_documents, same_wording
 from monitor.core.document import Document, Snapshot, normalise
 from monitor.extract.article import PageTooLarge, extract
+from monitor.extract.pdf import DEFAULT_MAX_PAGES, BadPdf, extract_pdf, is_pdf
 from monitor.fetch.processes import PRELOAD, exit_with
 
 TITLE = re.compile(rb"<title[^>]*>(.*?)</title", re.IGNORECASE | re.DOTALL)
@@ -45,14 +46,20 @@ BACKSTOP = 120.0
 
 
 def analyse(body: bytes, url: str, stored: str | None, selector: str | None = None,
-            ignore: tuple[str, ...] = ()) -> Analysis:
-    """Extract the article and diff it against the stored snapshot text."""
+            ignore: tuple[str, ...] = (), pdf_max_pages: int = DEFAULT_MAX_PAGES) -> Analysis:
+    """Extract the article (of an HTML page or a PDF) and diff it against the stored
+    snapshot text."""
+    title = ""
     try:
-        document = extract(body, url, selector=selector, ignore=ignore)
-    except PageTooLarge as exc:
+        if is_pdf(body):
+            document = extract_pdf(body, pdf_max_pages)
+            title = document.title
+        else:
+            document = extract(body, url, selector=selector, ignore=ignore)
+            match = TITLE.search(body[:HEAD_BYTES])
+            title = normalise(match[1].decode("utf-8", "replace")) if match else ""
+    except (PageTooLarge, BadPdf) as exc:
         return Analysis(Document(), None, error=str(exc))
-    match = TITLE.search(body[:HEAD_BYTES])
-    title = normalise(match[1].decode("utf-8", "replace")) if match else ""
     if stored is None or document.is_empty:
         return Analysis(document, None, title)
     old = Snapshot.parse(stored).document
@@ -77,11 +84,12 @@ class Analyser:
         return self._pool
 
     async def analyse(self, body: bytes, url: str, stored: str | None,
-                      selector: str | None = None, ignore: tuple[str, ...] = ()) -> Analysis:
+                      selector: str | None = None, ignore: tuple[str, ...] = (),
+                      pdf_max_pages: int = DEFAULT_MAX_PAGES) -> Analysis:
         pool = self._executor()
         try:
             return await asyncio.wait_for(asyncio.get_running_loop().run_in_executor(
-                pool, analyse, body, url, stored, selector, ignore), BACKSTOP)
+                pool, analyse, body, url, stored, selector, ignore, pdf_max_pages), BACKSTOP)
         except TimeoutError:
             self._discard(pool, kill=True)
             raise WorkerCrashed(f"extraction did not finish within {BACKSTOP:g}s (a backstop "
