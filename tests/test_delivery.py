@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -91,17 +92,43 @@ def test_routing_by_event_tag_and_size(project: Project, letter: Article) -> Non
         hook("all", "/hooks/all"),
     ]))
     pages = setup(project, text, letter=letter)
-    project.site.put_article("/letter", letter.edited("80,000", "8,000"))
+    reworded = letter.edited("a human rights activist", "a rights activist")
+    project.site.put_article("/letter", reworded)
     project.run("check")
     assert [len(project.site.posts(f"/hooks/{n}")) for n in ("removals", "uk", "big", "all")] \
         == [0, 0, 0, 1]
+    # A changed figure is never too small to tell, whatever min_change says.
+    project.site.put_article("/letter", reworded.edited("80,000", "8,000"))
+    project.run("check")
+    assert [len(project.site.posts(f"/hooks/{n}")) for n in ("removals", "uk", "big", "all")] \
+        == [0, 0, 1, 2]
     project.site.put_status("/letter", 404)
     project.run("check")
     project.run("check")
     # min_change filters edits only: a removal is never "too small" to report
     assert [len(project.site.posts(f"/hooks/{n}")) for n in ("removals", "uk", "big", "all")] \
-        == [1, 0, 1, 2]
+        == [1, 0, 2, 3]
     assert pages
+
+
+def test_routing_by_the_fields_and_kinds_that_changed(project: Project,
+                                                      letter: Article) -> None:
+    text = channels(project, "\n".join([
+        hook("figures", "/hooks/figures", "  kinds: [figure, quote]\n"),
+        hook("headlines", "/hooks/headlines", "  fields: [title, byline]\n"),
+        hook("all", "/hooks/all"),
+    ]))
+    setup(project, text, letter=letter)
+    project.site.put_article("/letter", letter.edited("80,000", "8,000"))
+    project.run("check")
+    project.site.put_article("/letter", replace(letter.edited("80,000", "8,000"),
+                                                title=letter.title + " (updated)"))
+    project.run("check")
+    posts = {name: [p.json() for p in project.site.posts(f"/hooks/{name}")]
+             for name in ("figures", "headlines", "all")}
+    assert [len(posts[n]) for n in ("figures", "headlines", "all")] == [1, 1, 2]
+    assert posts["figures"][0]["changes"][0]["kind"] == "figure"
+    assert posts["headlines"][0]["changes"][0]["field"] == "title"
 
 
 def test_route_and_word_counting_units(project: Project) -> None:

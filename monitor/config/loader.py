@@ -28,6 +28,7 @@ from monitor.config.values import (
     suggest,
 )
 from monitor.config.yaml_limits import alias_bomb, too_deep
+from monitor.core.changes import FIELDS, KINDS
 from monitor.core.events import ALERT_EVENTS
 from monitor.core.model import ChannelConfig, Config, Settings
 
@@ -196,6 +197,17 @@ def _common_option_problems(options: dict[str, Any]) -> list[str]:
             problems.append("'tags' must be a list of tag names")
         else:
             options["tags"] = tags
+    for key, allowed in (("fields", FIELDS), ("kinds", KINDS)):
+        chosen = options.get(key)
+        if chosen is None:
+            continue
+        chosen = [chosen] if isinstance(chosen, str) else chosen
+        bad = [c for c in chosen or [] if c not in allowed]
+        if not isinstance(chosen, list) or bad or not chosen:
+            wrong = f" ({', '.join(map(str, bad))} is not one)" if bad else ""
+            problems.append(f"'{key}' must be a list of: {', '.join(allowed)}{wrong}")
+        else:
+            options[key] = chosen
     if "min_change" in options:
         value = options["min_change"]
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:

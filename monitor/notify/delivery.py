@@ -62,10 +62,24 @@ def route(alert: Alert, source: Source, config: Config) -> list[str]:
             continue
         if options.get("tags") and not set(options["tags"]) & set(source.tags):
             continue
-        if alert.event == Event.CHANGED and alert.changed_words < options.get("min_change", 0):
+        if alert.event == Event.CHANGED and not _passes(alert, options):
             continue
         names.append(channel.name)
     return names
+
+
+def _passes(alert: Alert, options: dict[str, Any]) -> bool:
+    """A changed alert against a channel's ``fields``, ``kinds`` and ``min_change``.
+
+    A figure or a quote changed is never too small to tell: one digit can be
+    the whole story.
+    """
+    if options.get("fields") and not alert.fields & set(options["fields"]):
+        return False
+    if options.get("kinds") and not alert.kinds & set(options["kinds"]):
+        return False
+    return alert.changed_words >= options.get("min_change", 0) \
+        or bool(alert.kinds & {"figure", "quote"})
 
 
 def backoff(attempts: int, retry_after: float | None) -> float:

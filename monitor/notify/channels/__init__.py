@@ -37,7 +37,12 @@ class DeliveryError(Exception):
 COMMON_OPTIONS: dict[str, str] = {
     "events": "deliver only these events, e.g. [changed, removed] (default: all)",
     "tags": "deliver only alerts of sources with at least one of these tags",
-    "min_change": "deliver 'changed' alerts only when at least this many words changed",
+    "min_change": "deliver 'changed' alerts only when at least this many words changed "
+                  "(a changed figure or quote always passes)",
+    "fields": "deliver 'changed' alerts only when one of these fields changed, e.g. "
+              "[title, byline, correction]",
+    "kinds": "deliver 'changed' alerts only when a change is of one of these kinds, e.g. "
+             "[figure, quote]",
     "digest": "batch the alerts of this window (e.g. 1h) into one message",
     "give_up_after": "stop retrying a delivery after this long (default 48h): dead letter",
 }

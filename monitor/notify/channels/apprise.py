@@ -47,10 +47,10 @@ def _urls(options: dict[str, Any]) -> list[str]:
 
 def alert_body(alert: dict[str, Any]) -> tuple[str, str]:
     v = r.view(alert)
-    head = [v.url, f"Source: {v.source_id}"]
-    if v.removed:
+    head = [v.url, *v.classes, f"Source: {v.source_id}"]
+    if v.removed and not v.classes:
         head.append(f"Removed: {r.quoted(v.removed)}")
-    if v.added:
+    if v.added and not v.classes:
         head.append(f"Added: {r.quoted(v.added)}")
     head += [f"{name}: {value}" for name, value in v.facts if name != "Detected"]
     top = "\n".join(line for line in head if line)

@@ -75,6 +75,8 @@ def embed_payload(alert: dict[str, Any]) -> dict[str, Any]:
     note: Note = lambda n: f"*{r.more_changes(n)}* — see `{v.pointer}`"  # noqa: E731
     fitted = r.fit(passages, room, note=note, max_pieces=MAX_PASSAGES)
     pieces = fitted.pieces + ([note(fitted.left_out)] if fitted.left_out else [])
+    if v.classes:
+        pieces.insert(0, "\n".join(f"**{r.escape_markdown(line)}**" for line in v.classes))
     if pieces:
         embed["description"] = "\n\n".join(pieces)
     return {"embeds": [embed], "allowed_mentions": {"parse": []}}
@@ -91,6 +93,7 @@ def diff_payload(alert: dict[str, Any]) -> dict[str, Any]:
     head = [f"**{r.escape_markdown(r.truncate(f'{v.icon} {v.headline}', 300))}**"]
     if v.url:
         head.append(f"<{r.safe_url(v.url)}>")
+    head += [r.escape_markdown(line) for line in v.classes]
     facts = [f"`{v.source_id}`"] + [f"{name}: {r.escape_markdown(value)}"
                                     for name, value in v.facts if name != "Detected"]
     head.append(r.truncate(" · ".join(facts), 400))

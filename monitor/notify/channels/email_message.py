@@ -122,6 +122,8 @@ def alert_html(alert: dict[str, Any], subject: str) -> str:
         f'<h1 style="margin:0 0 4px;font-size:20px;line-height:1.3;font-weight:600">'
         f'{title}</h1>',
         link,
+        "".join(f'<p style="margin:0 0 4px;font-size:15px;font-weight:600">'
+                f'{r.escape_html(line)}</p>' for line in v.classes),
         '<table role="presentation" style="border-collapse:collapse;font-size:14px;'
         f'margin:0 0 8px">{"".join(rows)}</table>',
     ]
@@ -162,6 +164,8 @@ def alert_text(alert: dict[str, Any]) -> str:
     lines = [f"{v.icon} {v.headline}"]
     if v.url:
         lines.append(v.url)
+    if v.classes:
+        lines += ["", *v.classes]
     lines += ["", f"Source: {v.source_id}"]
     if v.removed:
         lines.append(f"Removed: {r.quoted(v.removed, max_items=MAX_FRAGMENTS, max_chars=200)}")

@@ -47,7 +47,7 @@ def a(url: str, label: str) -> str:
 
 
 def plain_body(v: r.AlertView, passages: list[list[r.Segment]]) -> str:
-    lines = [f"{v.icon} {v.headline}", v.url, f"Source: {v.source_id}"]
+    lines = [f"{v.icon} {v.headline}", v.url, *v.classes, f"Source: {v.source_id}"]
     lines += [f"{name}: {value}" for name, value in v.facts]
     note: Note = lambda n: f"{r.more_changes(n)} — see `{v.pointer}`"  # noqa: E731
     head = "\n".join(line for line in lines if line)
@@ -62,8 +62,9 @@ def plain_body(v: r.AlertView, passages: list[list[r.Segment]]) -> str:
 
 def html_body(v: r.AlertView, passages: list[list[r.Segment]]) -> str:
     facts = r.html_facts(v, h, a)
+    classes = "".join(f"<strong>{h(line)}</strong><br>" for line in v.classes)
     head = (f"<p>{v.icon} <strong>{h(v.label)}:</strong> {a(v.url, v.title)}<br>"
-            f"{' · '.join(facts)}</p>")
+            f"{classes}{' · '.join(facts)}</p>")
     note: Note = lambda n: (f"<p><em>{r.more_changes(n)}</em> — see "  # noqa: E731
                       f"<code>{h(v.pointer)}</code></p>")
     fitted = r.fit([(f"<blockquote>{r.matrix_html(e)}</blockquote>", r.count_changes(e))

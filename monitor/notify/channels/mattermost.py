@@ -45,6 +45,8 @@ def alert_payload(alert: dict[str, Any]) -> dict[str, Any]:
                 for e in r.excerpts(v.blocks)]
     fitted = r.fit(passages, TEXT_LIMIT, note=note, max_pieces=MAX_PASSAGES)
     pieces = [f"> {p}".replace("\n", "\n> ") for p in fitted.pieces]
+    if v.classes:
+        pieces.insert(0, "\n".join(f"**{md(line)}**" for line in v.classes))
     if fitted.left_out:
         pieces.append(note(fitted.left_out))
     attachment: dict[str, Any] = {

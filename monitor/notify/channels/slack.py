@@ -53,6 +53,9 @@ def alert_payload(alert: dict[str, Any]) -> dict[str, Any]:
         {"type": "section", "text": {"type": "mrkdwn", "text": r.truncate(
             f"*{link(v.url, v.title)}*\n{facts_line(v)}", SECTION_LIMIT)}},
     ]
+    if v.classes:
+        blocks.insert(1, {"type": "section", "text": {"type": "mrkdwn", "text": r.truncate(
+            "\n".join(f"*{r.escape_slack(line)}*" for line in v.classes), SECTION_LIMIT)}})
     passages = [(r.truncate(r.slack(e), SECTION_LIMIT), r.count_changes(e))
                 for e in r.excerpts(v.blocks)]
     fitted = r.fit(passages, SECTION_LIMIT * MAX_PASSAGES, max_pieces=MAX_PASSAGES,

@@ -88,6 +88,8 @@ def alert_payload(alert: dict[str, Any]) -> dict[str, Any]:
         line(run(f"{v.icon} {v.label}", weight="Bolder",
                  color=COLOURS.get(v.event, "Default"))),
         line(run(r.truncate(v.title, 400), size="Medium", weight="Bolder")),
+        *(line(run(r.truncate(text, 400), weight="Bolder"), spacing="Small")
+          for text in v.classes),
         line(run("Source: ", weight="Bolder"), run(v.source_id), spacing="Small"),
     ]
     body += [line(run(f"{name}: ", weight="Bolder"), run(r.truncate(value, 500)),

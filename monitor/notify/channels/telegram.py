@@ -45,6 +45,7 @@ def a(url: str, label: str) -> str:
 def alert_text(alert: dict[str, Any]) -> str:
     v = r.view(alert)
     head = [f"{v.icon} <b>{h(v.label)}:</b> {a(v.url, r.truncate(v.title, 300))}"]
+    head += [f"<b>{h(line)}</b>" for line in v.classes]
     facts = r.html_facts(v, h, a, shorten=r.truncate, skip=("Detected",))
     head.append(" · ".join(facts))
     top = "\n".join(head)

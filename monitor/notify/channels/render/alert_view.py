@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from monitor.core.changes import Change, summary
 from monitor.notify.channels.render.text import truncate
 from monitor.notify.channels.render.words import Segment, count_changes, word_blocks
 
@@ -57,6 +58,7 @@ class AlertView:
     added: list[str]
     blocks: list[list[Segment]] = field(default_factory=list)  # changed paragraphs
     test: bool = False
+    classes: list[str] = field(default_factory=list)  # "Figure changed: 80,000 → 8,000"
 
     @property
     def headline(self) -> str:
@@ -97,8 +99,16 @@ def view(alert: dict[str, Any]) -> AlertView:
     if alert.get("reverts_to"):
         facts.append(("Reverts to", short_revision(alert["reverts_to"])))
     if alert.get("detected_at"):
-        facts.append(("Detected", str(alert["detected_at"]).replace("T", " ")
-                      .replace("Z", " UTC")))
+        facts.append(("Detected", _for_people(alert["detected_at"])))
+    if alert.get("previous_detected_at"):
+        facts.append(("Previous version", _for_people(alert["previous_detected_at"])))
+    if alert.get("modified_moved") is not None:
+        facts.append(("Page's modified date", "moved" if alert["modified_moved"]
+                      else "unchanged"))
+    if alert.get("silent"):
+        facts.append(("Silent edit", "no correction note, and the page's modified date "
+                                     "did not move"))
+    changes = [Change.from_dict(c) for c in alert.get("changes") or [] if isinstance(c, dict)]
     diff = alert.get("diff") or {}
     return AlertView(
         event=event, label=EVENT_LABELS.get(event, event.capitalize()),
@@ -108,7 +118,26 @@ def view(alert: dict[str, Any]) -> AlertView:
         reason=str(reason) if reason else None, facts=facts,
         removed=[str(f) for f in diff.get("removed") or []],
         added=[str(f) for f in diff.get("added") or []],
-        blocks=word_blocks(diff), test=bool(alert.get("test")))
+        blocks=word_blocks(diff), test=bool(alert.get("test")),
+        classes=_classes(changes))
+
+
+MAX_CLASSES = 6  # lines of change classes; more are counted
+
+
+def _classes(changes: list[Change]) -> list[str]:
+    lines = list(dict.fromkeys(summary(changes)))  # "Paragraph added" twice is said once
+    if len(lines) > MAX_CLASSES:
+        lines = [*lines[:MAX_CLASSES - 1], f"…and {len(lines) - MAX_CLASSES + 1} more"]
+    return lines
+
+
+def _for_people(stamp: object) -> str:
+    """``2026-11-25T10:00:00Z`` as ``2026-11-25 10:00 UTC``."""
+    text = str(stamp)
+    if len(text) >= 16 and text[10] == "T" and text.endswith("Z"):
+        return f"{text[:10]} {text[11:16]} UTC"
+    return text.replace("T", " ").replace("Z", " UTC")
 
 
 def quoted(fragments: Sequence[str], *, max_items: int = 5, max_chars: int = 60) -> str:
@@ -123,9 +152,11 @@ def quoted(fragments: Sequence[str], *, max_items: int = 5, max_chars: int = 60)
 def gist(v: AlertView) -> str:
     """One line for notification previews: the headline and the words that changed."""
     parts = [f"{v.icon} {v.headline}"]
-    if v.removed:
+    if v.classes:
+        parts.append("; ".join(v.classes[:3]))
+    elif v.removed:
         parts.append(f"removed {quoted(v.removed, max_items=3)}")
-    if v.added:
+    if v.added and not v.classes:
         parts.append(f"added {quoted(v.added, max_items=3)}")
     if v.reason:
         parts.append(v.reason)
