@@ -47,6 +47,10 @@ def test_words_inside_quotation_marks_are_a_quote_in_any_style() -> None:
     plain = Document(title="t", paragraphs=("He said we will not resign.",))
     assert kinds(plain, replace(plain, paragraphs=("He said we may resign.",))) == [
         ("body", "wording")]
+    # Real pages mix their marks: “…" and "…”.
+    mixed = Document(title="t", paragraphs=('“Sales fell on the timing of benefits," he said.',))
+    assert kinds(mixed, replace(mixed, paragraphs=(
+        '“Sales fell on the never of benefits," he said.',))) == [("body", "quote")]
     quoted = Document(title="t", paragraphs=("“We counted 80 dead,” she said.",))
     assert kinds(quoted, replace(quoted, paragraphs=("“We counted 8 dead,” she said.",))) == [
         ("body", "figure")]
@@ -59,6 +63,10 @@ def test_the_headline_standfirst_and_byline_are_fields_of_their_own() -> None:
                                     ("byline", "wording")]
     assert summary(diff_documents(BEFORE, after).changes)[0] == \
         "Headline changed: resume → collapse"
+    # A byline line that extraction took into the text is still the byline.
+    shown = replace(BEFORE, paragraphs=("Ana Ruiz", *BEFORE.paragraphs))
+    assert {field for field, _ in kinds(shown, replace(shown, author="Li Wei", paragraphs=(
+        "Li Wei", *BEFORE.paragraphs)))} == {"byline"}
     # A byline where there was none is added; one that went is removed.
     assert kinds(replace(BEFORE, author=""), BEFORE) == [("byline", "added")]
     assert kinds(BEFORE, replace(BEFORE, author="")) == [("byline", "removed")]

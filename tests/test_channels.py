@@ -940,3 +940,43 @@ def test_every_channel_type_is_registered_and_documents_its_options() -> None:
         assert set(cls.required) <= set(cls.options)
         assert cls.check_options({}) == [f"'{key}' is required ({cls.options[key]})"
                                          for key in cls.required] or cls.type == "apprise"
+
+
+# --- change classes, in every channel ------------------------------------------------
+
+
+def test_every_channel_shows_the_change_classes_before_the_words() -> None:
+    from monitor.notify.channels import apprise as apprise_format
+    from monitor.notify.channels import email_message
+
+    letter = Article.load("huawei-5g-letter")
+    old, new = document(letter), document(letter.edited("80,000", "8,000"))
+    changes = [c.as_dict() for c in diff_documents(old, new).changes]
+    alert = make_alert(old, new, changes=changes,
+                       silent=True, modified_moved=False,
+                       previous_detected_at="2026-11-24T09:30:00Z")
+    assert alert["changes"] == [{"field": "body", "kind": "figure", "before": "80,000",
+                                 "after": "8,000", "paragraph": 4}]
+    v = r.view(alert)
+    assert v.classes == ["Figure changed: 80,000 → 8,000"]
+    assert ("Previous version", "2026-11-24 09:30 UTC") in v.facts
+    assert ("Page's modified date", "unchanged") in v.facts
+    assert any(name == "Silent edit" for name, _ in v.facts)
+    assert r.gist(v).startswith("✏️ Changed: Request that Government") \
+        and "Figure changed: 80,000 → 8,000" in r.gist(v)
+    rendered = {
+        "slack": json.dumps(slack_format.alert_payload(alert), ensure_ascii=False),
+        "discord": json.dumps(discord_format.embed_payload(alert), ensure_ascii=False),
+        "discord-diff": json.dumps(discord_format.diff_payload(alert), ensure_ascii=False),
+        "teams": json.dumps(teams_format.alert_payload(alert), ensure_ascii=False),
+        "mattermost": json.dumps(mattermost_format.alert_payload(alert)["attachments"][0]
+                                 ["text"], ensure_ascii=False),
+        "telegram": telegram_format.alert_text(alert),
+        "matrix": json.dumps(matrix_format.alert_content(alert), ensure_ascii=False),
+        "email-text": email_message.alert_text(alert),
+        "email-html": email_message.alert_html(alert, "subject"),
+        "apprise": "\n".join(apprise_format.alert_body(alert)),
+    }
+    for name, text in rendered.items():
+        assert "Figure changed: 80,000 → 8,000" in text, name
+        assert text.index("Figure changed") < text.index("enslaved"), name

@@ -682,3 +682,47 @@ def test_a_page_too_large_to_be_an_article_is_that_sources_error(project: Projec
     result = project.run("check")
     assert result.code == 1 and "1 baseline" in result.out
     assert f"more than {MAX_ELEMENTS:,} HTML elements" in result.out
+
+
+def article_page(figure: str, modified: str, note: str = "") -> Page:
+    """A page with a standfirst and a structured modified date."""
+    extra = f"<p>{note}</p>" if note else ""
+    body = f"""<!doctype html><html><head><title>Camps counted</title>
+<meta property="article:modified_time" content="{modified}"></head><body>
+<nav><a href="/">Home</a></nav><article><h1>Camps counted</h1>
+<p class="standfirst">Researchers counted the camps from satellite images taken this year.</p>
+<p>The survey found that {figure} people were held in the camps in the region last year,
+according to the report published by the researchers on Monday.</p>
+<p>Officials did not answer questions about the camps or the people held there, the
+researchers said in a statement that accompanied the report.</p>{extra}
+</article></body></html>""".encode()
+    return Page(body=body)
+
+
+def test_a_silent_edit_and_an_announced_one(project: Project) -> None:
+    project.site.put("/camps", article_page("80,000", "2026-03-01T09:00:00Z"))
+    project.write({"camps": "/camps"})
+    project.run("check")
+    snapshot = project.snapshot("camps")
+    assert "Standfirst: Researchers counted the camps" in snapshot
+    assert "2026-03-01T09:00:00Z" not in snapshot  # the page's clock is not its wording
+    assert "Modified: 2026-03-01T09:00:00Z" in git_log(project, "-1", "--format=%B")
+    # The page's modified date alone moving is no change.
+    project.site.put("/camps", article_page("80,000", "2026-03-01T10:00:00Z"))
+    project.run("check")
+    assert project.site.posts() == []
+    # A figure edited without a note or a moved date: silent.
+    project.site.put("/camps", article_page("8,000", "2026-03-01T10:00:00Z"))
+    project.run("check")
+    project.site.put("/camps", article_page(
+        "18,000", "2026-03-02T12:00:00Z",
+        note="Correction: an earlier version of this article gave a wrong figure."))
+    project.run("check")
+    silent, announced = (p.json() for p in project.site.posts("/hooks/monitor"))
+    assert silent["silent"] is True and silent["modified_moved"] is False
+    assert silent["changes"] == [{"field": "body", "kind": "figure", "before": "80,000",
+                                  "after": "8,000", "paragraph": 0}]
+    assert announced["silent"] is False and announced["modified_moved"] is True
+    assert [(c["field"], c["kind"]) for c in announced["changes"]] == [
+        ("body", "figure"), ("correction", "added-paragraph"), ("modified", "figure")]
+    assert announced["previous_detected_at"] == silent["detected_at"]

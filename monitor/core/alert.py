@@ -112,6 +112,11 @@ def make_alert(event: Event | str, *, alert_id: str, source: Source, title: str,
         if modified is not None and modified[0] is not None:
             before, after = modified
             moved_date = before != after
+            # A page without a publication date gives its modified date as the date: that
+            # is the page's clock too, said once, as the modified date.
+            changes = tuple(c for c in changes if not (
+                c.field == "published" and moved_date and c.before and c.after
+                and c.before in (before or "") and c.after in after))
             if moved_date and changes:  # the page's clock: beside a change, never alone
                 changes = (*changes, Change("modified", "figure", before or None,
                                             after or None))

@@ -45,9 +45,10 @@ MONTHS_TEXT = """
 MONTHS = frozenset(MONTHS_TEXT.split())
 DIGIT = re.compile(r"\d")
 WORD = re.compile(r"\w+")
-# Text between quotation marks, in the common styles: “…” "…" «…» „…“ ‘…’ 「…」 『…』 ‹…› »…«
-QUOTED = re.compile(r"“[^”“]*”|\"[^\"]*\"|«[^»«]*»|„[^“”„]*[“”]|‘[^‘’]*’(?!\w)|「[^」]*」"
-                    r"|『[^』]*』|‹[^›]*›|»[^«»]*«")
+# Text between quotation marks, in the common styles: “…” "…" «…» „…“ ‘…’ 「…」 『…』 ‹…› »…«,
+# and the mixed pairs that real pages hold (“…" and "…”).
+QUOTED = re.compile(r"[“„«\"][^“”„«»\"]*[”“»\"]|‘[^‘’]*’(?!\w)|「[^」]*」|『[^』]*』|‹[^›]*›"
+                    r"|»[^«»]*«")
 # A correction or update note: its label at the start, or the phrases that announce one.
 CORRECTION = re.compile(
     r"^\W{0,3}(?:corrections?|clarifications?|updates?|editor['’]?s\s+note|note\s+from\s+the"

@@ -284,6 +284,12 @@ def diff_documents(old: Document, new: Document) -> Diff:
                 changes=tuple(changes))
 
 
+def _names_the_author(span: Span, old: Document, new: Document) -> bool:
+    before = {name for name in (old.author, old.byline) if name}
+    after = {name for name in (new.author, new.byline) if name}
+    return bool((span.before and span.before in before) or (span.after and span.after in after))
+
+
 def _classified(span: Span, before: str | None, after: str | None, old: Document,
                 new: Document) -> Change:
     """A span as a Change: a body paragraph that is a correction note is that field,
@@ -292,6 +298,8 @@ def _classified(span: Span, before: str | None, after: str | None, old: Document
     if field == "body" and (is_correction_note(after) or (after is None
                             and is_correction_note(before))):
         field = "correction"
+    elif field == "body" and _names_the_author(span, old, new):
+        field = "byline"  # the byline's line, which extraction took as text
     quoted = in_quote(before, span.at_before, len(span.before or "")) \
         or in_quote(after, span.at_after, len(span.after or ""))
     kind = kind_of(field, span.before, span.after, whole=span.whole, quoted=quoted,

@@ -15,7 +15,7 @@ import os
 import re
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from monitor.core.diff import Diff, diff_documents, same_wording
 from monitor.core.document import Document, Snapshot, normalise
@@ -63,8 +63,8 @@ def analyse(body: bytes, url: str, stored: str | None, selector: str | None = No
     if stored is None or document.is_empty:
         return Analysis(document, None, title)
     old = Snapshot.parse(stored).document
-    if same_wording(old, document):
-        return Analysis(old, None, title)
+    if same_wording(old, document):  # the stored wording, and the page's clock as it is now
+        return Analysis(replace(old, modified=document.modified), None, title)
     return Analysis(document, diff_documents(old, document), title)
 
 

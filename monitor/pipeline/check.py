@@ -237,7 +237,7 @@ class Checker:
                 alerts=[(a.event, a.id) for a in alerts if a.event in COMMIT_EVENTS])
         update = _record_update(source, record, result, seen, decision, detected_at,
                                 str(alerts[-1].event) if alerts else None)
-        if change is not None and seen.document is not None:
+        if seen.document is not None:  # the page's clock as last seen, moved or not
             update = replace(update, page_modified=seen.document.modified)
         # The outcome holds no page: free the slot for the next fetch while it waits
         # for its commit, so that commits come in large groups.
