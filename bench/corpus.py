@@ -16,7 +16,7 @@ from pathlib import Path
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 # Whole words as alerts must name them: inner punctuation stays (8,000 / 3.5 / e-mail).
-WORD = re.compile(r"\w(?:[\w'’.,%/-]*\w)?")
+WORD = re.compile(r"\w(?:[\w'’.,%/\u066b\u066c-]*\w)?")
 SPACES = re.compile(r"\s+")
 
 

@@ -27,18 +27,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench import removals, variants
+from bench import removals, scripts, variants
 from bench.corpus import CorpusPage, corpus_path, load_corpus, normalise, token_scores, words
 from bench.variants import Edit, Teaser
 from monitor.core.document import Snapshot
 from testing.site import LocalSite, Page
 
-NOISE_CLASSES = [*variants.NOISE, "all-noise"]
-EDIT_CLASSES = list(variants.EDITS)
+NOISE_CLASSES = [*variants.NOISE, "all-noise", *scripts.NOISE]
+EDIT_CLASSES = [*variants.EDITS, *scripts.EDITS]
 # Removals: (variant maker, whether the page is gone). Checked once more to confirm.
 REMOVALS = {"soft-404": (removals.soft_404, True), "short-update": (removals.short_update, False)}
 CONTROL = "reserialised"  # the raw page, then the same page through lxml: no change
-HEADER_LINES = (("# ", "title"), ("Headline: ", "title"), ("Author: ", "author"),
+HEADER_LINES = (("# ", "title"), ("Headline: ", "title"), ("Standfirst: ", "body"),
+                ("Author: ", "author"),
                 ("Byline: ", "author"), ("Date: ", "date"))
 LIST_MARK = re.compile(r"^[-*•]\s+")
 HTML = {"Content-Type": "text/html; charset=utf-8"}
@@ -90,6 +91,12 @@ def cases_for(page: CorpusPage, classes: list[str], teasers: list[Teaser]
         source_id = f"{klass}.{page.short}"
         if klass == CONTROL:
             cases.append(Case(source_id, page.id, klass, page.raw, plain))
+        elif klass in scripts.CLASSES:
+            script_made = scripts.CLASSES[klass](page.raw, page.body, seed_of(page))
+            if script_made is None:
+                skipped.append((klass, page.id))
+            else:
+                cases.append(Case(source_id, page.id, klass, *script_made))
         elif klass in REMOVALS:
             removed = REMOVALS[klass][0](page.raw, page.body, seed_of(page))
             if removed is None:
@@ -237,7 +244,7 @@ def baseline_had(snapshot: Snapshot, edit: Edit) -> bool:
     document = snapshot.document
     text = {"title": f"{document.title} {document.headline}",
             "author": f"{document.author} {document.byline}"}.get(
-        edit.where, " ".join(document.paragraphs))
+        edit.where, " ".join((document.standfirst, *document.paragraphs)))
     if len(words(edit.before)) <= 4:
         return lower(words(edit.before)) <= lower(words(text))
     return normalise(edit.before) in normalise(text)
@@ -315,6 +322,11 @@ class Row:
     recall: list[float] = field(default_factory=list)
     diff_size: list[int] = field(default_factory=list)
     missed_unextracted: int = 0  # the edited text was not in the baseline snapshot
+    kind_expected: int = 0  # alerts whose change class is judged
+    kind_right: int = 0  # ... that report it (monitor.core.changes)
+    silent_expected: int = 0
+    silent_right: int = 0
+    kind_wrong: list[str] = field(default_factory=list)  # what was reported instead
 
     @property
     def missed(self) -> int:
@@ -345,9 +357,35 @@ def judge(results: list[Result], skipped: list[tuple[str, str]], classes: list[s
             diff = result.changed[0].get("diff") or {}
             row.diff_size.append(len(diff_words(diff.get("added", []))
                                      | diff_words(diff.get("removed", []))))
+            judge_classes(row, result.changed[0], edit)
         elif result.baseline is not None and not baseline_had(result.baseline, edit):
             row.missed_unextracted += 1
     return rows
+
+
+def reports_class(alert: dict[str, Any], expect: tuple[str, str]) -> bool:
+    """Whether one of the alert's ``changes`` is of the expected field and kind.
+
+    A body edit that lands in the standfirst (the page's summary paragraph) is
+    still the right kind of change.
+    """
+    field_name, kind = expect
+    fields = {field_name, "standfirst"} if field_name == "body" else {field_name}
+    return any(c.get("field") in fields and kind in ("*", c.get("kind"))
+               for c in alert.get("changes") or [])
+
+
+def judge_classes(row: Row, alert: dict[str, Any], edit: Edit) -> None:
+    if edit.expect is not None:
+        row.kind_expected += 1
+        if reports_class(alert, edit.expect):
+            row.kind_right += 1
+        else:
+            row.kind_wrong.append(", ".join(f"{c.get('field')}/{c.get('kind')}"
+                                            for c in alert.get("changes") or []) or "none")
+    if edit.silent is not None and alert.get("silent") is not None:
+        row.silent_expected += 1
+        row.silent_right += alert["silent"] == edit.silent
 
 
 # --- reporting ----------------------------------------------------------------------
@@ -397,6 +435,23 @@ def edit_table(rows: dict[str, Row], classes: list[str]) -> str:
     return table(["edit class", "pages", "skipped", "no baseline", "alerts/expected",
                   "missed", "(not in baseline)", "diff names words", "word recall",
                   "diff words (median)"], body)
+
+
+def class_table(rows: dict[str, Row], classes: list[str]) -> str:
+    """Whether each caught edit was reported as the right kind, and as silent or not."""
+    body = []
+    for klass in classes:
+        r = rows[klass]
+        if not r.kind_expected and not r.silent_expected:
+            continue
+        wrong = Counter(r.kind_wrong).most_common(2)
+        body.append([klass, f"{r.kind_right}/{r.kind_expected}",
+                     pct(r.kind_right, r.kind_expected),
+                     f"{r.silent_right}/{r.silent_expected}",
+                     pct(r.silent_right, r.silent_expected),
+                     "; ".join(f"{text} ×{n}" for text, n in wrong)])
+    return table(["edit class", "kind right", "share", "silent right", "share",
+                  "reported instead (most often)"], body)
 
 
 def _edit_cells(r: Row) -> list[str]:
@@ -492,7 +547,8 @@ def dump(path: Path, results: list[Result], skipped: list[tuple[str, str]]) -> N
                 "added": sorted(edit.added), "removed": sorted(edit.removed),
                 "before": edit.before, "where": edit.where},
             "noise": r.case.noise,
-            "alerts": [{"event": a["event"], "diff": a.get("diff")} for a in r.alerts],
+            "alerts": [{"event": a["event"], "diff": a.get("diff"), "changes": a.get("changes"),
+                        "silent": a.get("silent")} for a in r.alerts],
         })
     path.write_text(json.dumps({"results": records, "skipped": skipped}, indent=1,
                                ensure_ascii=False), encoding="utf-8")
@@ -543,6 +599,7 @@ def main(argv: list[str] | None = None) -> int:
         print(leak_table(results), end="\n\n")
     if edits:
         print(edit_table(rows, edits), end="\n\n")
+        print(class_table(rows, edits), end="\n\n")
     gone = [c for c in classes if c in REMOVALS]
     if gone:
         print(removals.report(

@@ -20,7 +20,7 @@ import json
 import random
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -28,6 +28,7 @@ from lxml import etree
 from lxml import html as lhtml
 
 from bench.corpus import WORD, normalise, words
+from monitor.core.changes import NUMBER_WORDS
 
 PARSER = lhtml.HTMLParser(encoding="utf-8")
 NOT_TEXT = frozenset({"script", "style", "noscript", "template", "head", "title", "svg",
@@ -518,6 +519,21 @@ class Edit:
     removed: frozenset[str]
     before: str  # the text as it was (to check that the baseline had extracted it)
     where: str  # body, title or author
+    # the change class an alert must report: (field, kind), "*" for any kind
+    expect: tuple[str, str] | None = None
+    silent: bool | None = None  # what the alert's ``silent`` must say, None: not judged
+
+
+EXPECTED = {  # the change class each edit class must be reported as, and its silence
+    "number": (("body", "figure"), True), "sentence": (("body", "*"), True),
+    "delete-paragraph": (("body", "removed-paragraph"), True),
+    "add-paragraph": (("body", "added-paragraph"), True),
+    "headline": (("title", "*"), True), "headline-visible": (("title", "*"), True),
+    "byline": (("byline", "*"), True), "byline-visible": (("byline", "*"), True),
+    "quote": (("body", "quote"), True), "correction-note": (("correction", "added-paragraph"),
+                                                           False),
+    "announced-edit": (("body", "figure"), False),
+}
 
 
 def _expect(before: str, after: str, where: str) -> Edit:
@@ -756,6 +772,63 @@ def edit_byline(loc: Located, rng: random.Random, structured: bool = True) -> Ed
     return _expect(name, NEW_BYLINE, "author")
 
 
+QUOTED_WORDS = re.compile(r"[“\"«]([^”\"»]{12,300})[”\"»]")
+NEW_QUOTE_WORD = "never"
+CORRECTION_NOTE = ("Correction: an earlier version of this article gave a wrong figure, "
+                   "which has been corrected.")
+
+
+def edit_quote(loc: Located, rng: random.Random) -> Edit | None:
+    """One word (not a number) inside quotation marks in the body."""
+    spots = []
+    for slot in loc.matched:
+        text = slot.get()
+        for quoted in QUOTED_WORDS.finditer(text):
+            for m in WORD.finditer(quoted.group(1)):
+                if m.group(0).isalpha() and len(m.group(0)) >= 4 \
+                        and m.group(0).lower() not in NUMBER_WORDS:  # a figure, not a quote
+                    spots.append((slot, quoted.start(1) + m.start(), m.group(0)))
+    if not spots:
+        return None
+    slot, at, old = rng.choice(spots)
+    text = slot.get()
+    slot.set(text[:at] + NEW_QUOTE_WORD + text[at + len(old):])
+    return Edit(frozenset({NEW_QUOTE_WORD}), frozenset({old}), old, "body")
+
+
+def edit_with_correction_note(loc: Located, rng: random.Random) -> Edit | None:
+    """A figure changed and a correction note added after the last paragraph."""
+    paragraphs = body_paragraphs(loc)
+    changed = edit_number(loc, rng)
+    if changed is None or not paragraphs:
+        return None
+    last = paragraphs[-1]
+    note = last.makeelement(last.tag, {})
+    note.text = CORRECTION_NOTE
+    last.addnext(note)
+    return replace(changed, added=changed.added | frozenset(words(CORRECTION_NOTE)))
+
+
+def edit_announced(loc: Located, rng: random.Random) -> Edit | None:
+    """A figure changed and the page's modified date moved (``article:modified_time``)."""
+    changed = edit_number(loc, rng)
+    if changed is None:
+        return None
+    head = loc.root.find("head")
+    if head is None:
+        return None
+    for meta in list(loc.root.iter("meta")):
+        if (meta.get("property") or meta.get("name") or "").lower() in (
+                "article:modified_time", "og:updated_time"):
+            meta.getparent().remove(meta)
+    _edit_json_ld(loc, lambda text: re.sub(r'"dateModified"\s*:\s*"[^"]*"',
+                                           '"dateModified": "2030-01-02T03:04:05Z"', text))
+    moved = head.makeelement("meta", {"property": "article:modified_time",
+                                      "content": "2030-01-02T03:04:05Z"})
+    head.append(moved)
+    return changed
+
+
 EDITS: dict[str, Callable[[Located, random.Random], Edit | None]] = {
     "number": edit_number,
     "sentence": edit_sentence,
@@ -765,6 +838,9 @@ EDITS: dict[str, Callable[[Located, random.Random], Edit | None]] = {
     "byline": edit_byline,
     "headline-visible": lambda loc, rng: edit_headline(loc, rng, structured=False),
     "byline-visible": lambda loc, rng: edit_byline(loc, rng, structured=False),
+    "quote": edit_quote,
+    "correction-note": edit_with_correction_note,
+    "announced-edit": edit_announced,
 }
 
 
@@ -777,4 +853,7 @@ def apply_edit(raw: bytes, truth: str, kind: str, seed: int) -> tuple[bytes, Edi
     edit = EDITS[kind](loc, random.Random(f"{seed}-{kind}"))
     if edit is None:
         return None
+    if kind in EXPECTED and edit.expect is None:
+        expect, silent = EXPECTED[kind]
+        edit = replace(edit, expect=expect, silent=silent)
     return serialize(root), edit
