@@ -16,17 +16,21 @@ from monitor.extract.version import REVISION, extractor_version
 
 # The last release before extractor versions were kept (and before the visible
 # headline and byline were extracted): its projects have no version in state.
-PREVIOUS_RELEASE = "0cc17bf86758428dcd6156d83a1f97ee6ddbba0f"
+BEFORE_VERSIONS = "0cc17bf86758428dcd6156d83a1f97ee6ddbba0f"
+# The last release of extraction revision 2: before the standfirst, the folded
+# comparison and the page's modified date; its state has no modified dates.
+REVISION_2 = "93a9f34aefc0de9077e448f403902c4b7c51259d"
+PREVIOUS_RELEASE = BEFORE_VERSIONS
 ARTICLES = ("huawei-5g-letter", "uk-accuses-china-article", "huawei-internment-blog",
             "un-forced-labor-statement")
 
 
-def previous_release(folder: Path) -> Path:
-    """The previous release's ``monitor/`` package, exported from this repository's history."""
-    exported = subprocess.run(["git", "-C", str(ROOT), "archive", PREVIOUS_RELEASE, "monitor"],
+def previous_release(folder: Path, commit: str = PREVIOUS_RELEASE) -> Path:
+    """A previous release's ``monitor/`` package, exported from this repository's history."""
+    exported = subprocess.run(["git", "-C", str(ROOT), "archive", commit, "monitor"],
                               capture_output=True)
     if exported.returncode != 0:  # a shallow clone holds no history to export it from
-        pytest.skip(f"commit {PREVIOUS_RELEASE[:10]} is not in this clone's history")
+        pytest.skip(f"commit {commit[:10]} is not in this clone's history")
     with tarfile.open(fileobj=BytesIO(exported.stdout)) as archive:
         archive.extractall(folder, filter="data")
     return folder
@@ -43,9 +47,10 @@ def test_the_version_names_monitors_revision_and_the_libraries() -> None:
     assert "; htmldate 1." in version
 
 
+@pytest.mark.parametrize("release", [BEFORE_VERSIONS, REVISION_2])
 def test_an_upgraded_project_recuts_its_snapshots_without_a_single_alert(
-        project: Project, tmp_path: Path) -> None:
-    old = previous_release(tmp_path / "previous")
+        project: Project, tmp_path: Path, release: str) -> None:
+    old = previous_release(tmp_path / "previous", release)
     sources = {}
     for name in ARTICLES:
         project.site.put_article(f"/{name}", Article.load(name))
@@ -56,16 +61,20 @@ def test_an_upgraded_project_recuts_its_snapshots_without_a_single_alert(
                           text=True, env=child_env(PYTHONPATH=str(old)))
     assert made.returncode == 0, made.stdout + made.stderr
     assert f"{len(ARTICLES)} baseline" in made.stdout
-    assert "Byline:" not in project.snapshot("huawei-5g-letter")  # the old cut
+    if release == BEFORE_VERSIONS:
+        assert "Byline:" not in project.snapshot("huawei-5g-letter")  # the old cut
 
     upgraded = project.run("check")
     assert upgraded.code == 0, upgraded.out + upgraded.err
-    assert f"{len(ARTICLES)} checked: {len(ARTICLES)} rescoped, 0 errors" in upgraded.out
     assert project.site.posts() == [] and project.alerts() == []
-    assert "Byline: " in project.snapshot("huawei-5g-letter")  # the new cut, committed
-    last = snapshots_git(project, "log", "-1", "--format=%B")
-    assert "Reason: extractor-upgrade" in last
-    assert f"Extractor: {extractor_version()}" in last
+    if release == BEFORE_VERSIONS:
+        assert f"{len(ARTICLES)} checked: {len(ARTICLES)} rescoped, 0 errors" in upgraded.out
+        assert "Byline: " in project.snapshot("huawei-5g-letter")  # the new cut, committed
+        last = snapshots_git(project, "log", "-1", "--format=%B")
+        assert "Reason: extractor-upgrade" in last
+        assert f"Extractor: {extractor_version()}" in last
+    else:  # these pages cut the same under revision 3: nothing to commit, nothing to say
+        assert f"{len(ARTICLES)} checked: {len(ARTICLES)} unchanged, 0 errors" in upgraded.out
 
     # Once only: the next check is a plain check again, and an edit alerts.
     assert f"{len(ARTICLES)} unchanged" in project.run("check").out
@@ -74,6 +83,7 @@ def test_an_upgraded_project_recuts_its_snapshots_without_a_single_alert(
     assert "1 changed" in project.run("check").out
     [post] = project.site.posts()
     assert post.json()["event"] == "changed" and "8,000" in post.json()["diff"]["added"]
+    assert post.json()["changes"][0]["kind"] == "figure"
 
 
 def test_a_state_rebuilt_from_git_knows_which_extractor_cut_each_snapshot(
