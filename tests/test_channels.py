@@ -980,3 +980,12 @@ def test_every_channel_shows_the_change_classes_before_the_words() -> None:
     for name, text in rendered.items():
         assert "Figure changed: 80,000 → 8,000" in text, name
         assert text.index("Figure changed") < text.index("enslaved"), name
+
+
+def test_a_digest_lists_silent_edits_first(digest: dict[str, Any]) -> None:
+    quiet = {**digest["alerts"][-1], "id": "01JD5W2V3K8Q0000000000ZZZZ", "source_id": "quiet",
+             "event": "changed", "silent": True}
+    d = r.digest_view({**digest, "alerts": [*digest["alerts"], quiet]})
+    assert d.rows[0].source_id == "quiet"
+    assert d.rows[0].events_text() == "changed (silent)"
+    assert all("(silent)" not in row.events_text() for row in d.rows[1:])

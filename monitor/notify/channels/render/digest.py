@@ -27,9 +27,11 @@ class DigestRow:
     url: str
     counts: dict[str, int] = field(default_factory=dict)
     words: int = 0  # words added + removed across its changes
+    silent: int = 0  # its changes that no correction note or modified date announced
 
     def events_text(self) -> str:
-        return ", ".join(f"{event} ×{n}" if n > 1 else event for event, n in self.counts.items())
+        text = ", ".join(f"{event} ×{n}" if n > 1 else event for event, n in self.counts.items())
+        return f"{text} (silent)" if self.silent else text
 
 
 @dataclass(frozen=True)
@@ -61,10 +63,13 @@ def digest_view(digest: dict[str, Any]) -> DigestView:
         diff = alert.get("diff") or {}
         row.words += sum(len(str(f).split()) for key in ("added", "removed")
                          for f in diff.get(key) or [])
+        row.silent += alert.get("silent") is True
     order = list(EVENT_LABELS)
     events = sorted({e for row in rows.values() for e in row.counts},
                     key=lambda e: order.index(e) if e in order else len(order))
-    return DigestView(list(rows.values()), events, len(digest.get("alerts") or []),
+    # Silent edits first: what a publisher changed without saying so is news of its own.
+    listed = sorted(rows.values(), key=lambda row: not row.silent)
+    return DigestView(listed, events, len(digest.get("alerts") or []),
                       period(digest.get("since"), digest.get("until")))
 
 
