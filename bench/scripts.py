@@ -26,6 +26,7 @@ from __future__ import annotations
 import random
 import unicodedata
 from collections.abc import Callable
+from typing import Any
 
 from bench.variants import Edit, Located, body_paragraphs, locate, parse, serialize
 
@@ -132,19 +133,26 @@ def churn(text: str, script: str, rng: random.Random) -> str:
 
 def churn_case(script: str) -> Callable[[bytes, str, int], tuple[bytes, bytes, None] | None]:
     def make(raw: bytes, truth: str, seed: int) -> tuple[bytes, bytes, None] | None:
-        made = script_page(raw, truth, script)
+        made = _script_paragraphs(raw, truth, script)
         if made is None:
             return None
-        before, _ = made
-        root = parse(before)
-        loc = locate_script(root, script)
-        if loc is None:
-            return None
+        before, root, found = made
         rng = random.Random(f"{seed}-churn-{script}")
-        for paragraph in loc:
+        for paragraph in found:
             paragraph.text = churn(paragraph.text or "", script, rng)
         return before, serialize(root), None
     return make
+
+
+def _script_paragraphs(raw: bytes, truth: str, script: str
+                       ) -> tuple[bytes, Any, list[Any]] | None:
+    """The script page, its tree parsed anew (to edit), and the paragraphs of script text."""
+    made = script_page(raw, truth, script)
+    if made is None:
+        return None
+    root = parse(made[0])
+    found = locate_script(root, script)
+    return (made[0], root, found) if found else None
 
 
 def locate_script(root: object, script: str) -> list[object] | None:
@@ -158,12 +166,11 @@ def locate_script(root: object, script: str) -> list[object] | None:
 def edit_case(script: str, old: str, new: str, expect: tuple[str, str]
               ) -> Callable[[bytes, str, int], tuple[bytes, bytes, Edit] | None]:
     def make(raw: bytes, truth: str, seed: int) -> tuple[bytes, bytes, Edit] | None:
-        made = script_page(raw, truth, script)
+        made = _script_paragraphs(raw, truth, script)
         if made is None:
             return None
-        before, _ = made
-        root = parse(before)
-        paragraphs = [p for p in locate_script(root, script) or [] if old in (p.text or "")]
+        before, root, found = made
+        paragraphs = [p for p in found if old in (p.text or "")]
         if not paragraphs:
             return None
         chosen = random.Random(f"{seed}-{script}").choice(paragraphs)
