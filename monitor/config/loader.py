@@ -8,7 +8,7 @@ must never silently stop a page from being watched.
 from __future__ import annotations
 
 import os
-from dataclasses import fields
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -30,13 +30,14 @@ from monitor.config.values import (
 from monitor.config.yaml_limits import alias_bomb, too_deep
 from monitor.core.changes import FIELDS, KINDS
 from monitor.core.events import ALERT_EVENTS
-from monitor.core.model import ChannelConfig, Config, Settings
+from monitor.core.model import ChannelConfig, Config, Settings, TimestampAuthority
 
 #: how each kind of setting (monitor.core.model.setting) is read from YAML
 PARSERS: dict[str, Any] = {
     "path": str, "int": lambda value: strict_int(value), "bool": lambda value: strict_bool(value),
     "duration": parse_duration, "size": parse_size, "schedule": parse_schedule,
     "header": lambda value: header_value(value),
+    "authorities": lambda value: timestamp_authorities(value),
 }
 SETTINGS = {f.name: f.metadata for f in fields(Settings)}
 TOP_KEYS = ["settings", "channels", "sources"]
@@ -134,6 +135,9 @@ def _settings(checker: Checker, raw: Any, parent: dict[str, Any], root: Path) ->
             # must be seen as such, not silently recreated at its target.
             relative = values.get(key, declared["folder_default"])
             values[key] = Path(os.path.abspath(root / relative))
+    values["timestamp_authorities"] = tuple(
+        replace(tsa, ca_file=Path(os.path.abspath(root / tsa.ca_file))) if tsa.ca_file else tsa
+        for tsa in values.get("timestamp_authorities", ()))
     return Settings(**values)
 
 
@@ -232,3 +236,18 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def timestamp_authorities(value: Any) -> tuple[TimestampAuthority, ...]:
+    """``[{url: https://tsa.example/, ca_file: tsa.pem}]``: RFC 3161 services, in turn."""
+    if not isinstance(value, list):
+        raise ValueError("not a list")
+    authorities = []
+    for item in value:
+        if isinstance(item, str):
+            item = {"url": item}
+        if not isinstance(item, dict) or set(item) - {"url", "ca_file"} or \
+                not str(item.get("url", "")).startswith(("http://", "https://")):
+            raise ValueError("not an authority")
+        ca_file = item.get("ca_file")
+        authorities.append(TimestampAuthority(url=str(item["url"]),
+                                              ca_file=Path(str(ca_file)) if ca_file else None))
+    return tuple(authorities)

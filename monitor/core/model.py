@@ -33,6 +33,14 @@ def setting(default: Any, kind: str, expected: str, *, minimum: float | None = N
 
 
 @dataclass(frozen=True)
+class TimestampAuthority:
+    """An RFC 3161 time-stamping service, and the CA file its tokens are checked against."""
+
+    url: str
+    ca_file: Path | None = None
+
+
+@dataclass(frozen=True)
 class Settings:
     """The ``settings:`` block. Every key is declared here once, README lists them all."""
 
@@ -73,6 +81,15 @@ class Settings:
     # pages of a PDF source that are read; later pages are not watched
     pdf_max_pages: int = setting(500, "int", "a whole number of pages such as 500", minimum=1)
     # changed alerts in 6 h before one 'changing-constantly' (0: off)
+    # raw captures, the signed log: keep and back up (not rebuildable)
+    evidence: Path = setting(None, "path", "a folder path", folder_default="evidence")
+    # keep each committed fetch as a WARC capture under evidence/captures/
+    captures: bool = setting(True, "bool", "true or false")
+    # the Ed25519 key that signs the evidence log (MONITOR_SIGNING_KEY wins when set)
+    signing_key: Path = setting(None, "path", "a file path", folder_default="signing.key")
+    # RFC 3161 authorities that timestamp the latest checkpoint, at most every 10 minutes
+    timestamp_authorities: tuple[TimestampAuthority, ...] = setting(
+        (), "authorities", "a list of {url: https://..., ca_file: tsa.pem}")
     storm_after: int = setting(5, "int", "a whole number such as 5 (0 = never hold alerts back)",
                                minimum=0)
 
