@@ -1,0 +1,1 @@
+"""Evidence: raw captures, the signed log, verification and packets."""
