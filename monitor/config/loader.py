@@ -30,7 +30,16 @@ from monitor.config.values import (
 from monitor.config.yaml_limits import alias_bomb, too_deep
 from monitor.core.changes import FIELDS, KINDS
 from monitor.core.events import ALERT_EVENTS
-from monitor.core.model import ChannelConfig, Config, Settings, TimestampAuthority
+from monitor.core.model import (
+    ARCHIVE_EVENTS,
+    ArchiveConfig,
+    ChannelConfig,
+    Config,
+    PermaConfig,
+    Settings,
+    TimestampAuthority,
+    WaybackConfig,
+)
 
 #: how each kind of setting (monitor.core.model.setting) is read from YAML
 PARSERS: dict[str, Any] = {
@@ -40,7 +49,16 @@ PARSERS: dict[str, Any] = {
     "authorities": lambda value: timestamp_authorities(value),
 }
 SETTINGS = {f.name: f.metadata for f in fields(Settings)}
-TOP_KEYS = ["settings", "channels", "sources"]
+TOP_KEYS = ["settings", "channels", "sources", "archives"]
+#: each web archive's keys: (required, optional); the required ones are secrets but 'folder'
+ARCHIVE_KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "wayback": (("access_key", "secret"), ("base_url", "events", "per_minute")),
+    "perma": (("api_key",), ("folder", "base_url", "events", "per_minute")),
+}
+ARCHIVE_HELP = {"wayback": "{access_key: ${IA_ACCESS}, secret: ${IA_SECRET}} "
+                           "(keys from https://archive.org/account/s3.php)",
+                "perma": "{api_key: ${PERMA_KEY}, folder: 123} "
+                         "(the key from https://perma.cc/settings/tools)"}
 
 
 def load(path: str | Path, *, locate: bool = False) -> Config:
@@ -101,9 +119,11 @@ def _validate(path: Path, data: Any) -> Config:
     settings = _settings(checker, data.get("settings"), data, path.parent)
     channels = _channels(checker, data.get("channels"), data)
     sources = parse_sources(checker, data.get("sources"), data, settings, channels)
+    archives = _archives(checker, data.get("archives"), data)
     if checker.problems:
         raise ConfigError(sorted(checker.problems, key=lambda p: p.line))
-    return Config(path=path, settings=settings, channels=channels, sources=sources)
+    return Config(path=path, settings=settings, channels=channels, sources=sources,
+                  archives=archives)
 
 
 def _settings(checker: Checker, raw: Any, parent: dict[str, Any], root: Path) -> Settings:
@@ -181,6 +201,73 @@ def _channels(checker: Checker, raw: Any, parent: dict[str, Any]) -> dict[str, C
             checker.error(line, f"channel '{name}' ({kind}): {problem}")
         channels[str(name)] = ChannelConfig(name=str(name), type=kind, options=options)
     return channels
+
+
+def _archives(checker: Checker, raw: Any, parent: dict[str, Any]) -> tuple[ArchiveConfig, ...]:
+    """``archives:``: service -> settings. A secret written into the file itself is refused:
+    sources.yaml is shared and committed, so keys come from the environment."""
+    if not checker.has_section(raw, dict, parent, "archives", "'archives' must be a mapping: "
+                               f"service -> settings, e.g. wayback: {ARCHIVE_HELP['wayback']}"):
+        return ()
+    archives: list[ArchiveConfig] = []
+    for name, body in raw.items():
+        line = checker.key_line(raw, name)
+        if name not in ARCHIVE_KEYS:
+            checker.error(line, f"unknown archive '{name}'{suggest(str(name), list(ARCHIVE_KEYS))}"
+                                f"; known: {', '.join(ARCHIVE_KEYS)}")
+            continue
+        if not isinstance(body, dict):
+            checker.error(line, f"archive '{name}' must be a mapping: {ARCHIVE_HELP[name]}")
+            continue
+        required, optional = ARCHIVE_KEYS[name]
+        values: dict[str, Any] = {"line": line}
+        for key, value in body.items():
+            key_line = checker.key_line(body, key)
+            allowed = [*required, *optional]
+            if key not in allowed:
+                checker.error(key_line, f"archive '{name}': unknown key '{key}'"
+                                        f"{suggest(str(key), allowed)}; "
+                                        f"allowed: {', '.join(allowed)}")
+            elif key in required and not (isinstance(value, str) and "${" in value):
+                checker.error(key_line, f"archive '{name}': '{key}' must come from the "
+                                        f"environment, as {key}: ${{{name.upper()}_{key.upper()}}}"
+                                        " (sources.yaml is shared; secrets are not kept in it)")
+            else:
+                expanded = checker.expand_env(_plain(value), key_line)
+                problem = _archive_value(values, key, expanded)
+                if problem and expanded != "":  # "": the unset variable is named already
+                    checker.error(key_line, f"archive '{name}': {problem}")
+        missing = [key for key in required if key not in body]
+        if missing:
+            checker.error(line, f"archive '{name}' needs {' and '.join(map(repr, missing))}: "
+                                f"{ARCHIVE_HELP[name]}")
+        if any(key not in values for key in required):
+            continue
+        archives.append(WaybackConfig(**values) if name == "wayback" else PermaConfig(**values))
+    return tuple(archives)
+
+
+def _archive_value(values: dict[str, Any], key: str, value: Any) -> str | None:
+    """Check one archive setting and put it into ``values``; the problem, if any."""
+    if key == "events":
+        events = [value] if isinstance(value, str) else value
+        if not isinstance(events, list) or not events or \
+                any(event not in ARCHIVE_EVENTS for event in events):
+            return f"'events' must be a list of: {', '.join(ARCHIVE_EVENTS)}"
+        value = tuple(events)
+    elif key == "base_url":
+        if not isinstance(value, str) or not value.startswith(("http://", "https://")):
+            return "'base_url' must be an http:// or https:// URL"
+        value = value.rstrip("/")
+    elif key in ("per_minute", "folder"):
+        if isinstance(value, str) and value.strip().isdigit():
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            return f"'{key}' must be a whole number, at least 1"
+    elif not isinstance(value, str) or not value:
+        return f"'{key}' is empty: is its environment variable set to the value?"
+    values[key] = value
+    return None
 
 
 def _common_option_problems(options: dict[str, Any]) -> list[str]:

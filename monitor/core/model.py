@@ -101,6 +101,57 @@ class ChannelConfig:
     options: dict[str, Any]
 
 
+#: the committed outcomes whose page a web archive can be asked to keep
+ARCHIVE_EVENTS: tuple[str, ...] = ("baseline", "changed", "removed", "restored", "moved")
+DEFAULT_ARCHIVE_EVENTS: tuple[str, ...] = ("baseline", "changed", "removed")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ArchiveConfig:
+    """A web archive that committed pages are submitted to (``archives:`` in sources.yaml).
+
+    One per service: the mapping's key is the service, so one account each.
+    ``per_minute`` is the account's capture rate (SPN2 allows about 7 a minute).
+    """
+
+    service: str
+    base_url: str
+    events: tuple[str, ...] = DEFAULT_ARCHIVE_EVENTS
+    per_minute: int = 7
+    line: int = 0  # in sources.yaml; 0 when loaded without line numbers
+
+    def secrets(self) -> tuple[str, ...]:
+        """The values that must never be kept or shown (errors, logs, stored rows)."""
+        return ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class WaybackConfig(ArchiveConfig):
+    """Internet Archive's Save Page Now 2, with the account's S3-style keys."""
+
+    service: str = "wayback"
+    base_url: str = "https://web.archive.org"
+    access_key: str = field(repr=False)
+    secret: str = field(repr=False)
+
+    def secrets(self) -> tuple[str, ...]:
+        return (self.access_key, self.secret, f"{self.access_key}:{self.secret}")
+
+
+@dataclass(frozen=True, kw_only=True)
+class PermaConfig(ArchiveConfig):
+    """Perma.cc, with an API key and the folder that its archives go into."""
+
+    service: str = "perma"
+    base_url: str = "https://api.perma.cc"
+    per_minute: int = 10
+    api_key: str = field(repr=False)
+    folder: int | None = None
+
+    def secrets(self) -> tuple[str, ...]:
+        return (self.api_key,)
+
+
 @dataclass(frozen=True)
 class Source:
     id: str
@@ -133,6 +184,7 @@ class Config:
     settings: Settings
     channels: dict[str, ChannelConfig]
     sources: list[Source]
+    archives: tuple[ArchiveConfig, ...] = ()
 
     @property
     def root(self) -> Path:

@@ -80,8 +80,43 @@ CREATE TABLE IF NOT EXISTS digests (
     created_at TEXT NOT NULL,
     body TEXT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 """
+#: web archive submissions (monitor.archive): one job per (revision, service), the
+#: submissions of the last day (the rate limit), and services told to wait
+ARCHIVE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS archive_jobs (
+    revision TEXT NOT NULL,
+    service TEXT NOT NULL,
+    source_id TEXT NOT NULL,
+    url TEXT NOT NULL,
+    event TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending',
+    job_id TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT,
+    submitted_at TEXT,
+    next_attempt_at TEXT,
+    last_error TEXT,
+    memento_url TEXT,
+    archived_at TEXT,
+    PRIMARY KEY (revision, service)
+);
+CREATE INDEX IF NOT EXISTS archive_jobs_by_status ON archive_jobs (status, next_attempt_at);
+CREATE INDEX IF NOT EXISTS archive_jobs_by_source ON archive_jobs (source_id);
+CREATE TABLE IF NOT EXISTS archive_submissions (
+    service TEXT NOT NULL,
+    submitted_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS archive_submissions_by_time ON archive_submissions
+    (service, submitted_at);
+CREATE TABLE IF NOT EXISTS archive_holds (
+    service TEXT PRIMARY KEY,
+    until TEXT NOT NULL,
+    reason TEXT
+);
+"""
+# meta stays last: a one-line table, which _add_missing_columns must not read on into the next
+SCHEMA += ARCHIVE_SCHEMA + "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);\n"
 
 
 class StateTables:
