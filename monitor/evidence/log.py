@@ -119,7 +119,7 @@ def append(log_dir: Path, key: Ed25519PrivateKey, *, kind: str = "batch", head: 
     if problem:
         raise LogError(problem)
     for _ in range(1000):
-        last = _last_file(log_dir)
+        last = last_file(log_dir)
         fields["number"] = last.number + 1 if last else 1
         fields["previous"] = last.digest if last else None
         fields["signature"] = base64.b64encode(key.sign(canonical(fields))).decode("ascii")
@@ -156,6 +156,13 @@ def last_checkpoint(log_dir: Path) -> Checkpoint | None:
     """The highest-numbered checkpoint that parses, or None for an empty log."""
     checkpoints = read_log(log_dir)
     return checkpoints[-1] if checkpoints else None
+
+
+def last_file(log_dir: Path) -> LogFile | None:
+    """The highest-numbered file of the log, read alone: appending and stamping stay cheap
+    however long the log grows."""
+    numbered = _numbered(log_dir)
+    return _read_file(*numbered[-1]) if numbered else None
 
 
 def checkpointed_commits(checkpoints: list[Checkpoint]) -> set[str]:
@@ -255,12 +262,6 @@ def _fingerprint(key: str) -> str:
         return fingerprint(key)
     except KeyProblem:
         return "not a key"
-
-
-def _last_file(log_dir: Path) -> LogFile | None:
-    """Only the last file is read: appending stays cheap however long the log grows."""
-    numbered = _numbered(log_dir)
-    return _read_file(*numbered[-1]) if numbered else None
 
 
 def _numbered(log_dir: Path) -> list[tuple[Path, int]]:
