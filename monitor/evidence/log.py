@@ -26,7 +26,7 @@ import binascii
 import hashlib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -134,7 +134,7 @@ def canonical(fields: dict[str, Any] | Checkpoint) -> bytes:
     """The bytes a checkpoint's signature covers: every field but ``signature``, as compact,
     key-sorted JSON in UTF-8."""
     if isinstance(fields, Checkpoint):
-        fields = _as_fields(fields)
+        fields = asdict(fields)  # tuples are written as JSON lists, as the file has them
     signed = {name: value for name, value in fields.items() if name != "signature"}
     return json.dumps(signed, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
@@ -334,18 +334,5 @@ def _all(values: Any, pattern: re.Pattern[str]) -> bool:
 
 
 def _checkpoint(fields: dict[str, Any]) -> Checkpoint:
-    return Checkpoint(
-        number=fields["number"], kind=fields["kind"], time=fields["time"],
-        previous=fields["previous"], head=fields["head"], commits=tuple(fields["commits"]),
-        captures=tuple(fields["captures"]), key=fields["key"], details=dict(fields["details"]),
-        signature=fields["signature"])
-
-
-def _as_fields(checkpoint: Checkpoint) -> dict[str, Any]:
-    return {
-        "number": checkpoint.number, "kind": checkpoint.kind, "time": checkpoint.time,
-        "previous": checkpoint.previous, "head": checkpoint.head,
-        "commits": list(checkpoint.commits), "captures": list(checkpoint.captures),
-        "key": checkpoint.key, "details": dict(checkpoint.details),
-        "signature": checkpoint.signature,
-    }
+    lists = {name: tuple(fields[name]) for name in ("commits", "captures")}
+    return Checkpoint(**{**fields, **lists, "details": dict(fields["details"])})
