@@ -19,6 +19,7 @@ from urllib.robotparser import RobotFileParser
 import httpx
 
 from monitor.fetch.decode import BoundedDecoder
+from monitor.fetch.exchange import Hop, hop_of
 from monitor.fetch.result import FetchFailed, FetchResult
 from monitor.fetch.retry_after import parse_retry_after
 from monitor.fetch.transport import AddressPolicy, Refused, Resolver, make_transport
@@ -134,20 +135,29 @@ class Fetcher:
             self._last_request[host] = time.monotonic()
 
     async def _attempt(self, url: str, headers: dict[str, str]) -> FetchResult:
+        """One GET, following redirects hop by hop so that each hop is kept as received."""
         started = time.monotonic()
         fetched_at = datetime.now(UTC)
-        final_url, redirects = url, tuple[str, ...]()
+        final_url, hops = url, list[Hop]()
         try:
             async with asyncio.timeout(self.settings.timeout):
-                async with self.client.stream("GET", url, headers=headers) as response:
-                    final_url = str(response.url)
-                    redirects = tuple(str(r.url) for r in response.history)
-                    body = await self._read(response)
-                    return FetchResult(
-                        url=url, final_url=final_url, status=response.status_code,
-                        headers={k.lower(): v for k, v in response.headers.items()},
-                        body=body, redirects=redirects, elapsed=time.monotonic() - started,
-                        fetched_at=fetched_at, retry_after=_retry_after(response))
+                while True:
+                    hop_started = datetime.now(UTC)
+                    async with self.client.stream("GET", final_url, headers=headers,
+                                                  follow_redirects=False) as response:
+                        raw, body = await self._read(response)
+                        hops.append(hop_of(response, raw, hop_started))
+                        location = _redirect_target(response)
+                        if location is None:
+                            return FetchResult(
+                                url=url, final_url=final_url, status=response.status_code,
+                                headers={k.lower(): v for k, v in response.headers.items()},
+                                body=body, redirects=tuple(h.url for h in hops[:-1]),
+                                elapsed=time.monotonic() - started, fetched_at=fetched_at,
+                                retry_after=_retry_after(response), exchange=tuple(hops))
+                    if len(hops) > self.settings.max_redirects:
+                        raise httpx.TooManyRedirects("too many redirects")
+                    final_url = location
         except TimeoutError:
             kind, message = "timeout", f"no complete answer within {self.settings.timeout:g}s"
         except httpx.TooManyRedirects:
@@ -155,20 +165,36 @@ class Fetcher:
                                           "redirects (a loop?)")
         except (FetchFailed, Refused, httpx.HTTPError) as exc:
             kind, message = describe_error(exc)
-        return FetchResult(url=url, final_url=final_url, redirects=redirects, error=message,
-                           error_kind=kind, elapsed=time.monotonic() - started,
+        return FetchResult(url=url, final_url=final_url, redirects=tuple(h.url for h in hops),
+                           error=message, error_kind=kind, elapsed=time.monotonic() - started,
                            fetched_at=fetched_at)
 
-    async def _read(self, response: httpx.Response) -> bytes:
+    async def _read(self, response: httpx.Response) -> tuple[bytes, bytes]:
+        """The body as received (content-encoded) and decoded, both within max_bytes."""
         cap = self.settings.max_bytes
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > cap:
             raise FetchFailed("too-large", f"body of {int(declared):,} bytes is over the "
                                            f"max_bytes cap of {cap:,}")
         decoder = BoundedDecoder(response.headers.get("content-encoding", ""), cap)
+        raw = bytearray()
         async for chunk in response.aiter_raw():
+            raw += chunk
+            if len(raw) > cap:  # decoding shrinks nothing that is already over the cap
+                raise FetchFailed("too-large", f"body over the max_bytes cap of {cap:,}")
             decoder.feed(chunk)
-        return decoder.finish()
+        return bytes(raw), decoder.finish()
+
+
+def _redirect_target(response: httpx.Response) -> str | None:
+    """Where a redirect points, resolved against the URL it came from; None if not one."""
+    if not response.has_redirect_location:
+        return None
+    location = response.headers["location"]
+    try:
+        return str(response.url.join(location))
+    except httpx.InvalidURL as exc:
+        raise FetchFailed("url", f"a redirect to an invalid URL: {exc}") from None
 
 
 def describe_error(exc: Exception) -> tuple[str, str]:

@@ -10,6 +10,8 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from monitor.fetch.exchange import Hop
+
 TRANSIENT_STATUSES = {500, 502, 503, 504, 520, 521, 522, 523, 524}
 
 
@@ -29,6 +31,8 @@ class FetchResult:
     # Of the body as fetched. A fetch process leaves out a body whose hash is the one
     # the caller already has (``known_sha256``), so ``body`` may then be b"".
     content_sha256: str = ""
+    # Each hop as sent and received, for a capture; () when nothing was answered.
+    exchange: tuple[Hop, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.content_sha256:
