@@ -28,6 +28,7 @@ from monitor.core.model import Config, Source
 from monitor.core.safe_text import strip_controls
 from monitor.core.storm import judge_storm
 from monitor.core.timestamps import stamp
+from monitor.evidence.keeper import EvidenceKeeper, ToCapture
 from monitor.extract.scope import scope_key
 from monitor.extract.version import extractor_version
 from monitor.fetch.interface import PageFetcher
@@ -70,7 +71,8 @@ class Checker:
         self.store = store
         self.fetcher = fetcher
         self.analyser = analyser
-        self.writer = Writer(store)
+        self.evidence = EvidenceKeeper(self.settings)
+        self.writer = Writer(store, self.evidence)
         self.problems: list[str] = []  # of the pass as a whole, for its report
         # Checks in flight at once: enough to keep every fetch slot and every worker
         # busy, few enough that fetched pages waiting for a worker cannot pile up in
@@ -184,8 +186,10 @@ class Checker:
         if stored is None and has_snapshot and (decision.events
                                                 or decision.snapshot_status is not None):
             stored = self.store.read_snapshot(source.id)  # its title and wording go out
-        # Done with the page's bytes: let them go before this check waits for git.
-        result = replace(result, body=b"")
+        # Done with the page's bytes: let them go before this check waits for git. The
+        # raw exchange stays for a commit, whose capture it becomes.
+        result = replace(result, body=b"", exchange=result.exchange
+                         if decision.snapshot_status is not None else ())
         return await self._persist(source, record, stored, result, seen, decision)
 
     def _decide(self, state: State, seen: Observation,
@@ -246,7 +250,8 @@ class Checker:
             source=source, previous_revision=record.revision, state=decision.state,
             update=replace(update, **storm.columns()), alerts=alerts, change=change,
             text_hash=text_sha256(document) if change else "",
-            routes={a.id: route(a, source, self.config) for a in alerts}))
+            routes={a.id: route(a, source, self.config) for a in alerts},
+            capture=ToCapture(result.exchange, source.shown) if change else None))
         return CheckReport(source.id, decision.outcome, [str(a.event) for a in alerts],
                            detail=source.shown(_detail(decision, seen, diff)))
 

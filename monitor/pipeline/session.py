@@ -68,7 +68,7 @@ class Session:
             finally:
                 for task in tasks:
                     task.cancel()
-                report.errors += checker.problems
+                report.errors += checker.problems + checker.evidence.problems
             try:
                 write_alert_files(store)
             except OSError as exc:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from monitor.core.alert import Alert
 from monitor.core.decide import State
 from monitor.core.events import Event
 from monitor.core.model import Source
+from monitor.evidence.keeper import EvidenceKeeper, ToCapture, capture_digest
 from monitor.store.records import Change, RecordUpdate
 from monitor.store.store import Store
 
@@ -27,6 +28,7 @@ class Outcome:
     change: Change | None
     text_hash: str
     routes: dict[str, list[str]]  # alert id -> the channels it goes to
+    capture: ToCapture | None = None  # the raw exchange, kept with the commit
 
 
 class Writer:
@@ -38,8 +40,9 @@ class Writer:
     daemon still writes each outcome at once.
     """
 
-    def __init__(self, store: Store):
+    def __init__(self, store: Store, evidence: EvidenceKeeper):
         self.store = store
+        self.evidence = evidence
         self._pending: list[tuple[Outcome, asyncio.Future[None]]] = []
         self._flushing: asyncio.Task[None] | None = None
         # Outcomes waiting or being written, at most two batches: when git is the
@@ -71,9 +74,9 @@ class Writer:
     async def _flush(self, outcomes: list[Outcome]) -> None:
         committing = [o for o in outcomes if o.change is not None]
         revisions: list[str] = []
+        changes: list[Change] = []
         if committing:  # most checks change nothing: no thread hop for them
-            revisions = await asyncio.to_thread(self.store.commit,
-                                                [o.change for o in committing])  # type: ignore[misc]
+            changes, revisions = await asyncio.to_thread(self._commit, committing)
         revision_of = {id(o): r for o, r in zip(committing, revisions, strict=True)}
         with self.store.transaction() as db:
             for outcome in outcomes:
@@ -91,6 +94,18 @@ class Writer:
                     self.store.add_alert(db, alert, outcome.routes[alert.id])
             if revisions:
                 self.store.set_ingested_head(db, revisions[-1])
+        if revisions:  # after the commits and the state are durable: it names them
+            captures = [d for d in (capture_digest(c.trailers) for c in changes) if d]
+            await asyncio.to_thread(self.evidence.checkpoint, head=revisions[-1],
+                                    commits=revisions, captures=captures)
+
+    def _commit(self, committing: list[Outcome]) -> tuple[list[Change], list[str]]:
+        """Captures first, fsynced, then the commits that name them (in a thread)."""
+        trailers = self.evidence.capture([o.capture or ToCapture(()) for o in committing])
+        changes = [replace(change, trailers={**change.trailers, **extra})
+                   for change, extra in zip([o.change for o in committing if o.change],
+                                            trailers, strict=True)]
+        return changes, self.store.commit(changes)
 
     def _committed(self, alert: Alert, outcome: Outcome, revision: str) -> Alert:
         """The alert of a committed outcome; a change back to earlier wording says so."""
