@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from monitor import __version__
+from monitor.cli.evidence import add_commands as add_evidence_commands
 from monitor.config import loader as config_module
 from monitor.config.problems import ConfigError, Problem
 from monitor.config.values import suggest
@@ -118,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo = command("demo", cmd_demo, "an offline demo: a local site, an edit and a removal")
     demo.add_argument("--dir", type=Path, help="where to keep the demo's files "
                                                "(default: a new temporary folder)")
+    add_evidence_commands(command)
     return parser
 
 
@@ -136,6 +138,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     for error in report.delivery.errors:
         print(for_terminal(f"  delivery failed: {error} (kept; retried on the next run)"),
               file=sys.stderr)
+    for warning in report.warnings:
+        print(for_terminal(f"monitor: warning: {warning}"), file=sys.stderr)
     return EXIT_FAILURES if report.failed else EXIT_OK
 
 
@@ -202,6 +206,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     if status is None:
         print(f"no daemon status in {config.settings.state.parent}: `monitor run` has not "
               "run here")
+        _print_evidence(config)
         return EXIT_FAILURES
     state = "running" if alive else "NOT running"
     print(f"monitor {state} (pid {status['pid']}, config {status['config']})")
@@ -209,7 +214,17 @@ def cmd_status(args: argparse.Namespace) -> int:
                 "checks_done", "alerts_raised", "check_errors", "last_pass_at",
                 "outbox_pending", "dead_letters", "last_error", "written_at"):
         print(f"  {key.replace('_', ' '):<22} {status.get(key)}")
+    _print_evidence(config)
     return EXIT_OK if alive else EXIT_FAILURES
+
+
+def _print_evidence(config: Config) -> None:
+    from monitor.evidence.queries import evidence_size
+
+    evidence = config.settings.evidence
+    captures, size = evidence_size(evidence)
+    print(f"evidence: {captures} capture(s), {size / 1e6:,.1f} MB in {evidence} "
+          "(keep and back it up; `monitor verify` checks it)")
 
 
 # --- validate / list --------------------------------------------------------

@@ -21,17 +21,14 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from html import escape
 from io import BytesIO
 from pathlib import Path
 from typing import Any
 from zipfile import ZIP_DEFLATED, ZIP_STORED, ZipFile, ZipInfo
 
 from monitor import __version__
-from monitor.core.diff import DELETE, EQUAL, INSERT, PARAGRAPH_DIFF_LIMIT, diff_units
-from monitor.core.diff import pair_paragraphs as _pair_paragraphs
-from monitor.core.words import tokens
 from monitor.evidence.cdxj import CaptureError, CaptureReading, cdxj, index_lines, read_capture
+from monitor.evidence.diff_page import diff_html
 from monitor.store.files import atomic_write
 
 WACZ_VERSION = "1.1.1"
@@ -113,7 +110,8 @@ def _packet_bytes(request: PacketRequest, captures: Mapping[Path, _Capture],
     if request.before is not None:
         files.append(("monitor/before.txt", request.before.text.encode("utf-8")))
     files.append(("monitor/after.txt", request.after.text.encode("utf-8")))
-    files.append(("monitor/diff.html", diff_html(request).encode("utf-8")))
+    files.append(("monitor/diff.html", diff_html(request.title, request.url, request.before,
+                                                request.after).encode("utf-8")))
     files.append(("monitor/facts.json", _json(_facts(request, captures, created))))
     files.append(("monitor/README.txt", _readme(request, captures).encode("utf-8")))
     datapackage = _json(_datapackage(request, files, pages[-1], created))
@@ -270,99 +268,6 @@ def _version_facts(request: PacketRequest, version: PacketVersion | None,
                            "ip_address": hop.ip_address}
                           for hop in capture.reading.responses[:-1]],
             "tls": capture.reading.tls}
-
-
-STYLE = """body{font:1.05rem/1.6 Georgia,serif;max-width:42rem;margin:0 auto;padding:1rem;
-color:#111;background:#fff;overflow-wrap:break-word}
-h1{font-size:1.4rem;line-height:1.3}
-.meta{font:.9rem/1.45 system-ui,sans-serif;color:#333}
-del{background:#fde2e2;color:#8a0000;text-decoration:line-through}
-ins{background:#dcf5dc;color:#004d00;text-decoration:underline}
-p.removed{border-inline-start:4px solid #c00;padding-inline-start:.6rem}
-p.added{border-inline-start:4px solid #080;padding-inline-start:.6rem}"""
-
-
-def diff_html(request: PacketRequest) -> str:
-    """A standalone page of the change, readable on a phone: removed words struck
-    (``<del>``), added words marked (``<ins>``), whole words only, as the alert named
-    them; every element holding page text takes its direction from it (dir="auto")."""
-    before, after = request.before, request.after
-    lines = [
-        "<!DOCTYPE html>", '<html><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f'<title dir="auto">{escape(request.title)}</title>',
-        f"<style>{STYLE}</style></head><body>",
-        f'<h1 dir="auto">{escape(request.title)}</h1>',
-        f'<p class="meta" dir="auto">{escape(request.url)}</p>',
-    ]
-    for label, version in (("Before", before), ("After", after)):
-        if version is not None:
-            lines.append(f'<p class="meta">{label}: {escape(version.event)}, detected '
-                         f"{escape(version.detected_at)}, revision "
-                         f"{escape(version.revision[:12])}</p>")
-    if before is None:
-        lines.append('<p class="meta">The first version recorded: there is nothing earlier '
-                     "to compare it with.</p>")
-        lines += [f'<p dir="auto">{escape(line)}</p>' for line in _paragraphs(after.text)]
-    else:
-        lines.append('<p class="meta">Removed words are <del>struck through</del>, added '
-                     "words <ins>underlined</ins>. This page is a reading aid: the captures "
-                     "in archive/ are the evidence.</p><hr>")
-        lines += _changes(_paragraphs(before.text), _paragraphs(after.text))
-    return "\n".join([*lines, "</body></html>", ""])
-
-
-def _paragraphs(text: str) -> list[str]:
-    return [line for line in text.split("\n") if line.strip()]
-
-
-def _changes(old: list[str], new: list[str]) -> list[str]:
-    """Every paragraph of the new version, and the removed ones where they were,
-    with words diffed within each paragraph that was edited."""
-    out: list[str] = []
-    pending: dict[int, list[str]] = {DELETE: [], INSERT: []}
-    for op, units in [*diff_units(old, new, PARAGRAPH_DIFF_LIMIT), (EQUAL, [])]:
-        if op != EQUAL:
-            pending[op].extend(units)
-            continue
-        for was, now in _pair_paragraphs(pending[DELETE], pending[INSERT]):
-            if now is None:
-                out.append(f'<p dir="auto" class="removed"><del dir="auto">{escape(was or "")}'
-                           "</del></p>")
-            elif was is None:
-                out.append(f'<p dir="auto" class="added"><ins dir="auto">{escape(now)}</ins></p>')
-            else:
-                out.append(f'<p dir="auto">{_words(was, now)}</p>')
-        pending = {DELETE: [], INSERT: []}
-        out += [f'<p dir="auto">{escape(unit)}</p>' for unit in units]
-    return out
-
-
-def _words(before: str, after: str) -> str:
-    """One edited paragraph, its changed words marked. A space between two changes
-    joins them into one run (``<del>a b</del><ins>c d</ins>``, not word by word)."""
-    ops = diff_units(tokens(before), tokens(after))
-    out: list[str] = []
-    run: dict[int, list[str]] = {DELETE: [], INSERT: []}
-
-    def close() -> None:
-        for op, tag in ((DELETE, "del"), (INSERT, "ins")):
-            if "".join(run[op]):
-                out.append(f'<{tag} dir="auto">{escape("".join(run[op]))}</{tag}>')
-        run[DELETE], run[INSERT] = [], []
-
-    for at, (op, units) in enumerate(ops):
-        text = "".join(units)
-        if op != EQUAL:
-            run[op].append(text)
-        elif not text.strip() and (run[DELETE] or run[INSERT]) and at + 1 < len(ops):
-            run[DELETE].append(text)
-            run[INSERT].append(text)
-        else:
-            close()
-            out.append(escape(text))
-    close()
-    return "".join(out)
 
 
 def _readme(request: PacketRequest, captures: Mapping[Path, _Capture]) -> str:
