@@ -45,6 +45,8 @@ class Alert:
     silent: bool | None = None  # changed: no correction note, the modified date unmoved
     previous_detected_at: str | None = None  # changed: when the version before was captured
     modified_moved: bool | None = None  # changed: whether the page's modified date moved
+    # (service, revision, url): mementos of earlier versions in web archives
+    archive_urls: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def kinds(self) -> frozenset[str]:
@@ -88,6 +90,9 @@ class Alert:
                     "silent": self.silent, "previous_detected_at": self.previous_detected_at,
                     "modified_moved": self.modified_moved}
         body.update({key: value for key, value in optional.items() if value is not None})
+        if self.archive_urls:
+            body["archive_urls"] = [{"service": service, "revision": revision, "url": url}
+                                    for service, revision, url in self.archive_urls]
         return body
 
 
@@ -96,7 +101,8 @@ def make_alert(event: Event | str, *, alert_id: str, source: Source, title: str,
                reason: str | None = None, diff: Diff | None = None,
                moved: tuple[str, str] | None = None,
                modified: tuple[str | None, str] | None = None,
-               previous_detected_at: str | None = None) -> Alert:
+               previous_detected_at: str | None = None,
+               archive_urls: tuple[tuple[str, str, str], ...] = ()) -> Alert:
     """The alert of one event. ``reason`` is the check's; the event decides if it is kept.
 
     ``moved`` is (from, to) for a ``moved`` event, both as requested: they are
@@ -131,4 +137,4 @@ def make_alert(event: Event | str, *, alert_id: str, source: Source, title: str,
         from_url=source.shown(from_url) if from_url else None,
         to_url=source.shown(to_url) if to_url else None, changes=changes, silent=silent,
         previous_detected_at=previous_detected_at if event == Event.CHANGED else None,
-        modified_moved=moved_date)
+        modified_moved=moved_date, archive_urls=archive_urls)

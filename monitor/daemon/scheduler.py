@@ -232,7 +232,7 @@ class Daemon:
             self.rearm(sources)
             return
         self.health.record(report)
-        for error in [*report.errors, *report.delivery.errors]:
+        for error in [*report.errors, *report.delivery.errors, *report.warnings]:
             log.warning("%s", error)
         if sources:
             from monitor.pipeline.reports import summary

@@ -18,6 +18,7 @@ from contextvars import ContextVar
 from dataclasses import replace
 from datetime import UTC, datetime
 
+from monitor.archive.queue import mementos
 from monitor.core.alert import Alert, make_alert
 from monitor.core.classify import Observation, classify, judge
 from monitor.core.decide import ANSWERED, Circumstances, Decision, State, decide
@@ -72,7 +73,7 @@ class Checker:
         self.fetcher = fetcher
         self.analyser = analyser
         self.evidence = EvidenceKeeper(self.settings)
-        self.writer = Writer(store, self.evidence)
+        self.writer = Writer(store, self.evidence, config.archives)
         self.problems: list[str] = []  # of the pass as a whole, for its report
         # Checks in flight at once: enough to keep every fetch slot and every worker
         # busy, few enough that fetched pages waiting for a worker cannot pile up in
@@ -263,7 +264,14 @@ class Checker:
             previous_revision=record.revision, reason=decision.reason, diff=diff,
             moved=(tracked_url(source, record), decision.moved_to) if decision.moved_to
             else None, modified=(record.page_modified, document.modified),
-            previous_detected_at=record.last_changed_at)
+            previous_detected_at=record.last_changed_at, archive_urls=self._mementos(source))
+
+    def _mementos(self, source: Source) -> tuple[tuple[str, str, str], ...]:
+        """The web archives' copies of this source's earlier versions, for its alert."""
+        if not self.config.archives or self.store.db is None:
+            return ()
+        found = mementos(self.store.db, source.id)
+        return tuple((m.service, m.revision, m.url) for urls in found.values() for m in urls)
 
 
 def _record_update(source: Source, record: SourceRecord, result: FetchResult,

@@ -26,6 +26,8 @@ class PassReport:
     delivery: DeliveryReport = field(default_factory=DeliveryReport)
     recovery: Recovery = field(default_factory=Recovery)
     errors: list[str] = field(default_factory=list)  # problems of the pass as a whole
+    # said, but no failure: a web archive or a time-stamping service to be tried again
+    warnings: list[str] = field(default_factory=list)
 
     def counts(self) -> Counter[str]:
         return Counter(check.outcome for check in self.checks)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable
+from datetime import UTC, datetime
 
+from monitor.archive.mementos import mementos_file, restore_mementos
+from monitor.archive.submit import submit_pending
 from monitor.core.model import Config, Source
 from monitor.fetch.pool import make_fetcher
 from monitor.notify.delivery import (
@@ -55,9 +58,16 @@ class Session:
             store.open()
             store.sync_worktree()
             report.recovery = recover(store, self.config)
+            checker = Checker(self.config, store, self.fetcher, self.analyser)
             if report.recovery.lost_head:  # history rewritten under us: say so loudly
                 report.errors.append(report.recovery.describe())
-            checker = Checker(self.config, store, self.fetcher, self.analyser)
+                checker.evidence.checkpoint(
+                    kind="discontinuity", head=store.head(), commits=(),
+                    details={"reason": report.recovery.describe(),
+                             "previous_head": report.recovery.lost_head})
+            if report.recovery.rebuilt_from is not None:
+                with store.transaction() as db:  # the mementos outlive the state
+                    restore_mementos(db, mementos_file(settings.evidence))
             tasks = [asyncio.ensure_future(checker.check(s)) for s in sources]
             try:
                 for done in asyncio.as_completed(tasks):
@@ -77,12 +87,35 @@ class Session:
             else:
                 report.delivery = await deliver_pending(store, self.config,
                                                         honour_backoff=honour_backoff)
+            report.warnings += await self._archive_and_stamp()
         finally:
             with contextlib.suppress(GitError, OSError):  # the next pass tries again
                 store.refresh_index()
                 store.pack()
             store.release()
         return report
+
+
+    async def _archive_and_stamp(self) -> list[str]:
+        """Web archive submissions and a trusted timestamp, when configured: each is
+        retried by a later pass when its service fails, and never fails this one."""
+        settings = self.config.settings
+        warnings: list[str] = []
+        if self.config.archives:
+            archived = await submit_pending(settings.state, self.config.archives,
+                                            evidence=settings.evidence,
+                                            timeout=settings.delivery_timeout,
+                                            user_agent=settings.user_agent)
+            warnings += [f"web archive: {error}" for error in archived.errors]
+        if settings.timestamp_authorities:
+            from monitor.evidence.tsa import stamp_latest
+
+            failed = await asyncio.to_thread(
+                stamp_latest, settings.evidence / "log", settings.timestamp_authorities,
+                now=datetime.now(UTC), timeout=settings.delivery_timeout)
+            warnings += [f"timestamp: {error} (tried again by a later pass)"
+                         for error in failed]
+        return warnings
 
 
 async def run_pass(config: Config, sources: list[Source], *,

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from monitor.archive.queue import enqueue
 from monitor.core.alert import Alert
 from monitor.core.decide import State
 from monitor.core.events import Event
-from monitor.core.model import Source
+from monitor.core.model import ArchiveConfig, Source
 from monitor.evidence.keeper import EvidenceKeeper, ToCapture, capture_digest
 from monitor.store.records import Change, RecordUpdate
 from monitor.store.store import Store
@@ -40,9 +42,11 @@ class Writer:
     daemon still writes each outcome at once.
     """
 
-    def __init__(self, store: Store, evidence: EvidenceKeeper):
+    def __init__(self, store: Store, evidence: EvidenceKeeper,
+                 archives: Sequence[ArchiveConfig] = ()):
         self.store = store
         self.evidence = evidence
+        self.archives = archives
         self._pending: list[tuple[Outcome, asyncio.Future[None]]] = []
         self._flushing: asyncio.Task[None] | None = None
         # Outcomes waiting or being written, at most two batches: when git is the
@@ -90,6 +94,10 @@ class Writer:
                 if revision is not None:
                     self.store.save(db, source_id, RecordUpdate(revision=revision))
                     self.store.add_version(db, source_id, outcome.text_hash, revision)
+                    if self.archives and outcome.change is not None:
+                        enqueue(db, source_id=source_id, revision=revision,
+                                url=outcome.change.trailers["URL"],
+                                event=outcome.change.event, services=self.archives)
                 for alert in alerts:
                     self.store.add_alert(db, alert, outcome.routes[alert.id])
             if revisions:
