@@ -116,3 +116,14 @@ def test_kill_9_at_random_moments_loses_nothing(project: Project) -> None:
     assert received == set(stored)
     assert undelivered == 0
     assert len(committed_ids) >= KILLS  # every round made alerts
+
+    # evidence: every commit names a capture that is there, and the signed log holds
+    named = [line for line in git(project, "log", "--format=%(trailers:key=Capture,"
+                                  "valueonly)").splitlines() if line.startswith("sha256:")]
+    assert len(named) == int(git(project, "rev-list", "--count", "HEAD"))
+    verified = subprocess.run([sys.executable, "-m", "monitor", "verify", "--config",
+                               str(project.config_path)], capture_output=True, text=True,
+                              env=child_env())
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert "BROKEN" not in verified.stdout
+    assert verified.stdout.splitlines()[-1].startswith("verified:")
