@@ -84,6 +84,10 @@ def test_an_upgraded_project_recuts_its_snapshots_without_a_single_alert(
     [post] = project.site.posts()
     assert post.json()["event"] == "changed" and "8,000" in post.json()["diff"]["added"]
     assert post.json()["changes"][0]["kind"] == "figure"
+    # Captures began with the upgrade: the older commits are a gap, not a failure.
+    verified = project.run("verify")
+    assert verified.code == 0, verified.out
+    assert "not captured (before captures began)" in verified.out
 
 
 def test_a_state_rebuilt_from_git_knows_which_extractor_cut_each_snapshot(

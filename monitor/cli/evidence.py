@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from monitor.archive import ArchiveUrl, mementos
 from monitor.config import loader as config_module
 from monitor.config.problems import ConfigError, Problem
 from monitor.core.model import Config
@@ -186,3 +187,14 @@ def _head(snapshots: Path) -> str | None:
         return History(snapshots).repo.head()
     except NoSnapshots:
         return None
+
+
+def mementos_of(config: Config, source_id: str) -> dict[str, list[ArchiveUrl]]:
+    """Web archives' copies of each version of a source (revision -> mementos)."""
+    store = Store.of(config.settings)
+    if not config.archives or not store.open_readonly() or store.db is None:
+        return {}
+    try:
+        return mementos(store.db, source_id)
+    finally:
+        store.close()

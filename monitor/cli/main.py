@@ -16,6 +16,7 @@ from pathlib import Path
 
 from monitor import __version__
 from monitor.cli.evidence import add_commands as add_evidence_commands
+from monitor.cli.evidence import mementos_of
 from monitor.config import loader as config_module
 from monitor.config.problems import ConfigError, Problem
 from monitor.config.values import suggest
@@ -325,9 +326,12 @@ def cmd_history(args: argparse.Namespace) -> int:
     if not versions:
         print(f"no versions of '{args.id}' yet", file=sys.stderr)
         return EXIT_USAGE
+    archived = mementos_of(config, args.id)
     for version in versions:
         print(for_terminal(f"{version.short}  {version.date}  {version.subject}"
                            + (f"  ({version.reason})" if version.reason else "")))
+        for memento in archived.get(version.revision, []):
+            print(for_terminal(f"            archived: {memento.url} ({memento.service})"))
     print(f"\n`monitor diff {args.id} REV` shows what a revision changed; the full history is "
           f"`git -C {config.settings.snapshots} log -p {args.id}.md`")
     return EXIT_OK
