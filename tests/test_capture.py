@@ -93,3 +93,15 @@ def test_captures_are_content_addressed_and_never_rewritten(tmp_path: Path) -> N
     assert path.read_bytes() == capture.data
     assert store_captures(tmp_path, [capture]) == []  # already there: left alone
     assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temporary left
+
+
+def test_credentials_in_the_request_are_withheld() -> None:
+    """user:password in a URL travels as Basic authorization: base64, no ${NAME} to find."""
+    capture = build_capture((Hop(url="https://example.org/a", request_line=b"GET /a HTTP/1.1",
+                                 request_headers=((b"Authorization",
+                                                   b"Basic cmVhZGVyOmh1bnRlcjI="),),
+                                 status_line=b"HTTP/1.1 200 OK", response_headers=(),
+                                 body=b"<p>x</p>"),))
+    text = gzip.decompress(capture.data)
+    assert b"cmVhZGVyOmh1bnRlcjI=" not in text
+    assert b"Authorization: (withheld by monitor)" in text

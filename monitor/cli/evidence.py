@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from monitor.archive import ArchiveUrl, mementos
 from monitor.config import loader as config_module
@@ -117,7 +118,7 @@ def cmd_key(args: argparse.Namespace) -> int:
         if args.action == "rotate":
             return _rotate(config)
         key = load_signing_key(path)
-    except KeyProblem as exc:
+    except (KeyProblem, log.LogError, OSError) as exc:
         print(f"monitor key: {exc}", file=sys.stderr)
         return EXIT_USAGE
     where = f"${ENVIRONMENT}" if ENVIRONMENT in os.environ else str(path)
@@ -170,9 +171,9 @@ def cmd_captures(args: argparse.Namespace) -> int:
             return EXIT_OK
         # The checkpoint first: a crash after it leaves files verify still checks;
         # a deletion before it would leave commits whose capture is missing.
-        log.append(settings.evidence / "log", load_signing_key(settings.signing_key),
-                   kind="prune", head=_head(settings.snapshots),
-                   captures=[digest for digest, _ in doomed], details={"before": args.before})
+        _signed_prune(settings.evidence / "log", settings.signing_key, kind="prune",
+                      head=_head(settings.snapshots), details={"before": args.before},
+                      captures=[digest for digest, _ in doomed])
         for _, path in doomed:
             path.unlink(missing_ok=True)
     finally:
@@ -180,6 +181,13 @@ def cmd_captures(args: argparse.Namespace) -> int:
     print(f"deleted {len(doomed)} capture(s), {size:,} bytes; `monitor verify` reports them "
           "as pruned")
     return EXIT_OK
+
+
+def _signed_prune(log_dir: Path, key_path: Path, **fields: Any) -> None:
+    try:
+        log.append(log_dir, load_signing_key(key_path), **fields)
+    except (KeyProblem, log.LogError) as exc:
+        raise SystemExit(f"monitor captures prune: nothing deleted: {exc}") from None
 
 
 def _head(snapshots: Path) -> str | None:

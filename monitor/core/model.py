@@ -80,7 +80,6 @@ class Settings:
     respect_robots: bool = setting(False, "bool", "true or false")
     # pages of a PDF source that are read; later pages are not watched
     pdf_max_pages: int = setting(500, "int", "a whole number of pages such as 500", minimum=1)
-    # changed alerts in 6 h before one 'changing-constantly' (0: off)
     # raw captures, the signed log: keep and back up (not rebuildable)
     evidence: Path = setting(None, "path", "a folder path", folder_default="evidence")
     # keep each committed fetch as a WARC capture under evidence/captures/
@@ -90,6 +89,7 @@ class Settings:
     # RFC 3161 authorities that timestamp the latest checkpoint, at most every 10 minutes
     timestamp_authorities: tuple[TimestampAuthority, ...] = setting(
         (), "authorities", "a list of {url: https://..., ca_file: tsa.pem}")
+    # changed alerts in 6 h before one 'changing-constantly' (0: off)
     storm_after: int = setting(5, "int", "a whole number such as 5 (0 = never hold alerts back)",
                                minimum=0)
 

@@ -29,10 +29,11 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from monitor import __version__
-from monitor.fetch.exchange import Hop
+from monitor.fetch.exchange import Hop, RawHeaders
 from monitor.store.files import fsync_directory
 
 WARC_VERSION = "WARC/1.1"
+CREDENTIALS = {b"authorization", b"proxy-authorization"}
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,10 @@ def build_capture(exchange: Iterable[Hop], *, shown: Callable[[str], str] = str)
         date = _warc_date(hop)
         response_id = writer._make_warc_id()
         request_line = shown(hop.request_line.decode("latin-1")).encode("latin-1")
-        request = request_line + hop.request_message[len(hop.request_line):]
+        request = Hop(url=url, request_line=request_line,
+                      request_headers=_withheld(hop.request_headers, shown),
+                      status_line=hop.status_line, response_headers=(),
+                      body=b"").request_message
         writer.write_record(_record("request", url, date, request, "application/http; "
                                     "msgtype=request", concurrent_to=response_id, payload=b""))
         writer.write_record(_record("response", url, date, hop.response_head + hop.body,
@@ -141,6 +145,19 @@ def _record(kind: str, url: str, date: str, block: bytes, content_type: str, *,
                            len(block))
     record.payload_length = len(block)
     return record
+
+
+def _withheld(headers: RawHeaders, shown: Callable[[str], str]) -> RawHeaders:
+    """Request headers as kept: credentials withheld (a URL's user:password travels as
+    Basic authorization, which no ${NAME} replacement would find), secrets as ${NAME}."""
+    kept = []
+    for name, value in headers:
+        if name.lower() in CREDENTIALS:
+            value = b"(withheld by monitor)"
+        else:
+            value = shown(value.decode("latin-1")).encode("latin-1")
+        kept.append((name, value))
+    return tuple(kept)
 
 
 def _warc_date(hop: Hop) -> str:

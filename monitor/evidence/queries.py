@@ -78,6 +78,13 @@ def export_request(snapshots: SnapshotHistory, evidence: Path, source_id: str,
         why = after.trailers.get("Capture-Skipped", "it was recorded before captures began")
         raise EvidenceError(f"{source_id} {after.revision[:7]} has no capture ({why}): "
                             "there is no page as served to put in a packet")
+    for version in [v for v in (after, before) if v is not None]:
+        digest = capture_digest(version.trailers)
+        if digest and not capture_path(evidence / "captures", digest).exists():
+            pruned = log.pruned_captures(log.read_log(evidence / "log")).get(digest)
+            why = (f"pruned by `monitor captures prune` (checkpoint {pruned})" if pruned
+                   else "missing from evidence/captures: `monitor verify` says more")
+            raise EvidenceError(f"{source_id} {version.revision[:7]}: its capture is {why}")
     checkpoint = covering_checkpoint(snapshots, evidence, after.revision)
     facts: dict[str, Any] = {
         "alert_ids": [alert_id for _, alert_id in after.alerts],
