@@ -417,11 +417,6 @@ def test_a_history_rewrite_that_recovery_accepted_fails_as_a_discontinuity(
     assert [line for line in broken(result) if f"names commit {lost[:10]}" in line]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "an emptied snapshot history whose .md files are still on disk is never committed "
-    "again: check.py's text_missing asks whether the file exists in the worktree, not in "
-    "git, so each source is 'unchanged' and the repository stays empty; every later pass "
-    "repeats the error and writes another discontinuity checkpoint"))
 def test_an_emptied_history_is_committed_again_from_the_pages(evidenced: Project) -> None:
     empty_the_history(evidenced)
     evidenced.run("check")  # says the history is empty, writes the discontinuity

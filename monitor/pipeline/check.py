@@ -75,6 +75,8 @@ class Checker:
         self.evidence = EvidenceKeeper(self.settings)
         self.writer = Writer(store, self.evidence, config.archives)
         self.problems: list[str] = []  # of the pass as a whole, for its report
+        # The history is gone but the files are not: they are committed again, from the page.
+        self._history_empty = store.head() is None
         # Checks in flight at once: enough to keep every fetch slot and every worker
         # busy, few enough that fetched pages waiting for a worker cannot pile up in
         # memory (10,000 pages of 100 kB would be a gigabyte).
@@ -127,8 +129,8 @@ class Checker:
                 record = replace(record, state=replace(record.state, status=status))
         # The database names a version whose file is not in snapshots/ (deleted, git
         # rm'd, the whole repository lost): never "unchanged" against nothing.
-        text_missing = record.revision is not None and stored is None \
-            and not self.store.has_snapshot_file(source.id)
+        text_missing = record.revision is not None and (
+            self._history_empty or stored is None and not self.store.has_snapshot_file(source.id))
         has_snapshot = (stored is not None or record.revision is not None) and not text_missing
         scope = scope_key(source.selector, source.ignore)
         # New selector or ignore rules, or a new extractor: the stored text was cut
