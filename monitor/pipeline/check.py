@@ -129,8 +129,8 @@ class Checker:
                 record = replace(record, state=replace(record.state, status=status))
         # The database names a version whose file is not in snapshots/ (deleted, git
         # rm'd, the whole repository lost): never "unchanged" against nothing.
-        text_missing = record.revision is not None and (
-            self._history_empty or stored is None and not self.store.has_snapshot_file(source.id))
+        text_missing = record.revision is not None and (self._history_empty or (
+            stored is None and not self.store.has_snapshot_file(source.id)))
         has_snapshot = (stored is not None or record.revision is not None) and not text_missing
         scope = scope_key(source.selector, source.ignore)
         # New selector or ignore rules, or a new extractor: the stored text was cut
