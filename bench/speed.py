@@ -11,11 +11,16 @@ subprocesses measured with their whole process tree (``bench.measure``):
                changes): every page needs extraction, nothing to alert
     (d)        every article edited: extraction, diff, commit and alert per page
 
+After (d), the evidence folder's size (``evidence/captures``, ``evidence/log``)
+per 1,000 versions, and the cost of a changed check with captures on against a
+second project with ``captures: false`` (its baseline and (d) only).
+
 (c) and (d) are judged against trafilatura's own ``extract()`` over the same
 pages on all cores, measured in the same run (the issue's "two-core
 trafilatura limit").
 
     python -m bench.speed [--pages 1000,10000] [--quick] [--tools monitor,urlwatch]
+                          [--no-captures-off]
 """
 
 from __future__ import annotations
@@ -49,6 +54,8 @@ URLWATCH_VENV = REPO / "bench" / ".venv-urlwatch"
 MEASURE = REPO / "bench" / "measure.py"
 URLWATCH_VERSION = "2.29"
 TOOLS = ("monitor", "urlwatch")
+CAPTURES_OFF = "captures-off"  # monitor again, in a project of its own with captures: false
+CAPTURES_OFF_CASES = ("baseline", "d")  # the passes that commit: what a capture costs
 EDIT_ORDER = ("number", "sentence", "add-paragraph", "headline")
 # All N sources are on one host, so the per-host limit is the concurrency; 10
 # connections is where httpx's CPU per request is lowest (DESIGN.md).
@@ -72,6 +79,42 @@ CASES = (
     Case("c", "(c) volatile bytes, same article", "volatile"),
     Case("d", "(d) every article edited", "edited", expect_changed=True),
 )
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A monitor project's evidence folder: the captures and the signed log."""
+
+    captures: int  # .warc.gz files: one per committed fetch, so one per version
+    capture_bytes: int
+    capture_disk: int  # allocated on disk (st_blocks), small files round up
+    log_files: int
+    log_bytes: int
+    log_disk: int
+
+    @property
+    def total_bytes(self) -> int:
+        return self.capture_bytes + self.log_bytes
+
+    @property
+    def total_disk(self) -> int:
+        return self.capture_disk + self.log_disk
+
+    def per_thousand(self, size: int) -> float:
+        return 1000 * size / self.captures if self.captures else 0.0
+
+
+def folder_size(folder: Path, pattern: str = "*") -> tuple[int, int, int]:
+    """Files matching ``pattern`` under ``folder``: how many, their bytes, their disk blocks."""
+    files = [f for f in folder.rglob(pattern) if f.is_file()] if folder.is_dir() else []
+    stats = [f.stat() for f in files]
+    return len(files), sum(s.st_size for s in stats), sum(512 * s.st_blocks for s in stats)
+
+
+def evidence_of(project: Path) -> Evidence:
+    evidence = project / "evidence"
+    return Evidence(*folder_size(evidence / "captures", "*.warc.gz"),
+                    *folder_size(evidence / "log"))
 
 
 @dataclass
@@ -277,6 +320,7 @@ class Tool:
     command: list[str]
     cwd: Path
     env: dict[str, str]
+    cases: tuple[str, ...] | None = None  # the keys of the cases it runs; None: all
 
 
 def monitor_env(source: Path | None) -> dict[str, str]:
@@ -287,9 +331,10 @@ def monitor_env(source: Path | None) -> dict[str, str]:
     return env
 
 
-def monitor_project(folder: Path, site_url: str, count: int) -> list[str]:
+def monitor_project(folder: Path, site_url: str, count: int,
+                    settings: dict[str, object] = MONITOR_SETTINGS) -> list[str]:
     folder.mkdir(parents=True, exist_ok=True)
-    lines = ["settings:", *(f"  {k}: {v}" for k, v in MONITOR_SETTINGS.items()), "sources:"]
+    lines = ["settings:", *(f"  {k}: {v}" for k, v in settings.items()), "sources:"]
     for i in range(count):
         lines += [f"  - id: p{i:05d}", f"    url: {site_url}/p{i:05d}.html"]
     config = folder / "sources.yaml"
@@ -325,7 +370,7 @@ def urlwatch_outcome(output: str) -> str:
 
 def as_expected(run: Run) -> bool:
     """Whether a pass reported what its case should produce (for monitor; urlwatch: any)."""
-    if run.tool != "monitor":
+    if run.tool == "urlwatch":
         return True
     want = {"baseline": "baseline", "d": "changed"}.get(run.case.key, "unchanged")
     return run.outcome.startswith(f"{run.pages} checked: {run.pages} {want}, 0 errors")
@@ -341,7 +386,7 @@ def measure(tool: Tool, case: Case, count: int, work: Path) -> Run:
                        check=True)
     facts = json.loads(out.read_text())
     output = log.read_text(errors="replace")
-    outcome = monitor_outcome(output) if tool.name == "monitor" else urlwatch_outcome(output)
+    outcome = urlwatch_outcome(output) if tool.name == "urlwatch" else monitor_outcome(output)
     if facts["returncode"] not in (0, 1):
         outcome = f"exit {facts['returncode']}: {output.strip().splitlines()[-1:]}"
     run = Run(tool.name, case, count, facts["wall"], facts["user"], facts["sys"],
@@ -385,7 +430,8 @@ def _extract_page(body: bytes, fast: bool) -> int:
 
 def bench_size(count: int, states: dict[str, list[bytes]], tools: list[str], nginx_bin: str,
                urlwatch: Path | None, monitor_src: Path | None, work: Path,
-               report: Callable[[Run], None]) -> tuple[list[Run], tuple[float, float]]:
+               report: Callable[[Run], None], captures_off: bool = True,
+               ) -> tuple[list[Run], tuple[float, float], Evidence | None]:
     root = work / "site"
     server_dir = work / "nginx"
     server_dir.mkdir(parents=True, exist_ok=True)
@@ -395,12 +441,18 @@ def bench_size(count: int, states: dict[str, list[bytes]], tools: list[str], ngi
     if "monitor" in tools:
         command = monitor_project(work / "monitor", server.url, count)
         runners.append(Tool("monitor", command, work / "monitor", monitor_env(monitor_src)))
+        if captures_off:
+            command = monitor_project(work / CAPTURES_OFF, server.url, count,
+                                      {**MONITOR_SETTINGS, "captures": "false"})
+            runners.append(Tool(CAPTURES_OFF, command, work / CAPTURES_OFF,
+                                monitor_env(monitor_src), cases=CAPTURES_OFF_CASES))
     if "urlwatch" in tools and urlwatch is not None:
         command = urlwatch_project(work / "urlwatch", server.url, count, urlwatch)
         runners.append(Tool("urlwatch", command, work / "urlwatch", dict(os.environ)))
     runs = []
     state = None
     limits = (0.0, 0.0)  # trafilatura's own extract(): as it comes, and fast=True
+    evidence = None
     try:
         for case in CASES:
             if case.state != state:
@@ -415,12 +467,17 @@ def bench_size(count: int, states: dict[str, list[bytes]], tools: list[str], ngi
                     print(f"  {describe_limits(limits)}", flush=True)
             server.serve(case.etag)
             for tool in runners:
+                if tool.cases is not None and case.key not in tool.cases:
+                    continue
                 run = measure(tool, case, count, work)
                 report(run)
                 runs.append(run)
+            if case.key == "d" and "monitor" in tools:
+                evidence = evidence_of(work / "monitor")
+                print(f"  {describe_evidence(evidence)}", flush=True)
     finally:
         server.stop()
-    return runs, limits
+    return runs, limits, evidence
 
 
 # --- reporting ----------------------------------------------------------------------
@@ -437,19 +494,22 @@ def print_run(run: Run) -> None:
 
 
 def table(runs: list[Run], count: int) -> str:
+    shown = ("monitor", CAPTURES_OFF, "urlwatch")
     header = ["case", "tool", "wall s", "pages/s", "CPU s", "CPU ms/page", "max RSS MB",
               "tree PSS MB", "others CPU s", "result"]
     rows = []
     for case in CASES:
         mine = {r.tool: r for r in runs if r.case is case}
-        for tool in TOOLS:
+        first = True
+        for tool in shown:
             if tool in mine:
                 r = mine[tool]
-                rows.append([case.title if tool == next(iter(mine)) else "", tool,
+                rows.append([case.title if first else "", tool,
                              f"{r.wall:.1f}", f"{r.rate:,.0f}", f"{r.cpu:.1f}",
                              f"{1000 * r.cpu / count:.2f}", mb(r.maxrss_kb),
                              mb(r.tree_pss_kb), f"{r.others_cpu:.1f}", r.outcome])
-        if len(mine) == 2:
+                first = False
+        if "monitor" in mine and "urlwatch" in mine:
             m, u = mine["monitor"], mine["urlwatch"]
             rows.append(["", "ratio m/u", f"{m.wall / u.wall:.2f}", f"{m.rate / u.rate:.2f}x",
                          f"{m.cpu / u.cpu:.2f}", "", f"{m.maxrss_kb / u.maxrss_kb:.2f}",
@@ -466,6 +526,33 @@ def table(runs: list[Run], count: int) -> str:
 def describe_limits(limits: tuple[float, float]) -> str:
     return (f"trafilatura extract() alone, {os.cpu_count()} processes: {limits[0]:.0f} pages/s"
             f" (with fast=True: {limits[1]:.0f} pages/s)")
+
+
+def describe_evidence(evidence: Evidence) -> str:
+    """The evidence folder after (d): its size, and per 1,000 versions (committed captures)."""
+    def size(n: int) -> str:
+        return f"{n / 1e6:,.1f} MB" if n >= 1e5 else f"{n / 1e3:,.1f} kB"
+
+    return (f"evidence after (d): {evidence.captures:,} captures {size(evidence.capture_bytes)}"
+            f" ({size(evidence.capture_disk)} on disk), log {evidence.log_files:,} files "
+            f"{size(evidence.log_bytes)} ({size(evidence.log_disk)} on disk); per 1,000 "
+            f"versions {size(round(evidence.per_thousand(evidence.total_bytes)))} "
+            f"({size(round(evidence.per_thousand(evidence.total_disk)))} on disk)")
+
+
+def capture_costs(runs: list[Run], count: int) -> list[str]:
+    """A changed check with captures against ``captures: false``: CPU ms and wall per page."""
+    by = {(r.tool, r.case.key): r for r in runs}
+    found = []
+    for key in ("d", "baseline"):
+        on, off = by.get(("monitor", key)), by.get((CAPTURES_OFF, key))
+        if on and off and off.cpu:
+            found.append(f"{'changed check (d)' if key == 'd' else 'first pass':<17}: "
+                         f"{1000 * on.cpu / count:.2f} CPU ms/page with captures, "
+                         f"{1000 * off.cpu / count:.2f} with captures: false "
+                         f"({on.cpu / off.cpu - 1:+.1%}); wall {1000 * on.wall / count:.2f} vs "
+                         f"{1000 * off.wall / count:.2f} ms/page ({on.wall / off.wall - 1:+.1%})")
+    return found
 
 
 def aims(runs: list[Run], count: int, limits: tuple[float, float]) -> list[str]:
@@ -519,6 +606,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="run monitor from this source folder (one holding monitor/, "
                              "e.g. `git archive HEAD monitor | tar -x -C DIR`) instead of "
                              "the installed package")
+    parser.add_argument("--no-captures-off", action="store_true",
+                        help="skip the second monitor project with captures: false (its "
+                             "baseline and (d)); needed for a monitor without the setting")
     return parser.parse_args(argv)
 
 
@@ -534,7 +624,7 @@ def main(argv: list[str] | None = None) -> int:
     states = page_states(pages)
     print(f"{len(pages)} corpus pages; sizes {sizes}; tools {tools}; {os.cpu_count()} cores; "
           f"load average {os.getloadavg()[0]:.2f}", flush=True)
-    results: dict[int, tuple[list[Run], tuple[float, float]]] = {}
+    results: dict[int, tuple[list[Run], tuple[float, float], Evidence | None]] = {}
     with tempfile.TemporaryDirectory(prefix="monitor-speed-") as temp:
         base = args.keep or Path(temp)
         for count in sizes:
@@ -543,8 +633,9 @@ def main(argv: list[str] | None = None) -> int:
             if work.exists():
                 shutil.rmtree(work)
             results[count] = bench_size(count, states, tools, nginx_bin, urlwatch,
-                                        args.monitor_src, work, print_run)
-    for count, (runs, limits) in results.items():
+                                        args.monitor_src, work, print_run,
+                                        captures_off=not args.no_captures_off)
+    for count, (runs, limits, evidence) in results.items():
         print(f"\nN = {count:,} pages (nginx on 127.0.0.1; monitor settings "
               f"{MONITOR_SETTINGS})")
         print(table(runs, count))
@@ -552,7 +643,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {describe_limits(limits)}")
         for line in aims(runs, count, limits):
             print(f"  {line}")
-    unexpected = [r for runs, _ in results.values() for r in runs
+        if evidence is not None:
+            print(f"  {describe_evidence(evidence)}")
+        for line in capture_costs(runs, count):
+            print(f"  {line}")
+    unexpected = [r for runs, _, _ in results.values() for r in runs
                   if r.outcome.startswith("UNEX")]
     if unexpected:
         print(f"\n{len(unexpected)} pass(es) did not report what their case should: "
