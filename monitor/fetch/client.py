@@ -177,13 +177,15 @@ class Fetcher:
             raise FetchFailed("too-large", f"body of {int(declared):,} bytes is over the "
                                            f"max_bytes cap of {cap:,}")
         decoder = BoundedDecoder(response.headers.get("content-encoding", ""), cap)
-        raw = bytearray()
+        chunks: list[bytes] = []
+        size = 0
         async for chunk in response.aiter_raw():
-            raw += chunk
-            if len(raw) > cap:  # decoding shrinks nothing that is already over the cap
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > cap:  # decoding shrinks nothing that is already over the cap
                 raise FetchFailed("too-large", f"body over the max_bytes cap of {cap:,}")
             decoder.feed(chunk)
-        return bytes(raw), decoder.finish()
+        return b"".join(chunks), decoder.finish()
 
 
 def _redirect_target(response: httpx.Response) -> str | None:

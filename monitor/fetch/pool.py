@@ -79,7 +79,10 @@ async def _serve_requests(sock: socket.socket, settings: Settings) -> None:
             result = FetchResult(url=url, final_url=url, error_kind="internal",
                                  error=f"internal error: {type(exc).__name__}: {exc}")
         known = request.known_sha256
-        if known and result.body and result.content_sha256 == known and not result.redirects:
+        if result.not_modified and not result.redirects:
+            result = replace(result, exchange=())  # nothing to commit, so nothing to capture
+        elif known and result.body and result.content_sha256 == known \
+                and not result.redirects:
             # The caller has it and will commit nothing: no need to send it back. (A
             # redirect may be a move, whose commit keeps the exchange as its capture.)
             result = replace(result, body=b"", exchange=())
