@@ -146,7 +146,8 @@ class Fetcher:
                     async with self.client.stream("GET", final_url, headers=headers,
                                                   follow_redirects=False) as response:
                         raw, body = await self._read(response)
-                        hops.append(hop_of(response, raw, hop_started))
+                        if response.status_code != 304 or hops:  # else nothing commits
+                            hops.append(hop_of(response, raw, hop_started))
                         location = _redirect_target(response)
                         if location is None:
                             return FetchResult(
