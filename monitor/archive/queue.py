@@ -27,6 +27,7 @@ from monitor.archive.outcome import (
 )
 from monitor.core.model import ArchiveConfig
 from monitor.core.timestamps import parse_stamp, stamp
+from monitor.store.state import immediate_transaction
 
 WINDOW = timedelta(minutes=1)  # the rate limit's window
 KEEP_SUBMISSIONS = timedelta(days=1)
@@ -77,13 +78,8 @@ def writing(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     if db.in_transaction:
         yield db
         return
-    db.execute("BEGIN IMMEDIATE")
-    try:
+    with immediate_transaction(db):
         yield db
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    db.execute("COMMIT")
 
 
 def _jobs(db: sqlite3.Connection, where: str, *args: object) -> list[Job]:

@@ -63,7 +63,8 @@ def add_commands(command: Command) -> None:
     captures.add_argument("--yes", action="store_true", help="do it without asking")
 
 
-def _snapshots(config: Config) -> History:
+def snapshot_history(config: Config) -> History:
+    """The snapshot history, or a usage error saying nothing was checked yet."""
     try:
         return History(config.settings.snapshots)
     except NoSnapshots as exc:
@@ -73,7 +74,7 @@ def _snapshots(config: Config) -> History:
 def cmd_verify(args: argparse.Namespace) -> int:
     config = config_module.load(args.config)
     settings = config.settings
-    history = verify_history(_snapshots(config), settings.evidence, args.source)
+    history = verify_history(snapshot_history(config), settings.evidence, args.source)
     try:
         trusted = held_key(settings.signing_key)
     except KeyProblem as exc:
@@ -96,7 +97,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     config = config_module.load(args.config)
     settings = config.settings
     try:
-        found = export_request(_snapshots(config), settings.evidence, args.id, args.revision)
+        found = export_request(snapshot_history(config), settings.evidence, args.id, args.revision)
         out = args.output or Path(f"{args.id}-{found.revision[:7]}.wacz")
         write_packet(found.request, out)
     except (EvidenceError, PacketError) as exc:
@@ -159,7 +160,7 @@ def cmd_captures(args: argparse.Namespace) -> int:
     store = Store.of(settings)
     store.acquire(settings.lock_timeout)
     try:
-        doomed = captures_before(_snapshots(config), settings.evidence, before)
+        doomed = captures_before(snapshot_history(config), settings.evidence, before)
         if not doomed:
             print(f"no captures of fetches before {args.before}")
             return EXIT_OK

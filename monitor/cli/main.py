@@ -16,7 +16,7 @@ from pathlib import Path
 
 from monitor import __version__
 from monitor.cli.evidence import add_commands as add_evidence_commands
-from monitor.cli.evidence import mementos_of
+from monitor.cli.evidence import mementos_of, snapshot_history
 from monitor.config import loader as config_module
 from monitor.config.problems import ConfigError, Problem
 from monitor.config.values import suggest
@@ -30,7 +30,7 @@ from monitor.store.errors import (
     StoreLocked,
     StoreUnavailable,
 )
-from monitor.store.history import History, HistoryError, NoSnapshots
+from monitor.store.history import HistoryError
 from monitor.store.store import Store
 
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2
@@ -313,16 +313,9 @@ def cmd_alerts(args: argparse.Namespace) -> int:
 # --- history / diff ---------------------------------------------------------
 
 
-def _history(config: Config) -> History:
-    try:
-        return History(config.settings.snapshots)
-    except NoSnapshots as exc:
-        raise ConfigError([Problem(config.path, 0, str(exc))]) from None
-
-
 def cmd_history(args: argparse.Namespace) -> int:
     config = config_module.load(args.config)
-    versions = _history(config).versions(args.id)
+    versions = snapshot_history(config).versions(args.id)
     if not versions:
         print(f"no versions of '{args.id}' yet", file=sys.stderr)
         return EXIT_USAGE
@@ -339,7 +332,7 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 def cmd_diff(args: argparse.Namespace) -> int:
     config = config_module.load(args.config)
-    history = _history(config)
+    history = snapshot_history(config)
     try:
         comparison = history.comparison(args.id, args.revisions)
     except HistoryError as exc:

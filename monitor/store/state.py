@@ -119,6 +119,18 @@ CREATE TABLE IF NOT EXISTS archive_holds (
 SCHEMA += ARCHIVE_SCHEMA + "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);\n"
 
 
+@contextlib.contextmanager
+def immediate_transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
 class StateTables:
     """The state database of a Store (a part of it, not used alone)."""
 
@@ -143,14 +155,8 @@ class StateTables:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        db = self._db()
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with immediate_transaction(self._db()) as db:
             yield db
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
 
     def record(self, source_id: str) -> SourceRecord:
         row = self._db().execute("SELECT * FROM sources WHERE id = ?", (source_id,)).fetchone()
