@@ -15,9 +15,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from monitor import __version__
-from monitor.cli.evidence import add_commands as add_evidence_commands
-from monitor.cli.evidence import mementos_of, snapshot_history
-from monitor.config import loader as config_module
+from monitor.cli import evidence, history, sources
+from monitor.cli.common import EXIT_FAILURES, EXIT_OK, EXIT_USAGE, load_config
 from monitor.config.problems import ConfigError, Problem
 from monitor.config.values import suggest
 from monitor.core.model import Config, Source
@@ -30,10 +29,10 @@ from monitor.store.errors import (
     StoreLocked,
     StoreUnavailable,
 )
-from monitor.store.history import HistoryError
 from monitor.store.store import Store
 
-EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2
+#: each group of subcommands declares its own in ``add_commands(command)``
+COMMAND_GROUPS = (sources.add_commands, history.add_commands, evidence.add_commands)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -94,25 +93,6 @@ def build_parser() -> argparse.ArgumentParser:
                      default="info")
     command("status", cmd_status, "whether the daemon is running, and how it is doing")
     command("validate", cmd_validate, "check the config; print every problem as FILE:LINE")
-    command("list", cmd_list, "sources with their last check, status and event")
-
-    history = command("history", cmd_history, "the versions of one source, newest first")
-    history.add_argument("id", metavar="ID")
-
-    diff = command("diff", cmd_diff, "what changed: the last change, one revision, or two")
-    diff.add_argument("id", metavar="ID")
-    diff.add_argument("revisions", nargs="*", metavar="REV",
-                      help="none: the latest change; one: what it changed; two: between them")
-    diff.add_argument("--lines", action="store_true", help="a line diff instead of words")
-
-    add = command("add", cmd_add, "add a source to the sources file")
-    add.add_argument("url", metavar="URL")
-    add.add_argument("--id", help="source id (default: made from the URL)")
-    add.add_argument("--every", help="check interval such as 1h (default: settings)")
-
-    alerts = command("alerts", cmd_alerts, "recent alerts and their delivery to each channel")
-    alerts.add_argument("--limit", type=int, default=20, help="how many (default 20)")
-
     test_alert = command("test-alert", cmd_test_alert, "send a sample alert to check a channel")
     test_alert.add_argument("channel", nargs="?", metavar="CHANNEL",
                             help="the channel to test (default: every channel)")
@@ -120,7 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo = command("demo", cmd_demo, "an offline demo: a local site, an edit and a removal")
     demo.add_argument("--dir", type=Path, help="where to keep the demo's files "
                                                "(default: a new temporary folder)")
-    add_evidence_commands(command)
+    for add_commands in COMMAND_GROUPS:
+        add_commands(command)
     return parser
 
 
@@ -128,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    config = config_module.load(args.config)
+    config = load_config(args)
     sources = select_sources(config, args.source, due=args.due)
     report = asyncio.run(run_pass(config, sources,
                                   on_check=None if args.quiet else print_check,
@@ -154,7 +135,7 @@ def select_sources(config: Config, ids: list[str], *, due: bool) -> list[Source]
                 f"{suggest(unknown[0], sorted(known))}")])
         sources = [config.source(i) for i in ids]
     else:
-        sources = list(config.sources)
+        sources = config.active_sources
     return due_sources(config, sources) if due else sources
 
 
@@ -194,7 +175,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from monitor.daemon.logs import setup_logging
     from monitor.daemon.scheduler import run_daemon
 
-    config = config_module.load(args.config)
+    config = load_config(args)
     setup_logging(args.log_format, args.log_level)
     return run_daemon(config)
 
@@ -202,7 +183,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     from monitor.daemon.health import read_status
 
-    config = config_module.load(args.config)
+    config = load_config(args)
     status, alive = read_status(config)
     if status is None:
         print(f"no daemon status in {config.settings.state.parent}: `monitor run` has not "
@@ -232,132 +213,19 @@ def _print_evidence(config: Config) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    config = config_module.load(args.config)
+    config = load_config(args)
     print(f"{config.path}: OK, {len(config.sources)} source(s), "
           f"{len(config.channels)} channel(s)")
-    return EXIT_OK
-
-
-def cmd_list(args: argparse.Namespace) -> int:
-    config = config_module.load(args.config)
-    store = Store.of(config.settings)
-    records = {}
-    counts: dict[str, int] = {}
-    if store.open_readonly():
-        try:
-            records = store.records()
-            counts = store.delivery_counts()
-        finally:
-            store.close()
-    pending, dead = counts.get("pending", 0), counts.get("dead", 0)
-    rows = [("ID", "STATUS", "LAST CHECK", "OUTCOME", "LAST ALERT", "NOTE")]
-    for source in config.sources:
-        record = records.get(source.id)
-        if record is None:
-            rows.append((source.id, "new", "never", "", "", source.shown(source.url)))
-            continue
-        status = record.state.status + (" (failing)" if record.state.failing else "")
-        event = f"{record.last_event} {record.last_event_at}" if record.last_event else ""
-        rows.append((source.id, status, record.last_checked or "never",
-                     record.last_outcome or "", event, record.last_error or ""))
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
-    for row in rows:
-        print(for_terminal("  ".join(cell.ljust(w) for cell, w in zip(row, widths,
-                                                                      strict=False))
-                           + "  " + row[-1]))
-    if pending:
-        print(f"\n{pending} alert deliver{'y' if pending == 1 else 'ies'} pending "
-              "(retried by the next `monitor check`)")
-    if dead:
-        print(f"\n{dead} alert deliver{'y' if dead == 1 else 'ies'} given up "
-              "(dead letters: see `monitor alerts`)")
-    return EXIT_OK
-
-
-def cmd_alerts(args: argparse.Namespace) -> int:
-    config = config_module.load(args.config)
-    store = Store.of(config.settings)
-    if not store.open_readonly():
-        print("no alerts yet")
-        return EXIT_OK
-    try:
-        recent = store.recent_alerts(args.limit)
-    finally:
-        store.close()
-    if not recent:
-        print("no alerts yet")
-    for alert, deliveries in recent:
-        reason = f" ({alert['reason']})" if alert.get("reason") else ""
-        print(for_terminal(f"{alert['detected_at']}  {alert['event']:<9} "
-                           f"{alert['source_id']}{reason}  id={alert['id']}"))
-        for row in deliveries:
-            if row["status"] == "delivered":
-                state = f"delivered {row['delivered_at']}"
-            elif row["status"] == "dead":
-                state = f"DEAD after {row['attempts']} attempt(s): {row['last_error']}"
-            else:
-                state = f"pending, {row['attempts']} attempt(s)"
-                if row["last_error"]:
-                    state += f", last error: {row['last_error']}"
-                if row["next_attempt_at"]:
-                    state += f", next try after {row['next_attempt_at']}"
-            print(for_terminal(f"    → {row['channel']:<20} {state}"))
-        if alert.get("rebuilt_from_git"):
-            print("    (known from the snapshot history after the state was rebuilt: "
-                  "not sent again)")
-        elif not deliveries:
-            print("    (no channel takes this alert)")
-    return EXIT_OK
-
-
-# --- history / diff ---------------------------------------------------------
-
-
-def cmd_history(args: argparse.Namespace) -> int:
-    config = config_module.load(args.config)
-    versions = snapshot_history(config).versions(args.id)
-    if not versions:
-        print(f"no versions of '{args.id}' yet", file=sys.stderr)
-        return EXIT_USAGE
-    archived = mementos_of(config, args.id)
-    for version in versions:
-        print(for_terminal(f"{version.short}  {version.date}  {version.subject}"
-                           + (f"  ({version.reason})" if version.reason else "")))
-        for memento in archived.get(version.revision, []):
-            print(for_terminal(f"            archived: {memento.url} ({memento.service})"))
-    print(f"\n`monitor diff {args.id} REV` shows what a revision changed; the full history is "
-          f"`git -C {config.settings.snapshots} log -p {args.id}.md`")
-    return EXIT_OK
-
-
-def cmd_diff(args: argparse.Namespace) -> int:
-    config = config_module.load(args.config)
-    history = snapshot_history(config)
-    try:
-        comparison = history.comparison(args.id, args.revisions)
-    except HistoryError as exc:
-        print(f"monitor diff: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    out = history.diff_text(comparison, words=not args.lines, color=sys.stdout.isatty())
-    sys.stdout.write(out or "no difference\n")
     return EXIT_OK
 
 
 # --- add / test-alert / demo ------------------------------------------------
 
 
-def cmd_add(args: argparse.Namespace) -> int:
-    from monitor.config.edit import add_source
-
-    line = add_source(args.config, args.url, source_id=args.id, every=args.every)
-    print(f"added to {args.config}:{line}; it is checked by the next `monitor check`")
-    return EXIT_OK
-
-
 def cmd_test_alert(args: argparse.Namespace) -> int:
-    from monitor.notify.delivery import send_test_alert
+    from monitor.notify.sample_alert import send_test_alert
 
-    config = config_module.load(args.config)
+    config = load_config(args)
     if not config.channels:
         print(f"no channels in {config.path}: add one under 'channels:'", file=sys.stderr)
         return EXIT_USAGE

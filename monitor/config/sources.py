@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -22,8 +23,9 @@ from monitor.core.ids import valid_source_id
 from monitor.core.model import ChannelConfig, Settings, Source
 from monitor.core.schedule import Schedule
 
+HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # an RFC 9110 token
 SOURCE_KEYS = ["id", "url", "interval", "cron", "min", "max", "channels", "tags", "selector",
-               "ignore"]
+               "ignore", "enabled", "name", "notes", "user_agent", "headers"]
 
 
 #: a source's schedule keys: how each is read, and what to say when it cannot be
@@ -96,13 +98,55 @@ def parse_sources(checker: Checker, raw: Any, parent: dict[str, Any], settings: 
         tags = _string_list(checker, entry, "tags")
         selector = _css_list(checker, entry, "selector", single=True)
         ignore = _css_list(checker, entry, "ignore")
+        enabled = entry.get("enabled", True)
+        if not isinstance(enabled, bool):
+            checker.error(checker.key_line(entry, "enabled"),
+                          "'enabled' must be true or false (false pauses the source)")
+            enabled = True
+        label, notes, user_agent = (_text(checker, entry, key)
+                                   for key in ("name", "notes", "user_agent"))
+        headers, raw_headers = _headers(checker, entry)
         if source_id and url:
             sources.append(Source(id=source_id, url=url, schedule=schedule,
                                   channels=tuple(names), tags=tuple(tags),
                                   selector=selector[0] if selector else None,
                                   ignore=tuple(ignore), line=line,
-                                  url_secrets=secrets_in(str(raw_url))))
+                                  url_secrets=secrets_in(" ".join([str(raw_url),
+                                                                   *raw_headers])),
+                                  enabled=enabled, name=label, notes=notes,
+                                  user_agent=user_agent, headers=headers))
     return sources
+
+
+def _text(checker: Checker, entry: dict[str, Any], key: str) -> str | None:
+    value = entry.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        checker.error(checker.key_line(entry, key), f"'{key}' must be some text")
+        return None
+    return value.strip()
+
+
+def _headers(checker: Checker, entry: dict[str, Any]
+             ) -> tuple[tuple[tuple[str, str], ...], list[str]]:
+    """A source's ``headers:`` mapping, values expanded; and the raw values (for secrets)."""
+    value = entry.get("headers")
+    if value is None:
+        return (), []
+    line = checker.key_line(entry, "headers")
+    if not isinstance(value, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        checker.error(line, "'headers' must map header names to text, such as "
+                            "{Accept-Language: en}")
+        return (), []
+    headers = []
+    for header, raw in value.items():
+        if not HEADER_NAME.fullmatch(header) or "\n" in raw or "\r" in raw:
+            checker.error(line, f"header {header!r} is not a valid HTTP header name and value")
+            continue
+        headers.append((header, str(checker.expand_env(raw, line))))
+    return tuple(headers), [str(v) for v in value.values()]
 
 
 def _adaptive_bounds(checker: Checker, entry: dict[str, Any], schedule: Schedule) -> Schedule:

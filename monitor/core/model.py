@@ -162,8 +162,21 @@ class Source:
     selector: str | None = None  # CSS: the article is what these elements hold
     ignore: tuple[str, ...] = ()  # CSS: elements that are never the article
     line: int = 0  # in sources.yaml; 0 unless loaded with locate=True
-    # (NAME, value) of each ${NAME} in the URL: only the request may carry the value
+    # (NAME, value) of each ${NAME} in the URL or a header value: only the request
+    # may carry the value
     url_secrets: tuple[tuple[str, str], ...] = ()
+    enabled: bool = True  # false: paused (not checked; its pending alerts still go out)
+    name: str | None = None  # shown instead of the page's title
+    notes: str | None = None  # for people: `list --long` and the web
+    user_agent: str | None = None  # instead of settings.user_agent for this source
+    headers: tuple[tuple[str, str], ...] = ()  # sent with each request, values expanded
+
+    def request_headers(self) -> dict[str, str]:
+        """What this source adds to each request: its headers and its User-Agent."""
+        sent = dict(self.headers)
+        if self.user_agent:
+            sent["User-Agent"] = self.user_agent
+        return sent
 
     def shown(self, text: str) -> str:
         """``text`` (a URL, an error) as it may be kept or shown: ${NAME}, not its value."""
@@ -185,10 +198,17 @@ class Config:
     channels: dict[str, ChannelConfig]
     sources: list[Source]
     archives: tuple[ArchiveConfig, ...] = ()
+    # what is worth saying but does not stop a command: "FILE:LINE: text" each
+    warnings: tuple[str, ...] = ()
 
     @property
     def root(self) -> Path:
         return self.path.parent
+
+    @property
+    def active_sources(self) -> list[Source]:
+        """The sources that are checked: all but the paused (``enabled: false``)."""
+        return [source for source in self.sources if source.enabled]
 
     def source(self, source_id: str) -> Source:
         for source in self.sources:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import defaultdict
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -71,12 +72,13 @@ class Fetcher:
 
     async def fetch(self, url: str, *, etag: str | None = None,
                     last_modified: str | None = None,
-                    known_sha256: str | None = None) -> FetchResult:
+                    known_sha256: str | None = None,
+                    headers: Mapping[str, str] | None = None) -> FetchResult:
         """GET with conditional headers; retries transient faults with backoff.
 
         A PageFetcher: ``known_sha256`` is ignored, as the body is at hand anyway.
         """
-        headers = {}
+        headers = dict(headers or {})
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:

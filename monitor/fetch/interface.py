@@ -8,6 +8,7 @@ behind this line: nothing above ``monitor.fetch`` imports it for pages.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from types import TracebackType
 from typing import Protocol, Self
 
@@ -17,8 +18,12 @@ from monitor.fetch.result import FetchResult
 class PageFetcher(Protocol):
     async def fetch(self, url: str, *, etag: str | None = None,
                     last_modified: str | None = None,
-                    known_sha256: str | None = None) -> FetchResult:
+                    known_sha256: str | None = None,
+                    headers: Mapping[str, str] | None = None) -> FetchResult:
         """GET ``url`` with conditional headers, retrying transient faults.
+
+        ``headers`` are the source's own (``Source.request_headers``): they
+        replace the fetcher's defaults of the same name, User-Agent included.
 
         Never raises for a page's fault: a failure is a FetchResult with an
         error. ``known_sha256`` is the hash of the body the caller already

@@ -23,6 +23,7 @@ import os
 import pickle
 import socket
 import zlib
+from collections.abc import Mapping
 from dataclasses import replace
 from urllib.parse import urlsplit
 
@@ -74,7 +75,8 @@ async def _serve_requests(sock: socket.socket, settings: Settings) -> None:
         url = request.url
         try:
             result = await fetcher.fetch(url, etag=request.etag,
-                                         last_modified=request.last_modified)
+                                         last_modified=request.last_modified,
+                                         headers=dict(request.headers))
         except Exception as exc:  # a bug costs this fetch, not the process
             result = FetchResult(url=url, final_url=url, error_kind="internal",
                                  error=f"internal error: {type(exc).__name__}: {exc}")
@@ -133,13 +135,14 @@ class _FetchProcess:
         return reader, writer
 
     async def fetch(self, url: str, etag: str | None, last_modified: str | None,
-                    known_sha256: str | None) -> FetchResult:
+                    known_sha256: str | None, headers: Mapping[str, str]) -> FetchResult:
         _, writer = await self._streams()
         request_id = next(self._ids)
         future: asyncio.Future[FetchResult] = asyncio.get_running_loop().create_future()
         self._waiting[request_id] = future
         try:
-            await send(writer, FetchRequest(request_id, url, etag, last_modified, known_sha256))
+            await send(writer, FetchRequest(request_id, url, etag, last_modified, known_sha256,
+                                            tuple(headers.items())))
         except (ConnectionError, RuntimeError):
             self._fail_all()
         try:
@@ -206,10 +209,12 @@ class FetchPool:
 
     async def fetch(self, url: str, *, etag: str | None = None,
                     last_modified: str | None = None,
-                    known_sha256: str | None = None) -> FetchResult:
+                    known_sha256: str | None = None,
+                    headers: Mapping[str, str] | None = None) -> FetchResult:
         """As PageFetcher.fetch; a body whose hash is ``known_sha256`` comes back as b""."""
         try:
-            return await self._member(url).fetch(url, etag, last_modified, known_sha256)
+            return await self._member(url).fetch(url, etag, last_modified, known_sha256,
+                                                 headers or {})
         except FetchProcessDied:
             return FetchResult(url=url, final_url=url, error_kind="crash",
                                error="the fetch process died during this fetch")

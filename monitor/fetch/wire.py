@@ -25,6 +25,7 @@ class FetchRequest:
     etag: str | None = None
     last_modified: str | None = None
     known_sha256: str | None = None  # the caller holds this body: send b"" back instead
+    headers: tuple[tuple[str, str], ...] = ()  # the source's own (Source.request_headers)
 
 
 @dataclass(frozen=True)

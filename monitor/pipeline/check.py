@@ -153,6 +153,7 @@ class Checker:
             etag=record.etag if conditional else None,
             last_modified=record.last_modified if conditional else None,
             known_sha256=record.body_sha256 if has_snapshot and not rescoping else None,
+            headers=source.request_headers() or None,
         )
         seen: Observation | None = classify(result, target)
         if result.status == 304 and not (conditional and (record.etag or record.last_modified)):
