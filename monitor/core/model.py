@@ -170,6 +170,8 @@ class Source:
     notes: str | None = None  # for people: `list --long` and the web
     user_agent: str | None = None  # instead of settings.user_agent for this source
     headers: tuple[tuple[str, str], ...] = ()  # sent with each request, values expanded
+    # each ${NAME} in the URL or headers that is not set: this source's checks fail
+    missing_secrets: tuple[str, ...] = ()
 
     def request_headers(self) -> dict[str, str]:
         """What this source adds to each request: its headers and its User-Agent."""

@@ -146,6 +146,14 @@ class Checker:
             decision = self._decide(record.state, waiting, Circumstances(deferred=True))
             result = FetchResult(url=source.url, final_url=source.url, error=waiting.reason)
             return await self._persist(source, record, None, result, waiting, decision)
+        if source.missing_secrets:
+            # Not fetched: without the value the request would go to the wrong place.
+            unset = Observation("error", reason=(
+                f"environment variable {', '.join(source.missing_secrets)} is not set: "
+                "export it for this source's URL or headers"))
+            decision = self._decide(record.state, unset, Circumstances())
+            result = FetchResult(url=source.url, final_url=source.url, error=unset.reason)
+            return await self._persist(source, record, None, result, unset, decision)
         conditional = has_snapshot and record.state.status == "ok" and not rescoping
         target = tracked_url(source, record)
         result = await self.fetcher.fetch(
