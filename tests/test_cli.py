@@ -178,3 +178,34 @@ def test_demo_shows_an_edit_and_a_removal_offline(tmp_path: Path) -> None:
     assert "[-80,000-]{+8,000+}" in out
     assert (tmp_path / "snapshots" / ".git").is_dir()
     assert len(list((tmp_path / "alerts").glob("*.json"))) == 2
+
+
+def test_config_may_come_before_or_after_the_command(project: Project, tmp_path: Path,
+                                                     capsys, monkeypatch) -> None:
+    project.write({"letter": "/letter"})
+    config = str(project.config_path)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # no sources.yaml here: only --config can find it
+    for argv in (["--config", config, "list"], ["list", "--config", config],
+                 ["--config", str(elsewhere / "nope.yaml"), "list", "--config", config]):
+        assert main(argv) == 0, argv
+        assert "letter" in capsys.readouterr().out
+    assert main(["list"]) == 2
+    assert "sources.yaml:0: no such file" in capsys.readouterr().err
+
+
+def test_check_names_the_paused_sources_it_skipped(project: Project, letter: Article) -> None:
+    project.site.put_article("/letter", letter)
+    project.site.put_article("/later", letter)
+    project.write({"letter": "/letter", "later": "/later"})
+    text = project.config_path.read_text()
+    project.config_path.write_text(text.replace("  - id: later\n",
+                                                "  - id: later\n    enabled: false\n"))
+    result = project.run("check")
+    assert result.code == 0
+    assert "1 paused, not checked: later" in result.out
+    assert project.site.gets("/later") == [] and len(project.site.gets("/letter")) == 1
+    named = project.run("check", "--source", "later")  # named: checked anyway
+    assert named.code == 0 and "paused" not in named.out
+    assert len(project.site.gets("/later")) == 1

@@ -15,8 +15,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from monitor import __version__
-from monitor.cli import evidence, history, sources
+from monitor.cli import completion, evidence, history, sources
 from monitor.cli.common import EXIT_FAILURES, EXIT_OK, EXIT_USAGE, load_config
+from monitor.cli.pipes import guarded_output
 from monitor.config.problems import ConfigError, Problem
 from monitor.config.values import suggest
 from monitor.core.model import Config, Source
@@ -32,10 +33,17 @@ from monitor.store.errors import (
 from monitor.store.store import Store
 
 #: each group of subcommands declares its own in ``add_commands(command)``
-COMMAND_GROUPS = (sources.add_commands, history.add_commands, evidence.add_commands)
+COMMAND_GROUPS = (sources.add_commands, history.add_commands, evidence.add_commands,
+                  completion.add_commands)
+CONFIG_HELP = "the sources file (default: ./sources.yaml), before or after the command"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    with guarded_output():
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
@@ -69,13 +77,15 @@ def build_parser() -> argparse.ArgumentParser:
         prog="monitor", description="Watch published articles; alert when they are edited "
                                     "or taken down.")
     parser.add_argument("--version", action="version", version=f"monitor {__version__}")
+    parser.add_argument("--config", default=Path("sources.yaml"), type=Path,
+                        help=CONFIG_HELP)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     def command(name: str, handler: Callable[[argparse.Namespace], int],
                 help: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help, description=help)
-        sub.add_argument("--config", default="sources.yaml", type=Path,
-                         help="the sources file (default: ./sources.yaml)")
+        # SUPPRESS: given before the command, --config is not undone by this default
+        sub.add_argument("--config", default=argparse.SUPPRESS, type=Path, help=CONFIG_HELP)
         sub.set_defaults(handler=handler)
         return sub
 
@@ -115,6 +125,10 @@ def cmd_check(args: argparse.Namespace) -> int:
                                   on_check=None if args.quiet else print_check,
                                   on_wait=lambda msg: print(msg, file=sys.stderr)))
     print(summary(report))
+    paused = [] if args.source else [s.id for s in config.sources if not s.enabled]
+    if paused:
+        print(for_terminal(f"{len(paused)} paused, not checked: {', '.join(paused)} "
+                           "(`--source ID` checks one anyway; `enabled: true` resumes it)"))
     for error in report.errors:
         print(for_terminal(f"monitor: {error}"), file=sys.stderr)
     for error in report.delivery.errors:
@@ -181,10 +195,14 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from monitor.daemon.health import read_status
+    from monitor.daemon.health import StatusUnreadable, read_status
 
     config = load_config(args)
-    status, alive = read_status(config)
+    try:
+        status, alive = read_status(config)
+    except StatusUnreadable as exc:
+        print(f"monitor: {exc}", file=sys.stderr)
+        return EXIT_FAILURES
     if status is None:
         print(f"no daemon status in {config.settings.state.parent}: `monitor run` has not "
               "run here")

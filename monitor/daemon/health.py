@@ -66,11 +66,28 @@ def write_status(path: Path, status: dict[str, Any], *, running: bool) -> None:
         atomic_write(path, json.dumps(document, indent=2).encode() + b"\n")
 
 
+class StatusUnreadable(Exception):
+    """The status file exists but this user may not read it: the daemon runs as another."""
+
+    def __init__(self, path: Path, owner: str | None):
+        self.path, self.owner = path, owner
+        run_as = f"as {owner} (`sudo -u {owner} monitor status`)" if owner else \
+            "as the user the daemon runs as"
+        super().__init__(f"cannot read the daemon's status in {path}: permission denied; "
+                         f"the daemon may be running as another user: run this {run_as}")
+
+
 def read_status(config: Config) -> tuple[dict[str, Any] | None, bool]:
-    """The daemon's last status file, and whether its process is alive."""
+    """The daemon's last status file, and whether its process is alive.
+
+    Raises ``StatusUnreadable`` when the file (or its folder) is another user's:
+    "not running" would then be a guess, and usually a wrong one.
+    """
     path = status_path(config)
     try:
         status = json.loads(path.read_text())
+    except PermissionError:
+        raise StatusUnreadable(path, _owner(path)) from None
     except (OSError, ValueError):
         return None, False
     alive = False
@@ -78,9 +95,27 @@ def read_status(config: Config) -> tuple[dict[str, Any] | None, bool]:
         try:
             os.kill(int(status["pid"]), 0)
             alive = True
+        except PermissionError:  # alive, and another user's (EPERM)
+            alive = True
         except (OSError, ValueError, KeyError):
             alive = False
     return status, alive
+
+
+def _owner(path: Path) -> str | None:
+    """The user owning ``path``, or its nearest folder this user can see."""
+    import pwd
+
+    for candidate in (path, *path.parents):
+        try:
+            uid = candidate.stat().st_uid
+        except OSError:
+            continue
+        try:
+            return pwd.getpwuid(uid).pw_name
+        except KeyError:
+            return str(uid)
+    return None
 
 
 def prometheus(status: dict[str, Any]) -> str:
