@@ -5,9 +5,17 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import socket
+import stat
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 from typing import Any
+
+import pytest
+from conftest import child_env
 
 from monitor.core.model import Config, Settings
 from monitor.daemon.health import Health, prometheus, read_status, serve_health, write_status
@@ -102,3 +110,39 @@ def test_endpoint_serves_status_and_metrics_and_refuses_junk() -> None:
     assert metrics.startswith(b"HTTP/1.1 200 OK") and b"monitor_passes 2" in metrics
     assert all(answer.startswith(b"HTTP/1.1 400 Bad Request") for answer in junk)
     assert len(asked) == 2  # junk never reaches the status callback
+
+
+def status_as_nobody(root: Path) -> subprocess.CompletedProcess[str]:
+    """``monitor status`` run by user nobody (65534), as another user on a server would."""
+    return subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                           sys.executable, "-m", "monitor", "status", "--config",
+                           str(root / "sources.yaml")], cwd=root, capture_output=True,
+                          text=True, env=child_env(HOME=str(root)), timeout=120)
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("setpriv") is None,
+                    reason="needs root (to become another user) and setpriv")
+def test_status_of_another_users_daemon_says_so_not_that_it_is_stopped() -> None:
+    root = Path(tempfile.mkdtemp(prefix="monitor-status-"))  # not tmp_path: that is 0700
+    try:
+        root.chmod(0o755)
+        (root / "sources.yaml").write_text("sources: []\n")
+        path = root / ".monitor" / "status.json"
+        write_status(path, {**STATUS, "pid": os.getpid(), "config": "sources.yaml"},
+                     running=True)
+        (root / ".monitor").chmod(0o755)
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600  # as the daemon leaves it
+
+        denied = status_as_nobody(root)
+        assert denied.returncode == 1, denied.stderr
+        assert "cannot read the daemon's status" in denied.stderr
+        assert "permission denied" in denied.stderr
+        assert "sudo -u root monitor status" in denied.stderr
+        assert "not running" not in (denied.stdout + denied.stderr).lower()
+
+        path.chmod(0o644)  # readable now; the daemon (this process) is root's
+        readable = status_as_nobody(root)
+        assert readable.returncode == 0, readable.stderr
+        assert f"monitor running (pid {os.getpid()}" in readable.stdout
+    finally:
+        shutil.rmtree(root)
