@@ -6,6 +6,7 @@ import json
 
 from monitor.core.alert import make_alert
 from monitor.core.diff import Diff
+from monitor.core.document import Document
 from monitor.core.events import ALERT_EVENTS, Event
 from monitor.core.model import Source
 from monitor.core.schedule import Schedule
@@ -18,8 +19,8 @@ DIFF = Diff(added=["8,000"], removed=["80,000"], unified="-80,000\n+8,000")
 def alert(event: str, **kwargs: object):  # type: ignore[no-untyped-def]
     return make_alert(event, alert_id="01J00000000000000000000000", source=SOURCE,
                       title="A\x07 title", detected_at="2026-01-01T00:00:00Z",
-                      revision="old", previous_revision="old", reason="gone-404", diff=DIFF,
-                      **kwargs)  # type: ignore[arg-type]
+                      revision="old", previous_revision="old", diff=DIFF,
+                      **{"reason": "gone-404", **kwargs})  # type: ignore[arg-type]
 
 
 def test_each_event_keeps_only_what_it_carries():
@@ -35,7 +36,9 @@ def test_json_is_the_contract_and_names_no_secret():
     body = alert("moved", moved=("https://example.org/a?key=s3cret",
                                  "https://example.org/b?key=s3cret")).to_json()
     assert set(body) == {"id", "event", "reason", "source_id", "url", "title", "detected_at",
-                         "revision", "previous_revision", "diff", "tags", "from_url", "to_url"}
+                         "revision", "previous_revision", "diff", "tags", "from_url", "to_url",
+                         "reason_text"}
+    assert body["reason_text"] == "the article moved to https://example.org/b?key=${KEY}"
     assert "s3cret" not in json.dumps(body)
     assert body["url"] == "https://example.org/a?key=${KEY}"
     assert body["title"] == "A title"  # no control characters reach a channel
@@ -49,3 +52,38 @@ def test_json_is_the_contract_and_names_no_secret():
 def test_events_are_their_strings():
     assert Event.CHANGED == "changed" and json.dumps(Event.REMOVED) == '"removed"'
     assert alert("failing").committed_as("new").revision == "old"  # not a commit event
+
+
+def test_every_event_gives_its_reason_in_words():
+    texts = {e: alert(e).to_json()["reason_text"] for e in ALERT_EVENTS}
+    assert texts == {
+        "changed": "the page's wording changed",
+        "removed": "the page now answers 404 Not Found",
+        "restored": "the page is back online",
+        "moved": "the article moved",
+        "failing": "the page cannot be checked: gone-404",
+        "recovered": "the page can be checked again"}
+    reverted = alert("changed", reason=None).committed_as("new", reverts_to="older")
+    assert reverted.reason_text == "the text went back to the wording of an earlier version"
+
+
+def test_a_removal_quotes_the_last_text_and_when_it_was_seen():
+    last = Document(title="Camps counted", standfirst="Researchers counted the camps.",
+                    paragraphs=tuple(f"Paragraph {i} of the report." for i in range(6)))
+    removed = alert("removed", last_text=last, last_seen_at="2025-12-31T23:00:00Z").to_json()
+    assert removed["excerpt"] == ("Camps counted\n\nResearchers counted the camps.\n\n"
+                                  "Paragraph 0 of the report.\n\nParagraph 1 of the report."
+                                  "\n\nParagraph 2 of the report.\n\n…")
+    assert removed["last_seen_at"] == "2025-12-31T23:00:00Z"
+    changed = alert("changed", last_text=last, last_seen_at="2025-12-31T23:00:00Z").to_json()
+    assert "excerpt" not in changed and "last_seen_at" not in changed
+
+
+def test_a_sources_name_goes_with_its_alerts():
+    from dataclasses import replace
+
+    named = make_alert("changed", alert_id="01J00000000000000000000001",
+                       source=replace(SOURCE, name="The\x07 letter"), title="Page title",
+                       detected_at="2026-01-01T00:00:00Z", revision=None)
+    assert named.to_json()["name"] == "The letter" and named.title == "Page title"
+    assert "name" not in alert("changed").to_json()

@@ -195,8 +195,9 @@ def test_titles_and_removed_pages_without_a_diff_render() -> None:
     alert = {"id": "X1", "event": "removed", "reason": "gone-410", "source_id": "s",
              "url": "https://e.org/a", "title": "", "diff": None}
     v = r.view(alert)
-    assert v.headline == "Removed: s" and v.reason == "410 Gone" and v.blocks == []
-    assert r.gist(v) == "🗑️ Removed: s — 410 Gone"
+    assert v.headline == "Removed: s" and v.blocks == []
+    assert v.reason == "the page now answers 410 Gone"  # kept from before reason_text
+    assert r.gist(v) == "🗑️ Removed: s — the page now answers 410 Gone"
 
 
 WORDS = st.sampled_from(["80,000", "8,000", "the", "<b>", "&amp;", "*bold*", "_x_", "~~",
@@ -265,7 +266,8 @@ def test_every_event_renders_for_every_service(event: str,
     if event == "failing":
         assert "DNS lookup failed" in text
     if event == "removed":
-        assert "Reason: redirects to the site&#x27;s home or a section page" in text
+        assert ("Reason: the page now redirects to the site&#x27;s home or a section page"
+                in text)
 
 
 # --- Slack ---------------------------------------------------------------------
@@ -299,7 +301,10 @@ def test_slack_long_diff_stays_within_limits_and_is_cut_cleanly(
     texts = [b["text"]["text"] for b in message["blocks"] if b["type"] == "section"]
     assert all(units(t) <= 3000 for t in texts)
     assert units(json.dumps(message)) < 40_000
-    assert re.search(r"…and \d+ more changes_ — see `monitor diff huawei-5g-letter`", texts[-1])
+    assert re.fullmatch(r"_…and \d+ more changes_", texts[-1])
+    footer = message["blocks"][-1]
+    assert footer["type"] == "context" and "`monitor diff huawei-5g-letter`" in \
+        footer["elements"][0]["text"]
     header = message["blocks"][0]["text"]["text"]
     assert header == f"✏️ Changed: {TRICKY_TITLE}"  # plain_text: shown as is
     assert "Huawei &lt;b&gt;“5G”&lt;/b&gt; &amp; *contracts* @everyone>" in texts[0]
@@ -365,7 +370,10 @@ def test_discord_embed_with_link_fields_and_no_mentions(discord: Receiver,
     [embed] = message["embeds"]
     assert embed["url"] == SOURCE_URL and embed["title"].startswith("✏️ Changed: ")
     assert "are that ~~80,000~~ **8,000** have been enslaved" in embed["description"]
-    assert {"name": "Revision", "value": "`3f2a9c1d7e5b`", "inline": True} in embed["fields"]
+    assert [f["name"] for f in embed["fields"]] == ["Source", "Detected"]  # hashes: footer
+    assert embed["footer"]["text"] == ("Revision 3f2a9c1d7e5b · Previous 9e8d7c6b5a4f · "
+                                       "Full diff monitor diff huawei-5g-letter")
+    assert "content" not in message  # only a test alert says so in its content
     assert embed["timestamp"] == "2026-11-25T10:00:00Z"
 
 
@@ -375,8 +383,8 @@ def test_discord_long_diff_fits_embed_limits(discord: Receiver,
     [message] = discord.service.messages  # type: ignore[attr-defined]
     [embed] = message["embeds"]
     assert units(embed["description"]) <= 4096 and units(embed["title"]) <= 256
-    assert re.search(r"\*…and \d+ more changes\* — see `monitor diff huawei-5g-letter`$",
-                     embed["description"])
+    assert re.search(r"\n\n\*…and \d+ more changes\*$", embed["description"])
+    assert embed["footer"]["text"].endswith("Full diff monitor diff huawei-5g-letter")
     # Markdown in the title is escaped; @everyone is inert (allowed_mentions)
     assert "\\<b\\>“5G”\\</b\\> & \\*contracts\\*" in embed["title"]
 
@@ -394,7 +402,8 @@ def test_discord_diff_style_is_a_diff_code_block_within_2000(
     assert "\n+ … workers forced into servitude by the Chinese authorities are that 8,000 " \
            "have been enslaved" in content
     assert units(long["content"]) <= 2000
-    assert re.search(r"…and \d+ more changes — see `monitor diff huawei-5g-letter`$",
+    assert re.search(r"\n…and \d+ more changes\n-# Revision `3f2a9c1d7e5b` · Previous "
+                     r"`9e8d7c6b5a4f` · Full diff `monitor diff huawei-5g-letter`$",
                      long["content"])
 
 
@@ -460,8 +469,8 @@ def test_teams_long_diff_stays_under_the_card_size_limit(teams: Receiver,
     [card] = teams.service.cards  # type: ignore[attr-defined]
     texts = [run["text"] for run in runs(card)]
     assert TRICKY_TITLE in texts  # TextRuns are never Markdown: no escaping needed
-    assert any(re.fullmatch(r"…and \d+ more changes — see: ", t) for t in texts)
-    assert "monitor diff huawei-5g-letter" in texts
+    assert any(re.fullmatch(r"…and \d+ more changes", t) for t in texts)
+    assert texts[-2:] == [" · Full diff ", "monitor diff huawei-5g-letter"]  # the footer
 
 
 def test_teams_errors_name_no_signature(teams: Receiver, letter_alert: dict[str, Any]) -> None:
@@ -508,8 +517,9 @@ def test_mattermost_attachment_with_colour_and_markdown(mattermost: Receiver,
     [attachment] = post["attachments"]
     assert attachment["color"] == "#dbab09" and attachment["title_link"] == SOURCE_URL
     assert "are that ~~80,000~~ **8,000** have been enslaved" in attachment["text"]
-    assert {"short": True, "title": "Revision", "value": "`3f2a9c1d7e5b`"} in \
-        attachment["fields"]
+    assert [f["title"] for f in attachment["fields"]] == ["Source", "Detected"]
+    assert attachment["footer"] == ("Revision 3f2a9c1d7e5b · Previous 9e8d7c6b5a4f · "
+                                    "Full diff monitor diff huawei-5g-letter")
 
 
 def test_mattermost_long_diff_and_mentions_are_defused(mattermost: Receiver,
@@ -518,7 +528,7 @@ def test_mattermost_long_diff_and_mentions_are_defused(mattermost: Receiver,
     [post] = mattermost.service.posts  # type: ignore[attr-defined]
     text = post["attachments"][0]["text"]
     assert units(text) <= 4000
-    assert re.search(r"\*…and \d+ more changes\* — see `monitor diff huawei-5g-letter`$", text)
+    assert re.search(r"\*…and \d+ more changes\*$", text)
     assert "@\u200beveryone" in post["text"] and "\\<b\\>" in post["text"]
 
 
@@ -565,8 +575,9 @@ def test_telegram_long_diff_parses_and_fits_4096(telegram: Receiver,
     [message] = telegram.service.messages  # type: ignore[attr-defined]
     assert units(message["text"]) <= 4096  # the receiver also parsed its entities
     assert "Huawei &lt;b&gt;“5G”&lt;/b&gt; &amp; *contracts* @\u200beveryone" in message["text"]
-    assert re.search(r"<i>…and \d+ more changes</i> — see <code>monitor diff "
-                     r"huawei-5g-letter</code>$", message["text"])
+    assert re.search(r"<i>…and \d+ more changes</i>\n\n<i>Revision <code>3f2a9c1d7e5b</code> · "
+                     r"Previous <code>9e8d7c6b5a4f</code> · Full diff <code>monitor diff "
+                     r"huawei-5g-letter</code></i>$", message["text"])
 
 
 def test_telegram_errors_carry_retry_after_and_never_the_token(
@@ -640,10 +651,11 @@ def test_matrix_long_diff_and_escaping(matrix: Receiver, long_alert: dict[str, A
     assert event["msgtype"] == "m.notice"
     assert len(json.dumps(event).encode()) < 65_536
     assert "Huawei &lt;b&gt;“5G”&lt;/b&gt; &amp; *contracts* @everyone" in event["formatted_body"]
-    assert re.search(r"…and \d+ more changes</em> — see <code>monitor diff huawei-5g-letter"
-                     r"</code></p>$", event["formatted_body"])
-    assert re.search(r"…and \d+ more changes — see `monitor diff huawei-5g-letter`$",
-                     event["body"])
+    assert re.search(r"…and \d+ more changes</em></p><p><sub>Revision .*Full diff "
+                     r"<code>monitor diff huawei-5g-letter</code></sub></p>$",
+                     event["formatted_body"])
+    assert re.search(r"…and \d+ more changes\n\n-- \nRevision 3f2a9c1d7e5b · Previous "
+                     r"9e8d7c6b5a4f · Full diff monitor diff huawei-5g-letter$", event["body"])
 
 
 def test_matrix_errors(matrix: Receiver, letter_alert: dict[str, Any],
@@ -827,7 +839,12 @@ def test_email_over_starttls_with_auth_and_the_word_diff(
         assert "3f2a9c1d7e5b4a6f8091a2b3c4d5e6f708192a3b" in html  # the full git revision
         text = text_part(message)
         assert "are that [-80,000-]{+8,000+} have been enslaved" in text
-        assert "Full revision: 3f2a9c1d7e5b4a6f8091a2b3c4d5e6f708192a3b" in text
+        footer = text.split("\n-- \n")[1]  # the revisions are for tools: after the body
+        assert footer == ("Revision: 3f2a9c1d7e5b4a6f8091a2b3c4d5e6f708192a3b\n"
+                          "Previous: 9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a291807\n"
+                          "Full diff: monitor diff huawei-5g-letter\n"
+                          f"Alert: {letter_alert['id']}\n")
+        assert "3f2a9c1d7e5b" not in text.split("\n-- \n")[0]
         assert SOURCE_URL in text
 
 
@@ -960,8 +977,12 @@ def test_every_channel_shows_the_change_classes_before_the_words() -> None:
     v = r.view(alert)
     assert v.classes == ["Figure changed: 80,000 → 8,000"]
     assert ("Previous version", "2026-11-24 09:30 UTC") in v.facts
-    assert ("Page's modified date", "unchanged") in v.facts
-    assert any(name == "Silent edit" for name, _ in v.facts)
+    assert v.notes == ["Silent edit: no correction or update note, and the page's own "
+                       "last-modified date did not move"]
+    assert r.view({**alert, "silent": False}).notes == [
+        "The page's own last-modified date did not move"]
+    assert r.view({**alert, "silent": False, "modified_moved": True}).notes == [
+        "The page's own last-modified date moved"]
     assert r.gist(v).startswith("✏️ Changed: Request that Government") \
         and "Figure changed: 80,000 → 8,000" in r.gist(v)
     rendered = {

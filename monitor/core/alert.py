@@ -13,8 +13,11 @@ from typing import Any
 
 from monitor.core.changes import Change, is_silent
 from monitor.core.diff import Diff
+from monitor.core.document import Document
 from monitor.core.events import COMMIT_EVENTS, DIFF_EVENTS, Event
+from monitor.core.excerpt import excerpt
 from monitor.core.model import Source
+from monitor.core.reasons import reason_text
 from monitor.core.safe_text import strip_controls
 
 #: events whose alert says why (the check's reason: gone-404, a server's error, ...)
@@ -47,6 +50,15 @@ class Alert:
     modified_moved: bool | None = None  # changed: whether the page's modified date moved
     # (service, revision, url): mementos of earlier versions in web archives
     archive_urls: tuple[tuple[str, str, str], ...] = ()
+    name: str | None = None  # the source's own name, shown instead of the page's title
+    excerpt: str | None = None  # removed: the last text seen (title, lede, first paragraphs)
+    last_seen_at: str | None = None  # removed: when the page was last seen online
+
+    @property
+    def reason_text(self) -> str:
+        """The reason in words (``reason`` is the code): for every event."""
+        return reason_text(self.event, self.reason, count=self.count,
+                           reverts_to=self.reverts_to, to_url=self.to_url)
 
     @property
     def kinds(self) -> frozenset[str]:
@@ -88,8 +100,10 @@ class Alert:
         optional = {"reverts_to": self.reverts_to, "count": self.count,
                     "test": self.test or None, "rebuilt_from_git": self.rebuilt_from_git or None,
                     "silent": self.silent, "previous_detected_at": self.previous_detected_at,
-                    "modified_moved": self.modified_moved}
+                    "modified_moved": self.modified_moved, "name": self.name,
+                    "excerpt": self.excerpt, "last_seen_at": self.last_seen_at}
         body.update({key: value for key, value in optional.items() if value is not None})
+        body["reason_text"] = self.reason_text
         if self.archive_urls:
             body["archive_urls"] = [{"service": service, "revision": revision, "url": url}
                                     for service, revision, url in self.archive_urls]
@@ -102,12 +116,15 @@ def make_alert(event: Event | str, *, alert_id: str, source: Source, title: str,
                moved: tuple[str, str] | None = None,
                modified: tuple[str | None, str] | None = None,
                previous_detected_at: str | None = None,
-               archive_urls: tuple[tuple[str, str, str], ...] = ()) -> Alert:
+               archive_urls: tuple[tuple[str, str, str], ...] = (),
+               last_text: Document | None = None, last_seen_at: str | None = None) -> Alert:
     """The alert of one event. ``reason`` is the check's; the event decides if it is kept.
 
     ``moved`` is (from, to) for a ``moved`` event, both as requested: they are
     kept in their shown form, like every URL an alert carries. ``modified`` is
     the page's modified date (at the version before, now); None before: unknown.
+    ``last_text`` and ``last_seen_at`` are what a removal says of the page before it
+    went: its text as last stored, and when a check last found it online.
     """
     event = Event(event)
     from_url, to_url = moved if event == Event.MOVED and moved else (None, None)
@@ -137,4 +154,7 @@ def make_alert(event: Event | str, *, alert_id: str, source: Source, title: str,
         from_url=source.shown(from_url) if from_url else None,
         to_url=source.shown(to_url) if to_url else None, changes=changes, silent=silent,
         previous_detected_at=previous_detected_at if event == Event.CHANGED else None,
-        modified_moved=moved_date, archive_urls=archive_urls)
+        modified_moved=moved_date, archive_urls=archive_urls,
+        name=strip_controls(source.name) if source.name else None,
+        excerpt=(excerpt(last_text) or None) if event == Event.REMOVED and last_text else None,
+        last_seen_at=last_seen_at if event == Event.REMOVED else None)

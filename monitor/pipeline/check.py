@@ -227,7 +227,8 @@ class Checker:
         if decision.outcome == "restored" and stored is not None and diff is None \
                 and stored.document != document:
             diff = diff_documents(stored.document, document)
-        alerts = [self._alert(event, source, record, document, detected_at, decision, diff)
+        alerts = [self._alert(event, source, record, document, detected_at, decision, diff,
+                              stored.document if stored else None)
                   for event in decision.events]
         storm = RecordUpdate()
         if "changed" in decision.events and self.settings.storm_after:
@@ -268,14 +269,20 @@ class Checker:
                            detail=source.shown(_detail(decision, seen, diff)))
 
     def _alert(self, event: str, source: Source, record: SourceRecord, document: Document,
-               detected_at: str, decision: Decision, diff: Diff | None) -> Alert:
+               detected_at: str, decision: Decision, diff: Diff | None,
+               watched: Document | None) -> Alert:
+        """``watched`` is the text as stored before this check: a move and a removal
+        name that article, and a removal quotes it."""
+        title = watched.title if watched and event in (Event.MOVED, Event.REMOVED) \
+            and watched.title else document.title
         return make_alert(
-            event, alert_id=new_alert_id(), source=source, title=document.title,
+            event, alert_id=new_alert_id(), source=source, title=title,
             detected_at=detected_at, revision=record.revision,
             previous_revision=record.revision, reason=decision.reason, diff=diff,
             moved=(tracked_url(source, record), decision.moved_to) if decision.moved_to
             else None, modified=(record.page_modified, document.modified),
-            previous_detected_at=record.last_changed_at, archive_urls=self._mementos(source))
+            previous_detected_at=record.last_changed_at, archive_urls=self._mementos(source),
+            last_text=watched or document, last_seen_at=last_seen(record))
 
     def _mementos(self, source: Source) -> tuple[tuple[str, str, str], ...]:
         """The web archives' copies of this source's earlier versions, for its alert."""
@@ -283,6 +290,20 @@ class Checker:
             return ()
         found = mementos(self.store.db, source.id)
         return tuple((m.service, m.revision, m.url) for urls in found.values() for m in urls)
+
+
+#: outcomes of a check that found the page online (answering with its article)
+SEEN_OUTCOMES = frozenset({"baseline", "unchanged", "changed", "collapsed", "restored",
+                           "moved", "rescoped", "rewritten"})
+
+
+def last_seen(record: SourceRecord) -> str | None:
+    """When the page was last seen online, as far as the source's row knows.
+
+    The row keeps the last check only: when that check found the page, its time
+    is the answer; after an unconfirmed "gone" or an error it is not known.
+    """
+    return record.last_checked if record.last_outcome in SEEN_OUTCOMES else None
 
 
 def _record_update(source: Source, record: SourceRecord, result: FetchResult,

@@ -47,19 +47,27 @@ def _urls(options: dict[str, Any]) -> list[str]:
 
 def alert_body(alert: dict[str, Any]) -> tuple[str, str]:
     v = r.view(alert)
-    head = [v.url, *v.classes, f"Source: {v.source_id}"]
+    head = [line for line in (v.title if v.name else "", v.url) if line]
+    head += [*v.classes, f"Source: {v.source_id}"]
     if v.removed and not v.classes:
         head.append(f"Removed: {r.quoted(v.removed)}")
     if v.added and not v.classes:
         head.append(f"Added: {r.quoted(v.added)}")
     head += [f"{name}: {value}" for name, value in v.facts if name != "Detected"]
-    top = "\n".join(line for line in head if line)
-    note: Note = lambda n: f"{r.more_changes(n)} — see `{v.pointer}`"  # noqa: E731
+    head += v.notes
+    if v.excerpt:
+        head += ["", "Last text seen:", r.truncate(v.excerpt, 1200)]
+    top = "\n".join(head)
+    footer = f"-- \n{v.footer_text()}" if v.footer else ""
+    note: Note = lambda n: r.more_changes(n)  # noqa: E731
     fitted = r.fit([(r.plain(e), r.count_changes(e)) for e in r.excerpts(v.blocks)],
-                   BODY_LIMIT - r.units(top) - 2, note=note, max_pieces=MAX_PASSAGES)
+                   BODY_LIMIT - r.units(top) - r.units(footer) - 4, note=note,
+                   max_pieces=MAX_PASSAGES)
     parts = [top, *fitted.pieces]
     if fitted.left_out:
         parts.append(note(fitted.left_out))
+    if footer:
+        parts.append(footer)
     return r.truncate(f"{v.icon} {v.headline}", 250), "\n\n".join(parts)
 
 

@@ -2,8 +2,11 @@
 
 Two looks (option ``style``): ``embed`` (default) is a coloured card whose title
 links to the page and whose description quotes the changed passages with old
-words ~~struck~~ and new words **bold**; ``diff`` is a plain message with a
-```diff code block that Discord colours red and green line by line. Discord
+words ~~struck~~ and new words **bold** (a removal: the last text seen), the
+revisions and the ``monitor diff`` command in its footer; ``diff`` is a plain
+message with a ```diff code block that Discord colours red and green line by
+line, and the same footer as small subtext. A test alert also carries a
+``content`` line saying it is a test, which is what notifications show. Discord
 answers 400 to a message past its limits (content 2,000 characters; embed title
 256, description 4,096, field value 1,024, 6,000 in all), so passages are
 fitted and the rest summed up as "…and N more changes". Article text must never
@@ -46,40 +49,56 @@ def embed_size(embed: dict[str, Any]) -> int:
 def _fields(v: r.AlertView) -> list[dict[str, Any]]:
     fields = [{"name": "Source", "value": f"`{v.source_id}`", "inline": True}]
     for name, value in v.facts:
-        if name in r.CODE_FACTS:
-            text = f"`{value}`"
-        elif name.startswith("Moved"):
-            text = r.safe_url(value)  # Discord links a bare URL; escapes would break it
-        else:
-            text = r.escape_markdown(value)
+        # Discord links a bare URL; escapes would break it
+        text = r.safe_url(value) if name.startswith("Moved") else r.escape_markdown(value)
         fields.append({"name": name, "value": r.truncate(text, FIELD_LIMIT),
                        "inline": name not in ("Moved from", "Moved to", "Reason", "Test")})
     return fields[:25]
 
 
+def quote(text: str) -> str:
+    """Text as a Markdown block quote, line by line, that pings no one."""
+    return "\n".join(f"> {r.defuse_mentions(r.escape_markdown(line))}" if line else ">"
+                      for line in text.split("\n"))
+
+
+TEST_CONTENT = f"{r.TEST_MARK} a sample alert from monitor test-alert, not a real change"
+
+
 def embed_payload(alert: dict[str, Any]) -> dict[str, Any]:
     v = r.view(alert)
     embed: dict[str, Any] = {
-        "title": r.truncate(f"{v.icon} {v.label}: {r.escape_markdown(v.title)}", TITLE_LIMIT),
+        "title": r.truncate(f"{v.icon} {v.label}: {r.escape_markdown(v.heading)}", TITLE_LIMIT),
         "color": colour(v.colour),
         "fields": _fields(v),
-        "footer": {"text": f"full diff: {v.pointer}" if v.blocks else "monitor"},
+        "footer": {"text": r.truncate(v.footer_text() or "monitor", FOOTER_LIMIT)},
     }
     if v.url.startswith(("http://", "https://")):
         embed["url"] = v.url
     if alert.get("detected_at"):
         embed["timestamp"] = alert["detected_at"]
-    room = min(DESCRIPTION_LIMIT, EMBED_TOTAL - embed_size(embed) - 100)
+    head = []
+    if v.name:  # the title names the source: the page's own title goes first
+        head.append(f"**{r.escape_markdown(v.title)}**")
+    head += [f"**{r.escape_markdown(line)}**" for line in v.classes]
+    head += [f"*{r.escape_markdown(note)}*" for note in v.notes]
+    if v.excerpt:
+        head.append("**Last text seen:**\n" + quote(r.truncate(v.excerpt, 1500)))
+    top = "\n".join(head)
+    room = min(DESCRIPTION_LIMIT, EMBED_TOTAL - embed_size(embed) - 100) - r.units(top) - 2
     passages = [(r.truncate(r.markdown(e), room), r.count_changes(e))
                 for e in r.excerpts(v.blocks)]
-    note: Note = lambda n: f"*{r.more_changes(n)}* — see `{v.pointer}`"  # noqa: E731
+    note: Note = lambda n: f"*{r.more_changes(n)}*"  # noqa: E731
     fitted = r.fit(passages, room, note=note, max_pieces=MAX_PASSAGES)
-    pieces = fitted.pieces + ([note(fitted.left_out)] if fitted.left_out else [])
-    if v.classes:
-        pieces.insert(0, "\n".join(f"**{r.escape_markdown(line)}**" for line in v.classes))
+    pieces = ([top] if top else []) + fitted.pieces
+    if fitted.left_out:
+        pieces.append(note(fitted.left_out))
     if pieces:
         embed["description"] = "\n\n".join(pieces)
-    return {"embeds": [embed], "allowed_mentions": {"parse": []}}
+    payload: dict[str, Any] = {"embeds": [embed], "allowed_mentions": {"parse": []}}
+    if v.test:  # what a notification shows: it must read as a test
+        payload["content"] = TEST_CONTENT
+    return payload
 
 
 def _code(text: str) -> str:
@@ -88,24 +107,31 @@ def _code(text: str) -> str:
 
 
 def diff_payload(alert: dict[str, Any]) -> dict[str, Any]:
-    """Content only: a bold headline, the link, and a ```diff block of old/new lines."""
+    """Content only: a bold headline, the link, a ```diff block of old/new lines, and a
+    footer in Discord's small subtext (``-#``)."""
     v = r.view(alert)
     head = [f"**{r.escape_markdown(r.truncate(f'{v.icon} {v.headline}', 300))}**"]
+    if v.name:
+        head.append(r.escape_markdown(r.truncate(v.title, 300)))
     if v.url:
         head.append(f"<{r.safe_url(v.url)}>")
     head += [r.escape_markdown(line) for line in v.classes]
     facts = [f"`{v.source_id}`"] + [f"{name}: {r.escape_markdown(value)}"
-                                    for name, value in v.facts if name != "Detected"]
-    head.append(r.truncate(" · ".join(facts), 400))
+                                    for name, value in v.facts]
+    head.append(r.truncate(" · ".join(facts), 600))
+    head += [f"*{r.escape_markdown(note)}*" for note in v.notes]
+    if v.excerpt:
+        head.append("**Last text seen:**\n" + quote(r.truncate(v.excerpt, 900)))
     top = "\n".join(head)
+    footer = f"\n-# {r.truncate(v.footer_text(lambda c: f'`{c}`'), 300)}" if v.footer else ""
     passages = []
     for e in r.excerpts(v.blocks):
         old = "\n".join(f"- {line}" for line in _code(r.side(e, DELETE)).split("\n"))
         new = "\n".join(f"+ {line}" for line in _code(r.side(e, INSERT)).split("\n"))
         passages.append((f"{old}\n{new}", r.count_changes(e)))
-    note: Note = lambda n: f"{r.more_changes(n)} — see `{v.pointer}`"  # noqa: E731
-    # the budget counts the block's fences and the note that may follow it
-    room = CONTENT_LIMIT - r.units(top) - len("\n```diff\n\n```") - 1
+    note: Note = lambda n: r.more_changes(n)  # noqa: E731
+    # the budget counts the block's fences, the note that may follow it and the footer
+    room = CONTENT_LIMIT - r.units(top) - r.units(footer) - len("\n```diff\n\n```") - 1
     fitted = r.fit([(p, n) for p, n in passages if r.units(p) <= room], room,
                    note=note, sep="\n", max_pieces=MAX_PASSAGES)
     left_out = fitted.left_out + sum(n for p, n in passages if r.units(p) > room)
@@ -114,7 +140,8 @@ def diff_payload(alert: dict[str, Any]) -> dict[str, Any]:
         content += "\n```diff\n" + fitted.joined("\n") + "\n```"
     if left_out:
         content += "\n" + note(left_out)
-    return {"content": r.truncate(content, CONTENT_LIMIT), "allowed_mentions": {"parse": []}}
+    content = r.truncate(content, CONTENT_LIMIT - r.units(footer)) + footer
+    return {"content": content, "allowed_mentions": {"parse": []}}
 
 
 def digest_payload(digest: dict[str, Any]) -> dict[str, Any]:

@@ -3,8 +3,9 @@
 Mail is where evidence is kept, so the message carries the whole changed
 paragraphs, not excerpts: an HTML part in which deleted words are struck
 through in red and inserted words highlighted in green (the alert's own
-word-level diff), the title and link, the reason and the git revision; and a
-plain-text part with the same content in ``[-old-]{+new+}`` notation for
+word-level diff), the title and link, the reason and the times (a removal:
+the last text seen), with the git revisions and the ``monitor diff`` command in
+a footer; and a plain-text part with the same content in ``[-old-]{+new+}`` notation for
 clients that show no HTML.
 
 Threading: each message's ``Message-ID`` is built from the alert id, and
@@ -95,10 +96,12 @@ def fact_row(name: str, value_html: str) -> str:
 
 def alert_html(alert: dict[str, Any], subject: str) -> str:
     v = r.view(alert)
-    title = r.escape_html(v.title)
+    heading = r.escape_html(v.heading)
+    subtitle = (f'<p style="margin:0 0 4px;font-size:15px">{r.escape_html(v.title)}</p>'
+                if v.name else "")
     if v.url.startswith(("http://", "https://")):
         url = r.escape_html(v.url)
-        title = f'<a href="{url}" style="color:#0969da;text-decoration:none">{title}</a>'
+        heading = f'<a href="{url}" style="color:#0969da;text-decoration:none">{heading}</a>'
         link = (f'<p style="margin:0 0 16px;font-size:13px;word-break:break-all">'
                 f'<a href="{url}" style="color:{MUTED}">{url}</a></p>')
     else:
@@ -111,8 +114,6 @@ def alert_html(alert: dict[str, Any], subject: str) -> str:
     for name, value in v.facts:
         if name.startswith("Moved") and value.startswith(("http://", "https://")):
             shown = f'<a href="{r.escape_html(value)}">{r.escape_html(value)}</a>'
-        elif name in r.CODE_FACTS:
-            shown = code(value)
         else:
             shown = r.escape_html(value)
         rows.append(fact_row(name, shown))
@@ -120,18 +121,28 @@ def alert_html(alert: dict[str, Any], subject: str) -> str:
         f'<p style="margin:0 0 6px;font-size:12px;font-weight:600;letter-spacing:.05em;'
         f'text-transform:uppercase;color:{v.colour}">{r.escape_html(v.label)}</p>',
         f'<h1 style="margin:0 0 4px;font-size:20px;line-height:1.3;font-weight:600">'
-        f'{title}</h1>',
+        f'{heading}</h1>',
+        subtitle,
         link,
         "".join(f'<p style="margin:0 0 4px;font-size:15px;font-weight:600">'
                 f'{r.escape_html(line)}</p>' for line in v.classes),
         '<table role="presentation" style="border-collapse:collapse;font-size:14px;'
         f'margin:0 0 8px">{"".join(rows)}</table>',
+        "".join(f'<p style="margin:0 0 4px;font-style:italic">{r.escape_html(note)}</p>'
+                for note in v.notes),
     ]
+    if v.excerpt:
+        parts.append('<h2 style="margin:20px 0 10px;font-size:15px;font-weight:600">'
+                     'Last text seen</h2>')
+        parts.append('<blockquote style="margin:0;padding:8px 12px;border-left:3px solid '
+                     '#d0d7de;background:#fafbfc">' + "".join(
+                         f'<p style="margin:0 0 8px">{r.escape_html(p)}</p>'
+                         for p in v.excerpt.split("\n\n")) + "</blockquote>")
     if v.blocks:
         blocks = [r.excerpts([b], context=10_000, change_chars=r.EMAIL_CHANGE_CHARS)[0]
                   for b in v.blocks]
         note: Note = lambda n: (f'<p style="margin:12px 0 0;color:{MUTED};font-style:italic">'  # noqa: E731
-                          f'{r.more_changes(n)} — see {code(v.pointer)}</p>')
+                          f'{r.more_changes(n)}: the footer\'s command shows them all</p>')
         fitted = r.fit([(f'<div style="margin:0 0 12px;padding:8px 12px;border-left:3px '
                          f'solid #d0d7de;background:#fafbfc">{r.email_html(b)}</div>',
                          r.count_changes(b)) for b in blocks],
@@ -145,16 +156,24 @@ def alert_html(alert: dict[str, Any], subject: str) -> str:
     return page(subject, "\n".join(p for p in parts if p), footer(alert))
 
 
-def footer(alert: dict[str, Any]) -> str:
+def footer_items(alert: dict[str, Any]) -> list[tuple[str, str]]:
+    """The footer for tools: full revisions (mail is kept as evidence), the command, the id."""
     items = []
     if alert.get("revision"):
-        items.append(f"Revision {code(str(alert['revision']))}")
+        items.append(("Revision", str(alert["revision"])))
     if alert.get("previous_revision") and alert.get("previous_revision") != alert.get(
             "revision"):
-        items.append(f"previous {code(str(alert['previous_revision']))}")
-    if (alert.get("diff") or {}).get("unified"):
-        items.append(f"full diff: {code('monitor diff ' + str(alert.get('source_id', '')))}")
-    items.append(f"alert {r.escape_html(str(alert.get('id', '')))}")
+        items.append(("Previous", str(alert["previous_revision"])))
+    if alert.get("reverts_to"):
+        items.append(("Reverts to", str(alert["reverts_to"])))
+    if (alert.get("diff") or {}).get("unified") and not alert.get("test"):
+        items.append(("Full diff", f"monitor diff {alert.get('source_id', '')}"))
+    items.append(("Alert", str(alert.get("id", ""))))
+    return items
+
+
+def footer(alert: dict[str, Any]) -> str:
+    items = [f"{r.escape_html(name)} {code(value)}" for name, value in footer_items(alert)]
     return " · ".join(items) + "<br>Sent by monitor, which watches these pages for edits " \
                                "and removals."
 
@@ -162,6 +181,8 @@ def footer(alert: dict[str, Any]) -> str:
 def alert_text(alert: dict[str, Any]) -> str:
     v = r.view(alert)
     lines = [f"{v.icon} {v.headline}"]
+    if v.name:
+        lines.append(v.title)
     if v.url:
         lines.append(v.url)
     if v.classes:
@@ -172,19 +193,20 @@ def alert_text(alert: dict[str, Any]) -> str:
     if v.added:
         lines.append(f"Added: {r.quoted(v.added, max_items=MAX_FRAGMENTS, max_chars=200)}")
     lines += [f"{name}: {value}" for name, value in v.facts]
-    if alert.get("revision"):
-        lines.append(f"Full revision: {alert['revision']}")
+    lines += v.notes
+    if v.excerpt:
+        lines += ["", "Last text seen:", "", *(f"> {line}" if line else ">"
+                                                for line in v.excerpt.split("\n"))]
     if v.blocks:
         blocks = [r.excerpts([b], context=10_000, change_chars=r.EMAIL_CHANGE_CHARS)[0]
                   for b in v.blocks]
-        note: Note = lambda n: f"{r.more_changes(n)} — see `{v.pointer}`"  # noqa: E731
+        note: Note = lambda n: f"{r.more_changes(n)}: the footer's command shows them all"  # noqa: E731
         fitted = r.fit([(r.plain(b), r.count_changes(b)) for b in blocks], HTML_LIMIT,
                        note=note, max_pieces=MAX_BLOCKS, measure=lambda s: len(s.encode()))
         lines += ["", "What changed ([-removed-] {+added+}):", "", fitted.joined("\n\n")]
         if fitted.left_out:
             lines += ["", note(fitted.left_out)]
-        else:
-            lines += ["", f"Full diff: {v.pointer}"]
+    lines += ["", "-- ", *(f"{name}: {value}" for name, value in footer_items(alert))]
     return "\n".join(lines) + "\n"
 
 

@@ -10,9 +10,10 @@ The event has a plain ``body`` and an HTML ``formatted_body`` in which old words
 are struck red and new words bold green. Matrix strips ``style`` attributes, so
 colours use the spec's ``data-mx-color`` / ``data-mx-bg-color``. The event carries
 an empty ``m.mentions`` so that ``@room`` quoted in an article pings nobody.
-Events are capped at 65,536 bytes; each body is kept to 24,000 bytes and long
-diffs end in "…and N more changes". A 429's ``retry_after_ms`` becomes the
-delivery's ``retry_after``.
+The revisions and the ``monitor diff`` command close the message, after a ``-- ``
+line in the body and in ``<sub>`` in the HTML. Events are capped at 65,536 bytes;
+each body is kept to 24,000 bytes and long diffs end in "…and N more changes".
+A 429's ``retry_after_ms`` becomes the delivery's ``retry_after``.
 """
 
 from __future__ import annotations
@@ -47,30 +48,44 @@ def a(url: str, label: str) -> str:
 
 
 def plain_body(v: r.AlertView, passages: list[list[r.Segment]]) -> str:
-    lines = [f"{v.icon} {v.headline}", v.url, *v.classes, f"Source: {v.source_id}"]
+    lines = [f"{v.icon} {v.headline}", v.title if v.name else "", v.url, *v.classes,
+             f"Source: {v.source_id}"]
     lines += [f"{name}: {value}" for name, value in v.facts]
-    note: Note = lambda n: f"{r.more_changes(n)} — see `{v.pointer}`"  # noqa: E731
+    lines += v.notes
+    if v.excerpt:
+        lines += ["", "Last text seen:", *(f"> {line}" for line in v.excerpt.split("\n"))]
+    note: Note = lambda n: r.more_changes(n)  # noqa: E731
     head = "\n".join(line for line in lines if line)
+    footer = f"-- \n{v.footer_text()}" if v.footer else ""
     fitted = r.fit([(r.plain(e), r.count_changes(e)) for e in passages],
-                   BODY_LIMIT - utf8(head) - 2, note=note, max_pieces=MAX_PASSAGES,
-                   measure=utf8)
+                   BODY_LIMIT - utf8(head) - utf8(footer) - 4, note=note,
+                   max_pieces=MAX_PASSAGES, measure=utf8)
     parts = [head, *fitted.pieces]
     if fitted.left_out:
         parts.append(note(fitted.left_out))
+    if footer:
+        parts.append(footer)
     return "\n\n".join(parts)
 
 
 def html_body(v: r.AlertView, passages: list[list[r.Segment]]) -> str:
     facts = r.html_facts(v, h, a)
     classes = "".join(f"<strong>{h(line)}</strong><br>" for line in v.classes)
-    head = (f"<p>{v.icon} <strong>{h(v.label)}:</strong> {a(v.url, v.title)}<br>"
-            f"{classes}{' · '.join(facts)}</p>")
-    note: Note = lambda n: (f"<p><em>{r.more_changes(n)}</em> — see "  # noqa: E731
-                      f"<code>{h(v.pointer)}</code></p>")
+    title = f"{h(v.title)}<br>" if v.name else ""
+    notes = "".join(f"<br><em>{h(note)}</em>" for note in v.notes)
+    head = (f"<p>{v.icon} <strong>{h(v.label)}:</strong> {a(v.url, v.heading)}<br>"
+            f"{title}{classes}{' · '.join(facts)}{notes}</p>")
+    if v.excerpt:
+        paragraphs = "".join(f"<p>{h(p)}</p>" for p in v.excerpt.split("\n\n"))
+        head += f"<p><strong>Last text seen:</strong></p><blockquote>{paragraphs}</blockquote>"
+    footer = (f"<p><sub>{v.footer_text(lambda value: f'<code>{h(value)}</code>', h)}</sub></p>"
+              if v.footer else "")
+    note: Note = lambda n: f"<p><em>{r.more_changes(n)}</em></p>"  # noqa: E731
     fitted = r.fit([(f"<blockquote>{r.matrix_html(e)}</blockquote>", r.count_changes(e))
-                    for e in passages], BODY_LIMIT - utf8(head), note=note, sep="",
-                   max_pieces=MAX_PASSAGES, measure=utf8)
-    return head + fitted.joined("") + (note(fitted.left_out) if fitted.left_out else "")
+                    for e in passages], BODY_LIMIT - utf8(head) - utf8(footer), note=note,
+                   sep="", max_pieces=MAX_PASSAGES, measure=utf8)
+    return (head + fitted.joined("") + (note(fitted.left_out) if fitted.left_out else "")
+            + footer)
 
 
 def alert_content(alert: dict[str, Any], msgtype: str = "m.text") -> dict[str, Any]:

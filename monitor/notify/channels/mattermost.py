@@ -2,7 +2,9 @@
 
 The post is a Markdown headline linking to the page and a message attachment
 with the event's colour bar, the changed passages (old words ~~struck~~, new
-words **bold**) and fields for the source, reason and revision. Mattermost
+words **bold**; a removal: the last text seen) and fields for the source, reason
+and times; the attachment's footer holds the revisions and the ``monitor diff``
+command. Mattermost
 Markdown is CommonMark, so article text is backslash-escaped, and ``@`` is
 followed by a zero-width space so that ``@channel`` or ``@all`` quoted in an
 article never notifies a whole team. A post holds 16,383 characters; past 4,000
@@ -36,27 +38,30 @@ def alert_payload(alert: dict[str, Any]) -> dict[str, Any]:
     v = r.view(alert)
     fields = [{"short": True, "title": "Source", "value": f"`{v.source_id}`"}]
     for name, value in v.facts:
-        shown = f"`{value}`" if name in r.CODE_FACTS else (
-            r.safe_url(value) if name.startswith("Moved") else md(value))
-        fields.append({"short": name in (*r.CODE_FACTS, "Detected"),
+        shown = r.safe_url(value) if name.startswith("Moved") else md(value)
+        fields.append({"short": name in ("Detected", "Previous version", "Last seen online"),
                        "title": name, "value": r.truncate(shown, 1000)})
-    note: Note = lambda n: f"*{r.more_changes(n)}* — see `{v.pointer}`"  # noqa: E731
+    note: Note = lambda n: f"*{r.more_changes(n)}*"  # noqa: E731
     passages = [(r.truncate(r.markdown(e), TEXT_LIMIT // 2), r.count_changes(e))
                 for e in r.excerpts(v.blocks)]
     fitted = r.fit(passages, TEXT_LIMIT, note=note, max_pieces=MAX_PASSAGES)
     pieces = [f"> {p}".replace("\n", "\n> ") for p in fitted.pieces]
-    if v.classes:
-        pieces.insert(0, "\n".join(f"**{md(line)}**" for line in v.classes))
+    head = [f"**{md(line)}**" for line in v.classes] + [f"*{md(note)}*" for note in v.notes]
+    if head:
+        pieces.insert(0, "\n".join(head))
+    if v.excerpt:
+        pieces.append("**Last text seen:**\n> " + md(r.truncate(v.excerpt, 1500))
+                      .replace("\n", "\n> "))
     if fitted.left_out:
         pieces.append(note(fitted.left_out))
     attachment: dict[str, Any] = {
         "fallback": r.gist(v), "color": v.colour,
         "title": r.truncate(v.title, 250), "text": "\n\n".join(pieces), "fields": fields,
-        "footer": f"full diff: {v.pointer}" if v.blocks else "monitor",
+        "footer": r.truncate(v.footer_text() or "monitor", 1000),
     }
     if v.url.startswith(("http://", "https://")):
         attachment["title_link"] = v.url
-    return {"text": f"{v.icon} **{v.label}:** {link(v.url, r.truncate(v.title, 300))}",
+    return {"text": f"{v.icon} **{md(v.label)}:** {link(v.url, r.truncate(v.heading, 300))}",
             "attachments": [attachment]}
 
 

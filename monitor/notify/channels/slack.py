@@ -1,8 +1,9 @@
 """Slack: an incoming webhook, one Block Kit message per alert.
 
-The message is a header, the linked title with the source and reason, one
-section per changed passage (old words ~struck~, new words *bold*), and a
-context line with the revision and the ``monitor diff`` command. Slack refuses
+The message is a header (the event and the source's name or the page title), the
+linked title with the source, reason and times, one section per changed passage
+(old words ~struck~, new words *bold*) or, for a removal, the last text seen, and
+a context line, the footer, with the revisions and the ``monitor diff`` command. Slack refuses
 a message whose section text passes 3,000 characters or that has more than 50
 blocks (HTTP 400 ``invalid_blocks``), so the passages are fitted to those
 limits and the rest is summed up as "…and N more changes". ``text`` is the
@@ -35,44 +36,44 @@ def facts_line(v: r.AlertView) -> str:
     for name, value in v.facts:
         if name in ("Moved from", "Moved to"):
             parts.append(f"{name.lower()} {link(value, value)}")
-        elif name not in (*r.CODE_FACTS, "Detected"):
+        else:
             parts.append(f"{name}: {r.escape_slack(value)}")
     return " · ".join(parts)
 
 
-def pointer(v: r.AlertView) -> str:
-    return f"see `{r.escape_slack(v.pointer)}`"
+def quote(text: str) -> str:
+    """Text as a Slack block quote, line by line."""
+    return "\n".join(f">{r.escape_slack(line)}" for line in text.split("\n"))
+
+
+def section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": r.truncate(text, SECTION_LIMIT)}}
 
 
 def alert_payload(alert: dict[str, Any]) -> dict[str, Any]:
     """The webhook body for one alert: Block Kit blocks plus the fallback text."""
     v = r.view(alert)
+    notes = "".join(f"\n_{r.escape_slack(note)}_" for note in v.notes)
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "emoji": True,
                                     "text": r.truncate(f"{v.icon} {v.headline}", HEADER_LIMIT)}},
-        {"type": "section", "text": {"type": "mrkdwn", "text": r.truncate(
-            f"*{link(v.url, v.title)}*\n{facts_line(v)}", SECTION_LIMIT)}},
+        section(f"*{link(v.url, v.title)}*\n{facts_line(v)}{notes}"),
     ]
     if v.classes:
-        blocks.insert(1, {"type": "section", "text": {"type": "mrkdwn", "text": r.truncate(
-            "\n".join(f"*{r.escape_slack(line)}*" for line in v.classes), SECTION_LIMIT)}})
+        blocks.insert(1, section("\n".join(f"*{r.escape_slack(line)}*" for line in v.classes)))
+    if v.excerpt:
+        blocks.append(section(f"*Last text seen:*\n{quote(v.excerpt)}"))
     passages = [(r.truncate(r.slack(e), SECTION_LIMIT), r.count_changes(e))
                 for e in r.excerpts(v.blocks)]
     fitted = r.fit(passages, SECTION_LIMIT * MAX_PASSAGES, max_pieces=MAX_PASSAGES,
                    note=lambda n: r.more_changes(n))
     for passage in fitted.pieces:
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": passage}})
-    context = [f"{name}: `{r.escape_slack(value)}`" if name in r.CODE_FACTS
-               else f"{name}: {r.escape_slack(value)}"
-               for name, value in v.facts if name in (*r.CODE_FACTS, "Detected")]
+        blocks.append(section(passage))
     if fitted.left_out:
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": (
-            f"_{r.more_changes(fitted.left_out)}_ — {pointer(v)}")}})
-    elif v.blocks:
-        context.append(f"full diff: `{r.escape_slack(v.pointer)}`")
-    if context:
-        blocks.append({"type": "context", "elements": [
-            {"type": "mrkdwn", "text": " · ".join(context)}]})
+        blocks.append(section(f"_{r.more_changes(fitted.left_out)}_"))
+    if v.footer:
+        footer = v.footer_text(lambda value: f"`{r.escape_slack(value)}`", r.escape_slack)
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": footer}]})
     return {"text": r.truncate(r.escape_slack(r.gist(v)), TEXT_LIMIT),
             "blocks": blocks[:MAX_BLOCKS], "unfurl_links": False, "unfurl_media": False}
 

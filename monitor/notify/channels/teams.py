@@ -6,7 +6,8 @@ Adaptive Card in a ``message`` envelope and answers 202 Accepted. The card uses
 RichTextBlock/TextRun (card version 1.4) rather than TextBlock Markdown because
 TextRuns are never parsed as Markdown, so article text needs no escaping, and
 they can strike a run through and colour it: old words struck in red, new words
-bold in green. Teams refuses messages past about 28 KB ("Request Entity too
+bold in green. The revisions and the ``monitor diff`` command close the card in
+small, subtle text. Teams refuses messages past about 28 KB ("Request Entity too
 large"; some tenants fail nearer 21 KB), so passages are added while the whole
 payload stays under 20,000 bytes and the rest is summed up as "…and N more
 changes".
@@ -82,23 +83,45 @@ def open_url(url: str, title: str) -> list[dict[str, Any]]:
     return [{"type": "Action.OpenUrl", "title": title, "url": url}]
 
 
+def footer_lines(v: r.AlertView) -> list[dict[str, Any]]:
+    """The footer: revisions and the ``monitor diff`` command, small and subtle."""
+    if not v.footer:
+        return []
+    inlines: list[dict[str, Any]] = []
+    for index, (name, value) in enumerate(v.footer):
+        inlines.append(run(f"{' · ' if index else ''}{name} ", isSubtle=True, size="Small"))
+        inlines.append(run(value, fontType="Monospace", isSubtle=True, size="Small"))
+    return [line(*inlines, separator=True, spacing="Medium")]
+
+
 def alert_payload(alert: dict[str, Any]) -> dict[str, Any]:
     v = r.view(alert)
     body: list[dict[str, Any]] = [
         line(run(f"{v.icon} {v.label}", weight="Bolder",
                  color=COLOURS.get(v.event, "Default"))),
-        line(run(r.truncate(v.title, 400), size="Medium", weight="Bolder")),
+        line(run(r.truncate(v.heading, 400), size="Medium", weight="Bolder")),
+    ]
+    if v.name:
+        body.append(line(run(r.truncate(v.title, 400)), spacing="None"))
+    body += [
         *(line(run(r.truncate(text, 400), weight="Bolder"), spacing="Small")
           for text in v.classes),
         line(run("Source: ", weight="Bolder"), run(v.source_id), spacing="Small"),
     ]
     body += [line(run(f"{name}: ", weight="Bolder"), run(r.truncate(value, 500)),
                   spacing="None") for name, value in v.facts]
+    body += [line(run(note, italic=True), spacing="Small") for note in v.notes]
+    if v.excerpt:
+        body.append(line(run("Last text seen:", weight="Bolder"), separator=True,
+                         spacing="Medium"))
+        body += [line(run(r.truncate(paragraph, 1500), italic=True), spacing="Small")
+                 for paragraph in v.excerpt.split("\n\n")]
     actions = open_url(v.url, "Open the page")
+    footer = footer_lines(v)
     excerpts = r.excerpts(v.blocks)
     passages = [segment_lines(e) for e in excerpts]
     counts = [r.count_changes(e) for e in excerpts]
-    note_room = len(f"{r.more_changes(sum(counts))} — see: {v.pointer}".encode()) + 200
+    note_room = len(r.more_changes(sum(counts)).encode()) + 200
     shown = 0
     for index, passage in enumerate(passages[:MAX_PASSAGES]):
         if not passage:
@@ -106,18 +129,15 @@ def alert_payload(alert: dict[str, Any]) -> dict[str, Any]:
         passage[0] = {**passage[0], "separator": True, "spacing": "Medium"}
         candidate = body + passage
         reserve = 0 if index == len(passages) - 1 else note_room
-        if size(envelope(candidate, actions)) + reserve > PAYLOAD_LIMIT:
+        if size(envelope(candidate + footer, actions)) + reserve > PAYLOAD_LIMIT:
             break
         body = candidate
         shown += counts[index]
     left_out = sum(counts) - shown
     if left_out:
-        body.append(line(run(f"{r.more_changes(left_out)} — see: ", italic=True, isSubtle=True),
-                         run(v.pointer, fontType="Monospace"), separator=True))
-    elif v.blocks:
-        body.append(line(run("Full diff: ", isSubtle=True),
-                         run(v.pointer, fontType="Monospace", isSubtle=True), spacing="Small"))
-    return envelope(body, actions)
+        body.append(line(run(r.more_changes(left_out), italic=True, isSubtle=True),
+                         separator=True))
+    return envelope(body + footer, actions)
 
 
 def digest_payload(digest: dict[str, Any]) -> dict[str, Any]:

@@ -2,7 +2,8 @@
 
 ``POST {api_url}/bot<token>/sendMessage`` with ``chat_id``, ``parse_mode: HTML``
 and the text. Telegram's HTML subset has no colours, so old words are ``<s>``
-struck and new words ``<b>`` bold; everything else is escaped. A message holds
+struck and new words ``<b>`` bold; everything else is escaped. The revisions
+and the ``monitor diff`` command end the message, in italics. A message holds
 4,096 characters after the markup is parsed; the HTML itself is kept under that,
 which is always enough, and long diffs end in "…and N more changes".
 
@@ -44,21 +45,31 @@ def a(url: str, label: str) -> str:
 
 def alert_text(alert: dict[str, Any]) -> str:
     v = r.view(alert)
-    head = [f"{v.icon} <b>{h(v.label)}:</b> {a(v.url, r.truncate(v.title, 300))}"]
+    head = [f"{v.icon} <b>{h(v.label)}:</b> {a(v.url, r.truncate(v.heading, 300))}"]
+    if v.name:
+        head.append(h(r.truncate(v.title, 300)))
     head += [f"<b>{h(line)}</b>" for line in v.classes]
     facts = r.html_facts(v, h, a, shorten=r.truncate, skip=("Detected",))
     head.append(" · ".join(facts))
+    head += [f"<i>{h(note)}</i>" for note in v.notes]
+    if v.excerpt:
+        head.append(f"<b>Last text seen:</b>\n<blockquote>{h(r.truncate(v.excerpt, 1500))}"
+                    "</blockquote>")
     top = "\n".join(head)
-    note: Note = lambda n: f"<i>{r.more_changes(n)}</i> — see <code>{h(v.pointer)}</code>"  # noqa: E731
+    footer = (f"<i>{v.footer_text(lambda value: f'<code>{h(value)}</code>', h)}</i>"
+              if v.footer else "")
+    note: Note = lambda n: f"<i>{r.more_changes(n)}</i>"  # noqa: E731
     passages = [(f"<blockquote>{r.telegram_html(e)}</blockquote>", r.count_changes(e))
                 for e in r.excerpts(v.blocks)]
-    room = TEXT_LIMIT - r.units(top) - 2
+    room = TEXT_LIMIT - r.units(top) - r.units(footer) - 4
     fitted = r.fit([(p, n) for p, n in passages if r.units(p) <= room], room, note=note,
                    max_pieces=MAX_PASSAGES)
     left_out = fitted.left_out + sum(n for p, n in passages if r.units(p) > room)
     parts = [top, *fitted.pieces]
     if left_out:
         parts.append(note(left_out))
+    if footer:
+        parts.append(footer)
     return "\n\n".join(parts)
 
 

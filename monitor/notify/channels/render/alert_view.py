@@ -1,9 +1,11 @@
 """What an alert says, the same in every channel, before any markup.
 
 An alert must say at a glance what changed, so every channel shows the same
-thing: the event and title, the source and link, the reason, the words removed
-and added, and the git revision. ``view`` reads the alert's JSON document once
-into an ``AlertView``; the channels only choose markup and a size budget.
+thing: the event and title (or the source's name), the source and link, the
+reason in words, the words removed and added, the times for people, and in a
+footer the git revisions and the ``monitor diff`` command. ``view`` reads the
+alert's JSON document once into an ``AlertView``; the channels only choose
+markup and a size budget.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from monitor.core.changes import Change, summary
+from monitor.core.reasons import reason_text
 from monitor.notify.channels.render.text import truncate
 from monitor.notify.channels.render.words import Segment, count_changes, word_blocks
 
@@ -29,6 +32,7 @@ EVENT_COLOURS = {
     "changed": "#dbab09", "removed": "#cb2431", "restored": "#22863a", "moved": "#0366d6",
     "failing": "#e36209", "recovered": "#22863a", "digest": "#6a737d",
 }
+#: Short words for reason codes, for alerts kept from before ``reason_text`` existed.
 REASONS = {
     "gone-404": "404 Not Found", "gone-410": "410 Gone",
     "gone-451": "451 Unavailable For Legal Reasons",
@@ -37,32 +41,47 @@ REASONS = {
     "redirected": "redirects to another article",
 }
 
-#: Facts whose values are revision hashes, shown as code.
-CODE_FACTS = ("Revision", "Previous", "Reverts to")
+#: Footer items whose values are revision hashes or commands, shown as code.
+CODE_FACTS = ("Revision", "Previous", "Reverts to", "Full diff")
+TEST_MARK = "[TEST]"
 
 
 @dataclass(frozen=True)
 class AlertView:
-    """The parts of an alert every channel shows, in plain text, ready for markup."""
+    """The parts of an alert every channel shows, in plain text, ready for markup.
+
+    ``facts`` and ``notes`` are for people and go in the body; ``footer`` holds
+    what is for tools (git revisions, the ``monitor diff`` command), which each
+    channel shows small, at the end.
+    """
 
     event: str
-    label: str
+    label: str  # "Changed"; "[TEST] Changed" for a sample alert
     icon: str
     colour: str
-    title: str
+    title: str  # the page's title
     url: str
     source_id: str
-    reason: str | None
-    facts: list[tuple[str, str]]  # (name, plain value): reason, move, revisions, time
+    reason: str | None  # in words
+    facts: list[tuple[str, str]]  # (name, plain value): reason, move, times
     removed: list[str]
     added: list[str]
     blocks: list[list[Segment]] = field(default_factory=list)  # changed paragraphs
     test: bool = False
     classes: list[str] = field(default_factory=list)  # "Figure changed: 80,000 → 8,000"
+    name: str | None = None  # the source's own name, shown instead of the title in headings
+    notes: list[str] = field(default_factory=list)  # sentences: the page's clock, silent edit
+    footer: list[tuple[str, str]] = field(default_factory=list)  # (name, code value)
+    excerpt: str = ""  # removed: the last text seen
+
+    @property
+    def heading(self) -> str:
+        """What names the page in subjects and headers: the source's name, else the title."""
+        return self.name or self.title
 
     @property
     def headline(self) -> str:
-        return f"{self.label}: {self.title}"
+        return f"{self.label}: {self.heading}"
 
     @property
     def pointer(self) -> str:
@@ -73,6 +92,11 @@ class AlertView:
     def changes(self) -> int:
         return sum(count_changes(block) for block in self.blocks)
 
+    def footer_text(self, code: Callable[[str], str] = lambda text: text,
+                    escape: Callable[[str], str] = lambda text: text) -> str:
+        """The footer in one line, ``code`` wrapping each hash or command."""
+        return " · ".join(f"{escape(name)} {code(value)}" for name, value in self.footer)
+
 
 def short_revision(revision: str | None) -> str:
     return (revision or "")[:12]
@@ -82,44 +106,82 @@ def view(alert: dict[str, Any]) -> AlertView:
     """What to show of one alert (the JSON document of the design)."""
     event = str(alert.get("event") or "changed")
     source_id = str(alert.get("source_id") or "")
-    raw_reason = alert.get("reason")
-    reason = REASONS.get(raw_reason, raw_reason) if raw_reason else None
-    facts: list[tuple[str, str]] = []
-    if alert.get("test"):
-        facts.append(("Test", "a sample alert sent by monitor test-alert"))
-    if reason and event != "moved":
-        facts.append(("Reason", str(reason)))
-    if alert.get("from_url") or alert.get("to_url"):
-        facts.append(("Moved from", str(alert.get("from_url") or "")))
-        facts.append(("Moved to", str(alert.get("to_url") or "")))
-    if alert.get("revision"):
-        facts.append(("Revision", short_revision(alert["revision"])))
-        if alert.get("previous_revision") and alert["previous_revision"] != alert["revision"]:
-            facts.append(("Previous", short_revision(alert["previous_revision"])))
-    if alert.get("reverts_to"):
-        facts.append(("Reverts to", short_revision(alert["reverts_to"])))
-    if alert.get("detected_at"):
-        facts.append(("Detected", _for_people(alert["detected_at"])))
-    if alert.get("previous_detected_at"):
-        facts.append(("Previous version", _for_people(alert["previous_detected_at"])))
-    if alert.get("modified_moved") is not None:
-        facts.append(("Page's modified date", "moved" if alert["modified_moved"]
-                      else "unchanged"))
-    if alert.get("silent"):
-        facts.append(("Silent edit", "no correction note, and the page's modified date "
-                                     "did not move"))
+    test = bool(alert.get("test"))
+    reason = _reason(alert, event)
+    label = EVENT_LABELS.get(event, event.capitalize())
     changes = [Change.from_dict(c) for c in alert.get("changes") or [] if isinstance(c, dict)]
     diff = alert.get("diff") or {}
+    blocks = word_blocks(diff)
+    name = " ".join(str(alert.get("name") or "").split()) or None
     return AlertView(
-        event=event, label=EVENT_LABELS.get(event, event.capitalize()),
+        event=event, label=f"{TEST_MARK} {label}" if test else label,
         icon=EVENT_ICONS.get(event, "🔔"), colour=EVENT_COLOURS.get(event, "#6a737d"),
         title=" ".join(str(alert.get("title") or source_id or "untitled").split()),
         url=str(alert.get("to_url") or alert.get("url") or ""), source_id=source_id,
-        reason=str(reason) if reason else None, facts=facts,
+        reason=reason, facts=_facts(alert, event, reason),
         removed=[str(f) for f in diff.get("removed") or []],
         added=[str(f) for f in diff.get("added") or []],
-        blocks=word_blocks(diff), test=bool(alert.get("test")),
-        classes=_classes(changes))
+        blocks=blocks, test=test, classes=_classes(changes), name=name,
+        notes=_notes(alert), footer=_footer(alert, source_id, bool(blocks) and not test),
+        excerpt=str(alert.get("excerpt") or ""))
+
+
+def _reason(alert: dict[str, Any], event: str) -> str | None:
+    """The reason in words, where it says more than the headline already does."""
+    code = alert.get("reason")
+    if event in ("moved", "restored", "recovered") or (
+            event == "changed" and not code and not alert.get("reverts_to")):
+        return None
+    text = alert.get("reason_text")
+    if text:
+        return str(text)
+    if event in ("removed", "failing") or code:
+        return reason_text(event, str(code) if code else None, count=alert.get("count"),
+                           reverts_to=alert.get("reverts_to"))
+    return None
+
+
+def _facts(alert: dict[str, Any], event: str, reason: str | None) -> list[tuple[str, str]]:
+    facts: list[tuple[str, str]] = []
+    if alert.get("test"):
+        facts.append(("Test", "a sample alert sent by monitor test-alert, not a real change"))
+    if reason:
+        facts.append(("Reason", reason))
+    if alert.get("from_url") or alert.get("to_url"):
+        facts.append(("Moved from", str(alert.get("from_url") or "")))
+        facts.append(("Moved to", str(alert.get("to_url") or "")))
+    if alert.get("detected_at"):
+        facts.append(("Detected", for_people(alert["detected_at"])))
+    if alert.get("previous_detected_at"):
+        facts.append(("Previous version", for_people(alert["previous_detected_at"])))
+    if alert.get("last_seen_at"):
+        facts.append(("Last seen online", for_people(alert["last_seen_at"])))
+    return facts
+
+
+def _notes(alert: dict[str, Any]) -> list[str]:
+    if alert.get("silent"):
+        return ["Silent edit: no correction or update note, and the page's own "
+                "last-modified date did not move"]
+    if alert.get("modified_moved") is True:
+        return ["The page's own last-modified date moved"]
+    if alert.get("modified_moved") is False:
+        return ["The page's own last-modified date did not move"]
+    return []
+
+
+def _footer(alert: dict[str, Any], source_id: str, has_diff: bool) -> list[tuple[str, str]]:
+    """Revisions and the command that shows the change (a sample has nothing to show)."""
+    items: list[tuple[str, str]] = []
+    if alert.get("revision"):
+        items.append(("Revision", short_revision(alert["revision"])))
+        if alert.get("previous_revision") and alert["previous_revision"] != alert["revision"]:
+            items.append(("Previous", short_revision(alert["previous_revision"])))
+    if alert.get("reverts_to"):
+        items.append(("Reverts to", short_revision(alert["reverts_to"])))
+    if has_diff and source_id:
+        items.append(("Full diff", f"monitor diff {source_id}"))
+    return items
 
 
 MAX_CLASSES = 6  # lines of change classes; more are counted
@@ -132,7 +194,7 @@ def _classes(changes: list[Change]) -> list[str]:
     return lines
 
 
-def _for_people(stamp: object) -> str:
+def for_people(stamp: object) -> str:
     """``2026-11-25T10:00:00Z`` as ``2026-11-25 10:00 UTC``."""
     text = str(stamp)
     if len(text) >= 16 and text[10] == "T" and text.endswith("Z"):

@@ -56,7 +56,8 @@ def digest_view(digest: dict[str, Any]) -> DigestView:
         row = rows.get(source_id)
         if row is None:
             row = rows[source_id] = DigestRow(source_id, "", "")
-        row.title = " ".join(str(alert.get("title") or row.title or source_id).split())
+        row.title = " ".join(str(alert.get("name") or alert.get("title") or row.title
+                                 or source_id).split())
         row.url = str(alert.get("to_url") or alert.get("url") or row.url)
         event = str(alert.get("event"))
         row.counts[event] = row.counts.get(event, 0) + 1
