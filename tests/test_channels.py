@@ -1010,3 +1010,75 @@ def test_a_digest_lists_silent_edits_first(digest: dict[str, Any]) -> None:
     assert d.rows[0].source_id == "quiet"
     assert d.rows[0].events_text() == "changed (silent)"
     assert all("(silent)" not in row.events_text() for row in d.rows[1:])
+
+
+# --- a removal, a source's name, and the footer, in every channel ------------------------
+
+
+def rendered_everywhere(alert: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    """Each channel's message for ``alert`` as (body, footer), both as text."""
+    from monitor.notify.channels import apprise as apprise_format
+    from monitor.notify.channels import email_message
+
+    def dumps(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False)
+
+    def split(text: str, footer_starts: str) -> tuple[str, str]:
+        body, footer = text.rsplit(footer_starts, 1)
+        return body, footer
+
+    slack = slack_format.alert_payload(alert)
+    embed = discord_format.embed_payload(alert)["embeds"][0]
+    content = discord_format.diff_payload(alert)["content"]
+    teams = teams_format.alert_payload(alert)["attachments"][0]["content"]["body"]
+    attachment = mattermost_format.alert_payload(alert)["attachments"][0]
+    telegram = telegram_format.alert_text(alert)
+    matrix = matrix_format.alert_content(alert)
+    mail = email_message.alert_text(alert)
+    html = email_message.alert_html(alert, "subject")
+    _, apprise = apprise_format.alert_body(alert)
+    return {
+        "slack": (dumps(slack["blocks"][:-1]), dumps(slack["blocks"][-1])),
+        "discord": (dumps({k: v for k, v in embed.items() if k != "footer"}),
+                    embed["footer"]["text"]),
+        "discord-diff": split(content, "\n-# "),
+        "teams": (dumps(teams[:-1]), dumps(teams[-1])),
+        "mattermost": (dumps({k: v for k, v in attachment.items() if k != "footer"}),
+                       attachment["footer"]),
+        "telegram": split(telegram, "\n\n"),
+        "matrix": split(matrix["body"], "\n-- \n"),
+        "matrix-html": split(matrix["formatted_body"], "<p><sub>"),
+        "email-text": split(mail, "\n-- \n"),
+        "email-html": split(html, '<p style="margin:12px 4px 0;font-size:12px'),
+        "apprise": split(apprise, "\n-- \n"),
+    }
+
+
+def test_every_channel_quotes_a_removed_pages_last_text(letter_alert: dict[str, Any]) -> None:
+    removed = {**letter_alert, "event": "removed", "reason": "gone-404", "diff": None,
+               "name": "Huawei letter (LfUR)", "last_seen_at": "2026-11-24T09:00:00Z",
+               "reason_text": "the page now answers 404 Not Found",
+               "excerpt": "Request that Government Reconsider\n\nToday a letter has been sent."}
+    v = r.view(removed)
+    assert v.headline == "Removed: Huawei letter (LfUR)" and v.title.startswith("Request")
+    assert ("Last seen online", "2026-11-24 09:00 UTC") in v.facts
+    for name, (text, footer) in rendered_everywhere(removed).items():
+        assert "Today a letter has been sent." in text, name
+        assert "the page now answers 404 Not Found" in text, name
+        assert "Huawei letter (LfUR)" in text or name == "apprise", name  # apprise: its title
+        assert "3f2a9c1d7e5b" in footer and "3f2a9c1d7e5b" not in text, name
+    assert "Last seen online: 2026-11-24 09:00 UTC" in rendered_everywhere(removed)[
+        "email-text"][0]
+    assert Slack()(Request("POST", "/", {}, json.dumps(
+        slack_format.alert_payload(removed)).encode())).status == 200
+    text = telegram_format.alert_text(removed)
+    assert Telegram("1:a")(Request("POST", "/bot1:a/sendMessage", {}, json.dumps(
+        {"chat_id": 1, "parse_mode": "HTML", "text": text}).encode())).status == 200
+
+
+def test_every_channel_keeps_revisions_and_the_diff_command_in_its_footer(
+        letter_alert: dict[str, Any]) -> None:
+    for name, (text, footer) in rendered_everywhere(letter_alert).items():
+        assert "monitor diff huawei-5g-letter" in footer, name
+        assert "monitor diff" not in text and "3f2a9c1d7e5b" not in text, name
+        assert "8,000" in text, name

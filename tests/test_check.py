@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import sqlite3
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from conftest import Project, child_env
 from monitor.cli.demo_site import Article, Furniture, render_article, teasers
 from monitor.core.classify import redirect_home
 from monitor.store.store import Store
+from testing.mailbox import body, mailbox
 from testing.site import Page
 
 ARTICLE = "/news/huawei-letter"
@@ -726,3 +728,95 @@ def test_a_silent_edit_and_an_announced_one(project: Project) -> None:
     assert [(c["field"], c["kind"]) for c in announced["changes"]] == [
         ("body", "figure"), ("correction", "added-paragraph"), ("modified", "figure")]
     assert announced["previous_detected_at"] == silent["detected_at"]
+
+
+# --- alerts a person can forward ----------------------------------------------------
+
+
+def people_time(stamp: str) -> str:
+    """``2026-11-25T10:00:00Z`` as a reader sees it: ``2026-11-25 10:00 UTC``."""
+    return f"{stamp[:10]} {stamp[11:16]} UTC"
+
+
+def test_a_removal_quotes_the_last_text_and_says_why_in_words(project: Project,
+                                                              letter: Article) -> None:
+    project.site.put_article(ARTICLE, letter)
+    with mailbox() as mail:
+        project.write({"letter": ARTICLE}, settings={"confirm_removal": 1},
+                      channels=f"hook:\n  type: webhook\n  url: {project.site.url}/hooks/monitor"
+                               f"\n{mail.channel_yaml()}")
+        project.run("check")
+        seen_at = store_of(project).record("letter").last_checked
+        project.site.put_status(ARTICLE, 404)
+        assert project.run("check").code == 0
+        [post] = project.site.posts("/hooks/monitor")
+        [message] = mail.messages
+    alert = post.json()
+    assert (alert["event"], alert["reason"]) == ("removed", "gone-404")
+    assert alert["reason_text"] == "the page now answers 404 Not Found"
+    assert alert["last_seen_at"] == seen_at and seen_at <= alert["detected_at"]
+    title, first, second, third = alert["excerpt"].split("\n\n")
+    assert (title, first, second) == (letter.title, *letter.paragraphs[:2])
+    assert letter.paragraphs[2].startswith(third[:-1]) and third.endswith("…")
+    assert len(alert["excerpt"]) <= 1200
+    text = body(message, "plain")
+    assert "Reason: the page now answers 404 Not Found" in text
+    assert f"Last seen online: {people_time(seen_at)}" in text
+    assert f"Last text seen:\n\n> {letter.title}\n>\n> {letter.paragraphs[0]}" in text
+    assert "Last text seen</h2>" in body(message, "html")
+
+
+def test_a_soft_404_and_a_closed_site_are_said_in_words(project: Project,
+                                                        letter: Article) -> None:
+    project.site.put_article(ARTICLE, letter)
+    project.write({"letter": ARTICLE, "closed": "http://127.0.0.1:9/a"},
+                  settings={"confirm_removal": 1, "failing_after": 1})
+    project.run("check")
+    gone = Article(slug="x", title="Page not found", author="", date="",
+                   paragraphs=("Sorry, the page you were looking for could not be found.",))
+    project.site.put_article(ARTICLE, gone)
+    project.run("check")
+    texts = {(p.json()["source_id"], p.json()["event"]): p.json()["reason_text"]
+             for p in project.site.posts("/hooks/monitor")}
+    assert texts[("letter", "removed")] == "the page now says it was not found (soft 404)"
+    assert texts[("closed", "failing")] == "the site does not accept connections"
+
+
+def test_a_moved_alert_names_the_watched_article(project: Project, letter: Article) -> None:
+    project.site.put_article("/news/old-letter", letter)
+    project.write({"letter": "/news/old-letter"})
+    project.run("check")
+    renamed = Article(slug=letter.slug, title="Letter to the Government", author=letter.author,
+                      date=letter.date, paragraphs=letter.paragraphs)
+    project.site.put_article("/archive/2020/letter", renamed)
+    project.site.redirect("/news/old-letter", "/archive/2020/letter")
+    project.run("check")
+    alerts = {p.json()["event"]: p.json() for p in project.site.posts("/hooks/monitor")}
+    assert alerts["moved"]["title"] == letter.title  # the article that was watched
+    assert alerts["moved"]["reason_text"] == (f"the article moved to {project.site.url}"
+                                              "/archive/2020/letter")
+    assert alerts["changed"]["title"] == "Letter to the Government"
+
+
+def test_a_changed_alert_says_when_the_previous_version_was_captured(project: Project) -> None:
+    with mailbox() as mail:
+        project.site.put("/camps", article_page("80,000", "2026-03-01T09:00:00Z"))
+        project.write({"camps": "/camps"}, channels=mail.channel_yaml(),
+                      extra_source_lines="name: Camps report (Reuters)")
+        project.run("check")
+        baseline_at = store_of(project).record("camps").last_changed_at
+        assert baseline_at is not None
+        project.site.put("/camps", article_page("8,000", "2026-03-01T09:00:00Z"))
+        project.run("check")
+        [message] = mail.messages
+    revision = git_log(project, "-1", "--format=%H").strip()
+    # the source's name heads the message; the page's own title is still in it
+    assert message["Subject"] == "[monitor] Changed: Camps report (Reuters)"
+    text, footer = body(message, "plain").split("\n-- \n")
+    assert text.startswith("✏️ Changed: Camps report (Reuters)\nCamps counted\n")
+    assert f"Previous version: {people_time(baseline_at)}" in text
+    assert "Silent edit: no correction or update note, and the page's own last-modified " \
+           "date did not move" in text
+    assert revision[:7] not in text and "monitor diff" not in text
+    assert f"Revision: {revision}" in footer and "Full diff: monitor diff camps" in footer
+    assert re.search(r"Detected: \d{4}-\d\d-\d\d \d\d:\d\d UTC\n", text)
