@@ -15,8 +15,8 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "monitor"
 # Lowest first: a stage may import itself and the stages before it.
-STAGES = ["core", "store", "config", "fetch", "extract", "evidence", "notify", "archive",
-          "pipeline", "daemon", "cli"]
+STAGES = ["core", "store", "config", "fetch", "extract", "discover", "evidence", "notify",
+          "archive", "pipeline", "daemon", "cli"]
 # What would let the core read a clock, a file, the network or a process.
 NOT_IN_CORE = {"asyncio", "httpx", "httpcore", "sqlite3", "subprocess", "socket", "os",
                "pathlib.Path.open", "threading", "multiprocessing", "time", "random",
