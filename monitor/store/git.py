@@ -15,6 +15,7 @@ from pathlib import Path
 
 from monitor.core.document import Snapshot
 from monitor.core.ids import valid_source_id
+from monitor.core.safe_text import strip_controls
 from monitor.store.errors import (
     GitError,
     UnknownRevision,
@@ -130,8 +131,69 @@ class SnapshotRepo:
             handle.write(content)
 
     def snapshot_at(self, revision: str, source_id: str) -> Snapshot | None:
-        text = self.git("show", f"{revision}:{source_id}.md", check=False)
-        return Snapshot.parse(text) if text else None
+        """The source's snapshot at ``revision``, under the id it had then."""
+        for name in (source_id, *self._former_ids_if_absent(revision, source_id)):
+            text = self.git("show", f"{revision}:{name}.md", check=False)
+            if text:
+                return Snapshot.parse(text)
+        return None
+
+    def former_ids(self, source_id: str) -> list[str]:
+        """The ids a source had before ``monitor rename``, newest first (from the
+        ``Renamed-From`` trailers of the renames that made each name)."""
+        if not self.head():
+            return []
+        found: list[str] = []
+        queue = [source_id]
+        while queue:
+            current = queue.pop(0)
+            out = self.git("log", "--format=%(trailers:key=Renamed-From,valueonly)", BRANCH,
+                           "--", f"{current}.md", check=False)
+            for name in out.split():
+                if name != source_id and name not in found and valid_source_id(name):
+                    found.append(name)
+                    queue.append(name)
+        return found
+
+    def _former_ids_if_absent(self, revision: str, source_id: str) -> list[str]:
+        done = subprocess.run(["git", "cat-file", "-e", f"{revision}:{source_id}.md"],
+                              cwd=self.snapshots, capture_output=True,
+                              env={**os.environ, **GIT_ENV})
+        return [] if done.returncode == 0 else self.former_ids(source_id)
+
+    def rename_snapshot(self, old: str, new: str) -> str:
+        """Commit ``old``.md renamed to ``new``.md (``monitor rename``) and return the commit.
+
+        The commit has no ``Event`` trailer: it is no version of the page, and
+        recovery passes over it. ``Renamed-From`` is how the history of the new
+        id reaches back to the commits of the old one.
+        """
+        for source_id in (old, new):
+            if not valid_source_id(source_id):
+                raise ValueError(f"not a valid source id: {source_id!r}")
+        parent = self.head()
+        if parent is None:
+            raise ValueError("nothing to rename: the snapshot history is empty")
+        snapshot = self.snapshot_at(BRANCH, old)
+        title = strip_controls(snapshot.document.title) if snapshot else ""
+        message = (f"renamed: {new} (was {old})\n\n{title or old}\n\nSource: {new}\n"
+                   f"Renamed-From: {old}\nCapture-Skipped: a rename, nothing was fetched\n"
+                   ).encode()
+        data = (f"commit {BRANCH}\nmark :1\ncommitter {COMMITTER} {int(time.time())} +0000\n"
+                f"data {len(message)}\n").encode() + message \
+            + f"\nfrom {parent}\nR {old}.md {new}.md\ndone\n".encode()
+        with tempfile.NamedTemporaryFile(dir=self.snapshots / ".git", suffix=".marks") as marks:
+            self.git("fast-import", "--quiet", "--done", f"--export-marks={marks.name}",
+                     input=data)
+            revision = Path(marks.name).read_text().split()[1]
+        old_path, new_path = self.snapshots / f"{old}.md", self.snapshots / f"{new}.md"
+        if old_path.is_symlink() or not old_path.exists():
+            self.git("checkout", "-q", BRANCH, "--", f"{new}.md")
+        else:
+            os.replace(old_path, new_path)
+        self._synced_head = revision
+        self._index_stale = True
+        return revision
 
     def commit(self, changes: list[Change]) -> list[str]:
         """Write one commit per change in a single fast-import run; return their ids.
@@ -183,8 +245,8 @@ class SnapshotRepo:
             args += ["--reverse", f"{since}..{BRANCH}"]
         else:
             args.append(BRANCH)
-        if source_id:
-            args += ["--", f"{source_id}.md"]
+        if source_id:  # --follow: back through `monitor rename` to the older id's versions
+            args += ["--follow", "--", f"{source_id}.md"]
         entries = []
         for record in self.git(*args).split("\x1e"):
             if not record.strip():
@@ -212,7 +274,7 @@ class SnapshotRepo:
             raise UnknownRevision(f"no revision {revision}")
         touched = self.git("log", "-1", "--format=%H", commit, "--", f"{source_id}.md",
                            check=False).strip()
-        if touched != commit:
+        if touched != commit and commit not in {e.revision for e in self.log(source_id)}:
             raise UnknownRevision(f"{revision} is not a version of {source_id}")
         return commit
 
@@ -237,8 +299,8 @@ class SnapshotRepo:
             end = out.index(b"\n", at)
             header = out[at:end].split()
             at = end + 1
-            if len(header) != 3:  # "<name> missing"
-                snapshots.append(None)
+            if len(header) != 3:  # "<name> missing": under an id it had before a rename?
+                snapshots.append(self.snapshot_at(*versions[len(snapshots)]))
                 continue
             size = int(header[2])
             snapshots.append(Snapshot.parse(out[at:at + size].decode("utf-8", "replace")))
@@ -246,5 +308,9 @@ class SnapshotRepo:
         return snapshots
 
     def previous_revision(self, revision: str, source_id: str) -> str | None:
-        out = self.git("rev-list", "-1", f"{revision}^", "--", f"{source_id}.md", check=False)
-        return out.strip() or None
+        """The version before ``revision``, under the id the source had then."""
+        for name in (source_id, *self._former_ids_if_absent(f"{revision}^", source_id)):
+            out = self.git("rev-list", "-1", f"{revision}^", "--", f"{name}.md", check=False)
+            if out.strip():
+                return out.strip()
+        return None

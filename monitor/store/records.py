@@ -40,6 +40,7 @@ class SourceRecord:
     page_modified: str | None = None
     recent_changes: str | None = None  # times of the changed alerts of the last 6 h
     storm_since: str | None = None  # changing constantly since then: alerts held back
+    removed_at: str | None = None  # `monitor remove` took it out of sources.yaml then
 
 
 class Keep(Enum):

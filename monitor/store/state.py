@@ -37,7 +37,8 @@ CREATE TABLE IF NOT EXISTS sources (
     extractor TEXT,
     page_modified TEXT,
     recent_changes TEXT,
-    storm_since TEXT
+    storm_since TEXT,
+    removed_at TEXT
 );
 CREATE TABLE IF NOT EXISTS versions (
     source_id TEXT NOT NULL,
@@ -119,6 +120,10 @@ CREATE TABLE IF NOT EXISTS archive_holds (
 SCHEMA += ARCHIVE_SCHEMA + "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);\n"
 
 
+class RenameRefused(Exception):
+    """A rename that would mix two histories; the text says what to do instead."""
+
+
 @contextlib.contextmanager
 def immediate_transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception."""
@@ -170,11 +175,31 @@ class StateTables:
         values: dict[str, Any] = {}
         for update in updates:
             values.update(update.columns())
+        # A check of a source is its return: a source removed and added again continues.
+        values.setdefault("removed_at", None)
         db.execute("INSERT OR IGNORE INTO sources (id) VALUES (?)", (source_id,))
         if values:
             assignments = ", ".join(f"{key} = ?" for key in values)
             db.execute(f"UPDATE sources SET {assignments} WHERE id = ?",
                        (*values.values(), source_id))
+
+    def archive(self, db: sqlite3.Connection, source_id: str, when: str) -> bool:
+        """Mark a source's row removed (``monitor remove``): kept, not deleted, so that
+        adding the id again continues its history. False when it has no row."""
+        done = db.execute("UPDATE sources SET removed_at = ? WHERE id = ?", (when, source_id))
+        return done.rowcount > 0
+
+    def rekey(self, db: sqlite3.Connection, old: str, new: str) -> None:
+        """Move a source's state, versions and archive jobs to a new id (``rename``).
+
+        Its alerts keep the id they were sent with: they are a record of what went out.
+        """
+        if db.execute("SELECT 1 FROM sources WHERE id = ?", (new,)).fetchone():
+            raise RenameRefused(f"'{new}' has a state of its own (a source removed or "
+                                "renamed away): choose another new id")
+        db.execute("UPDATE sources SET id = ? WHERE id = ?", (new, old))
+        db.execute("UPDATE versions SET source_id = ? WHERE source_id = ?", (new, old))
+        db.execute("UPDATE archive_jobs SET source_id = ? WHERE source_id = ?", (new, old))
 
     def forget_history(self, db: sqlite3.Connection) -> None:
         """Drop what the database knows of git (revisions, versions, validators), keeping

@@ -29,7 +29,8 @@ from monitor.store.errors import (
 from monitor.store.git import SnapshotRepo
 from monitor.store.lock import WriterLock
 from monitor.store.outbox import Outbox
-from monitor.store.state import SCHEMA
+from monitor.store.records import now_iso
+from monitor.store.state import SCHEMA, RenameRefused
 
 
 class Store(WriterLock, SnapshotRepo, Outbox):
@@ -117,3 +118,33 @@ class Store(WriterLock, SnapshotRepo, Outbox):
         if self.db is not None:
             self.db.close()
             self.db = None
+
+    def rename(self, old: str, new: str) -> str | None:
+        """Rename a source in git and in state, under the caller's writer lock; return the
+        rename commit (None when ``old`` has no snapshot yet).
+
+        Git first, then the database: a crash between the two is finished by
+        running the same rename again, which finds the commit already made.
+        """
+        self.sync_worktree()
+        head = self.head()
+        has_old = self.has_snapshot_file(old)
+        last = self.log(new)[:1] if not has_old and self.has_snapshot_file(new) else []
+        resumed = bool(last) and last[0].trailers.get("Renamed-From") == old
+        if self.has_snapshot_file(new) and not resumed:
+            raise RenameRefused(f"snapshots/{new}.md already exists (a source removed or "
+                                "renamed away had that id): choose another new id")
+        if self._db().execute("SELECT 1 FROM sources WHERE id = ?", (new,)).fetchone():
+            raise RenameRefused(f"'{new}' has a state of its own (a source removed or "
+                                "renamed away): choose another new id")
+        revision = self.rename_snapshot(old, new) if has_old else None
+        with self.transaction() as db:
+            self.rekey(db, old, new)
+            if revision and self.ingested_head() == head:
+                self.set_ingested_head(db, revision)
+        return revision
+
+    def remove(self, source_id: str) -> bool:
+        """Archive a source's state row (``monitor remove``); its snapshot history stays."""
+        with self.transaction() as db:
+            return self.archive(db, source_id, now_iso())
