@@ -55,3 +55,24 @@ def test_comparisons_default_to_the_last_change_and_refuse_in_words(
             history.comparison("letter", revisions)
     with pytest.raises(HistoryError, match="nothing to compare yet"):
         history.comparison("nobody")
+
+
+def test_versions_carry_when_the_page_read_so_and_a_line_of_what_changed(
+        project: Project, letter: Article) -> None:
+    history = checked_twice(project, letter)
+    versions = history.versions("letter")
+    assert all(v.fetched_at.endswith("Z") and v.when == v.fetched_at for v in versions)
+    assert history.summaries("letter", versions) == ["changed: 80,000 → 8,000",
+                                                     "baseline: the first version kept"]
+    assert history.source_ids() == ["letter"]
+
+
+def test_the_readable_diff_names_both_versions_and_only_the_change(
+        project: Project, letter: Article) -> None:
+    history = checked_twice(project, letter)
+    changed, baseline = history.versions("letter")
+    out = history.readable_diff(history.comparison("letter"))
+    assert out.startswith("letter: 1 paragraph changed\n"
+                          f"  from  {baseline.short}  ")
+    assert "[-80,000-]{+8,000+}" in out and out.count("\n\n") == 1  # header, one paragraph
+    assert history.readable_diff(history.comparison("letter", [changed.revision] * 2)) == ""

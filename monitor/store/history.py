@@ -11,6 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from monitor.core.document import Document, Snapshot
+from monitor.core.readable_diff import Side, changed_blocks, render
+from monitor.core.version_summary import version_summary
 from monitor.store.errors import UnknownRevision
 from monitor.store.git import SnapshotRepo
 
@@ -33,10 +36,19 @@ class Version:
     event: str  # the commit's Event trailer: baseline, changed, removed, ...
     reason: str  # the Reason trailer (rescoped, reset-history, ...), "" when none
     alerts: tuple[tuple[str, str], ...] = ()  # (event, alert id) the commit raised
+    fetched_at: str = ""  # the Fetched-At trailer (RFC 3339): when the page read so
 
     @property
     def short(self) -> str:
         return self.revision[:10]
+
+    @property
+    def when(self) -> str:
+        """When this version was seen: the fetch, else the commit (older commits)."""
+        return self.fetched_at or self.date
+
+    def side(self) -> Side:
+        return Side(self.revision, self.when, self.event, self.reason)
 
 
 @dataclass(frozen=True)
@@ -60,8 +72,26 @@ class History:
         """Every version of ``source_id``, newest first; [] when it has none."""
         return [Version(entry.revision, entry.date, entry.subject,
                         entry.trailers.get("Event", ""), entry.trailers.get("Reason", ""),
-                        tuple(entry.alerts))
+                        tuple(entry.alerts), entry.trailers.get("Fetched-At", ""))
                 for entry in self.repo.log(source_id)]
+
+    def summaries(self, source_id: str, versions: Sequence[Version]) -> list[str]:
+        """Each version's one line ("changed: 80,000 → 8,000"), ``versions`` newest first
+        as ``versions()`` gives them: each is compared with the one after it."""
+        snapshots = self.repo.snapshots_at([(v.revision, source_id) for v in versions])
+        return [version_summary(version.event, version.reason,
+                                snapshots[i + 1] if i + 1 < len(snapshots) else None,
+                                snapshots[i])
+                if version.event else version.subject  # no version of the page: a rename
+                for i, version in enumerate(versions)]
+
+    def source_ids(self) -> list[str]:
+        """The ids whose snapshot files the history holds now (a source since dropped
+        from sources.yaml keeps its history: it is evidence)."""
+        if not self.repo.head():
+            return []
+        names = self.repo.git("ls-tree", "--name-only", "HEAD", check=False).splitlines()
+        return sorted(name[:-3] for name in names if name.endswith(".md"))
 
     def comparison(self, source_id: str, revisions: Sequence[str] = ()) -> Comparison:
         """What to compare: the last change (no revision), what one revision changed,
@@ -86,6 +116,20 @@ class History:
                                    "nothing before it to compare with")
             return Comparison(source_id, previous, commits[0])
         return Comparison(source_id, commits[0], commits[1])
+
+    def readable_diff(self, comparison: Comparison, *, lines: bool = False,
+                      color: bool = False) -> str:
+        """The two versions named, then only the changed fields and paragraphs, words
+        marked as the alerts mark them ("" when the wording is the same)."""
+        source_id = comparison.source_id
+        by_revision = {version.revision: version for version in self.versions(source_id)}
+        old, new = (snapshot or Snapshot(Document(), "") for snapshot in self.repo.snapshots_at(
+            [(comparison.old, source_id), (comparison.new, source_id)]))
+        before, after = (by_revision[revision].side() if revision in by_revision
+                         else Side(revision, "", "")
+                         for revision in (comparison.old, comparison.new))
+        return render(source_id, before, after, changed_blocks(old, new), lines=lines,
+                      color=color)
 
     def diff_text(self, comparison: Comparison, *, words: bool = True,
                   color: bool = False) -> str:

@@ -116,11 +116,53 @@ class Outbox(StateTables):
         rows = self._db().execute("SELECT status, count(*) FROM deliveries GROUP BY status")
         return {status: count for status, count in rows}
 
-    def recent_alerts(self, limit: int) -> list[tuple[dict[str, Any], list[sqlite3.Row]]]:
-        """The newest alerts with their delivery rows, for ``monitor alerts``."""
+    def recent_alerts(self, limit: int) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
+        """The newest alerts with their delivery rows, for ``monitor alerts``.
+
+        Every column of a delivery, so that a database from before ``requeued_at``
+        reads too (a read-only open cannot add the column).
+        """
         alerts = self._db().execute("SELECT id, body FROM alerts ORDER BY id DESC LIMIT ?",
                                     (limit,)).fetchall()
-        return [(json.loads(body), self._db().execute(
-            "SELECT channel, status, attempts, last_error, delivered_at, next_attempt_at "
-            "FROM deliveries WHERE alert_id = ? ORDER BY channel", (alert_id,)).fetchall())
+        return [(json.loads(body), [dict(row) for row in self._db().execute(
+            "SELECT * FROM deliveries WHERE alert_id = ? ORDER BY channel", (alert_id,))])
                 for alert_id, body in alerts]
+
+    def dead_letters(self) -> list[tuple[str, str]]:
+        """Every dead delivery as (alert id, channel), oldest alert first."""
+        rows = self._db().execute("SELECT alert_id, channel FROM deliveries "
+                                  "WHERE status = 'dead' ORDER BY alert_id, channel")
+        return [(alert_id, channel) for alert_id, channel in rows]
+
+    def requeue(self, letters: list[tuple[str, str]]) -> int:
+        """Make these dead deliveries pending again with a fresh give-up clock.
+
+        The clock (``first_failed_at``) starts again at the next failure and the
+        backoff is cleared, so the next pass tries them at once; ``requeued_at``
+        says when a person asked. Attempts already made stay counted and logged.
+        Returns how many were dead and are now pending.
+        """
+        now = now_iso()
+        with self.transaction() as db:
+            upgrade_outbox(db)
+            done = 0
+            for alert_id, channel in letters:
+                done += db.execute(
+                    "UPDATE deliveries SET status = 'pending', first_failed_at = NULL, "
+                    "next_attempt_at = NULL, requeued_at = ? "
+                    "WHERE alert_id = ? AND channel = ? AND status = 'dead'",
+                    (now, alert_id, channel)).rowcount
+        return done
+
+
+#: outbox columns newer than some state databases: added where missing, no manual step
+OUTBOX_COLUMNS = {"deliveries": ("requeued_at TEXT",)}
+
+
+def upgrade_outbox(db: sqlite3.Connection) -> None:
+    """Add the outbox columns an older monitor's database lacks (inside a transaction)."""
+    for table, columns in OUTBOX_COLUMNS.items():
+        have = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+        for column in columns:
+            if column.split()[0] not in have:
+                db.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
