@@ -42,30 +42,45 @@ def test_missing_config_is_a_usage_error(tmp_path: Path, capsys) -> None:
     assert "nope.yaml:0: no such file" in capsys.readouterr().err
 
 
-def test_list_shows_status_last_check_and_event(project: Project, letter: Article) -> None:
-    project.write({"letter": "/letter"})
-    before = project.run("list")
-    assert before.code == 0 and "never" in before.out
+def test_history_lists_versions_newest_first(project: Project, letter: Article) -> None:
     two_versions(project, letter)
-    project.write({"letter": "/letter", "later": "/later"})
-    rows = {line.split()[0]: line for line in project.run("list").out.splitlines()[1:] if line}
-    assert " ok " in rows["letter"] and "changed 20" in rows["letter"]
-    assert " new " in rows["later"] and "never" in rows["later"]
+    result = project.run("history", "letter")
+    assert result.code == 0
+    lines = result.out.splitlines()
+    assert "changed: letter" in lines[0] and "baseline: letter" in lines[1]
+    assert project.run("history", "nobody").code == 2
 
 
-def test_add_appends_a_source_and_keeps_comments(project: Project) -> None:
-    project.write({"a": "/a"})
-    text = project.config_path.read_text()
-    project.config_path.write_text("# my watch list\n" + text)
-    result = project.run("add", "https://www.bbc.co.uk/news/uk-53463003", "--every", "1h")
-    assert result.code == 0, result.err
-    assert "sources.yaml:" in result.out
-    after = project.config_path.read_text()
-    assert after.startswith("# my watch list\n")
-    source = project.config().source("bbc-uk-53463003")
-    assert source.schedule.every == 3600
-    again = project.run("add", "https://www.bbc.co.uk/news/uk-53463003")
-    assert again.code == 2 and "already exists" in again.err
+def test_diff_shows_the_latest_change_word_by_word(project: Project, letter: Article) -> None:
+    two_versions(project, letter)
+    result = project.run("diff", "letter")
+    assert result.code == 0
+    assert "[-80,000-]{+8,000+}" in result.out
+    lines = project.run("diff", "letter", "--lines").out
+    assert "\n-factories" in lines and "\n+factories" in lines
+    history = project.run("history", "letter").out.split()
+    newest, oldest = history[0], history[4]
+    assert "[-80,000-]{+8,000+}" in project.run("diff", "letter", newest).out
+    assert "[-8,000-]{+80,000+}" in project.run("diff", "letter", newest, oldest).out
+    assert project.run("diff", "letter", oldest).code == 2  # first version: nothing before
+
+
+def test_diff_refuses_unknown_revisions_and_other_sources_versions(
+        project: Project, letter: Article, report: Article) -> None:
+    two_versions(project, letter)
+    project.site.put_article("/report", report)
+    project.write({"letter": "/letter", "report": "/report"})
+    assert project.run("check").code == 0
+    other = project.run("history", "report").out.split()[0]
+    unknown = project.run("diff", "letter", "deadbeef")
+    assert unknown.code == 2
+    assert "no revision deadbeef" in unknown.err and "first version" not in unknown.err
+    foreign = project.run("diff", "letter", other)
+    assert foreign.code == 2 and f"{other} is not a version of letter" in foreign.err
+    newest = project.run("history", "letter").out.split()[0]
+    assert project.run("diff", "letter", other, newest).code == 2
+    option = project.run("diff", "letter", "--", "--output=/tmp/written-by-git")
+    assert option.code == 2 and not Path("/tmp/written-by-git").exists()
 
 
 def test_add_that_cannot_finish_writing_leaves_the_file_whole(project: Project) -> None:
@@ -95,14 +110,6 @@ def test_two_concurrent_adds_both_land(project: Project) -> None:
     ids = {source.id for source in project.config().sources}
     assert ids == {"first", "page-0", "page-1", "page-2", "page-3"}
     assert stat.S_IMODE(project.config_path.stat().st_mode) == 0o644
-
-
-def test_add_refuses_a_bad_url_and_leaves_the_file_alone(project: Project) -> None:
-    project.write({"a": "/a"})
-    before = project.config_path.read_text()
-    result = project.run("add", "ftp://example.org/file", "--id", "x")
-    assert result.code == 2 and "'url' must be an http://" in result.err
-    assert project.config_path.read_text() == before
 
 
 def test_test_alert_sends_a_sample_with_a_real_diff(project: Project) -> None:
