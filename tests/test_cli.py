@@ -42,47 +42,6 @@ def test_missing_config_is_a_usage_error(tmp_path: Path, capsys) -> None:
     assert "nope.yaml:0: no such file" in capsys.readouterr().err
 
 
-def test_history_lists_versions_newest_first(project: Project, letter: Article) -> None:
-    two_versions(project, letter)
-    result = project.run("history", "letter")
-    assert result.code == 0
-    lines = result.out.splitlines()
-    assert "changed: letter" in lines[0] and "baseline: letter" in lines[1]
-    assert project.run("history", "nobody").code == 2
-
-
-def test_diff_shows_the_latest_change_word_by_word(project: Project, letter: Article) -> None:
-    two_versions(project, letter)
-    result = project.run("diff", "letter")
-    assert result.code == 0
-    assert "[-80,000-]{+8,000+}" in result.out
-    lines = project.run("diff", "letter", "--lines").out
-    assert "\n-factories" in lines and "\n+factories" in lines
-    history = project.run("history", "letter").out.split()
-    newest, oldest = history[0], history[4]
-    assert "[-80,000-]{+8,000+}" in project.run("diff", "letter", newest).out
-    assert "[-8,000-]{+80,000+}" in project.run("diff", "letter", newest, oldest).out
-    assert project.run("diff", "letter", oldest).code == 2  # first version: nothing before
-
-
-def test_diff_refuses_unknown_revisions_and_other_sources_versions(
-        project: Project, letter: Article, report: Article) -> None:
-    two_versions(project, letter)
-    project.site.put_article("/report", report)
-    project.write({"letter": "/letter", "report": "/report"})
-    assert project.run("check").code == 0
-    other = project.run("history", "report").out.split()[0]
-    unknown = project.run("diff", "letter", "deadbeef")
-    assert unknown.code == 2
-    assert "no revision deadbeef" in unknown.err and "first version" not in unknown.err
-    foreign = project.run("diff", "letter", other)
-    assert foreign.code == 2 and f"{other} is not a version of letter" in foreign.err
-    newest = project.run("history", "letter").out.split()[0]
-    assert project.run("diff", "letter", other, newest).code == 2
-    option = project.run("diff", "letter", "--", "--output=/tmp/written-by-git")
-    assert option.code == 2 and not Path("/tmp/written-by-git").exists()
-
-
 def test_add_that_cannot_finish_writing_leaves_the_file_whole(project: Project) -> None:
     """A file size limit (ulimit -f) hit part-way: the old file stays, every source in it."""
     project.write({f"s{i}": f"/a{i}" for i in range(1500)})
