@@ -231,7 +231,12 @@ def _print_evidence(config: Config) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    config = load_config(args)
+    from monitor.config.loader import load
+
+    # Strict: an unset ${NAME} is an error here, where every other command warns.
+    config = load(Path(args.config), strict_secrets=True)
+    for warning in config.warnings:
+        print(for_terminal(f"monitor: warning: {warning}"), file=sys.stderr)
     print(f"{config.path}: OK, {len(config.sources)} source(s), "
           f"{len(config.channels)} channel(s)")
     return EXIT_OK

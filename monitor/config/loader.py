@@ -19,6 +19,7 @@ from monitor.config.channel_types import CHANNEL_TYPES, ChannelKind, channel_kin
 from monitor.config.problems import Checker, ConfigError, Problem
 from monitor.config.sources import parse_sources
 from monitor.config.values import (
+    bare_seconds,
     header_value,
     parse_duration,
     parse_schedule,
@@ -27,6 +28,7 @@ from monitor.config.values import (
     strict_int,
     suggest,
 )
+from monitor.config.yaml_errors import explain
 from monitor.config.yaml_limits import alias_bomb, too_deep
 from monitor.core.changes import FIELDS, KINDS
 from monitor.core.events import ALERT_EVENTS
@@ -61,13 +63,17 @@ ARCHIVE_HELP = {"wayback": "{access_key: ${IA_ACCESS}, secret: ${IA_SECRET}} "
                          "(the key from https://perma.cc/settings/tools)"}
 
 
-def load(path: str | Path, *, locate: bool = False) -> Config:
+def load(path: str | Path, *, locate: bool = False, strict_secrets: bool = False) -> Config:
     """Read, validate and expand a config file; raise ConfigError listing every problem.
 
     The file is parsed with the C parser, which keeps no line numbers but reads
-    10,000 sources in a fraction of a second; only when there is a problem to
-    report (or ``locate`` asks for each source's line) is it parsed again with
-    the round-trip parser, whose line numbers every message then names.
+    10,000 sources in a fraction of a second; only when there is a problem or a
+    warning to report (or ``locate`` asks for each source's line) is it parsed
+    again with the round-trip parser, whose line numbers every message then names.
+
+    An unset ``${NAME}`` is a problem only with ``strict_secrets`` (``monitor
+    validate``); otherwise it is a warning, and only what needs it goes without:
+    that source's checks fail, that channel's alerts wait, that archive is off.
     """
     path = Path(path)
     try:
@@ -82,31 +88,33 @@ def load(path: str | Path, *, locate: bool = False) -> Config:
         line, message = refused
         raise ConfigError([Problem(path, line, message)])
     try:
-        return _load(path, text, locate)
+        return _load(path, text, locate, strict_secrets)
     except RecursionError:
         raise ConfigError([Problem(path, 0, "nested too deeply to be a sources file: "
                                             "check the brackets and indentation")]) from None
 
 
-def _load(path: Path, text: str, locate: bool) -> Config:
+def _load(path: Path, text: str, locate: bool, strict_secrets: bool) -> Config:
     if not locate:
         try:
-            return _validate(path, YAML(typ="safe", pure=False).load(text))
+            config = _validate(path, YAML(typ="safe", pure=False).load(text), strict_secrets)
+            if not config.warnings:
+                return config
         except (ConfigError, MarkedYAMLError):
             pass  # parse again below, to say where
     try:
         data = YAML(typ="rt").load(text)
     except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 0
-        raise ConfigError([Problem(path, line, f"not valid YAML: {exc.problem}; "
-                                   "check indentation and quoting")]) from None
-    return _validate(path, data)
+        line, message = explain(text, exc)
+        raise ConfigError([Problem(path, line, message)]) from None
+    return _validate(path, data, strict_secrets)
 
 
-def _validate(path: Path, data: Any) -> Config:
-    checker = Checker(path)
+def _validate(path: Path, data: Any, strict_secrets: bool = False) -> Config:
+    checker = Checker(path, strict_secrets=strict_secrets)
     if data is None:
+        checker.warn(1, "the file is empty: add the pages to watch, one by one with "
+                        "`monitor add URL`, or under 'sources:' (see README.md)")
         data = {}
     if not isinstance(data, dict):
         raise ConfigError([Problem(path, 1, "expected a mapping with 'settings', "
@@ -120,10 +128,15 @@ def _validate(path: Path, data: Any) -> Config:
     channels = _channels(checker, data.get("channels"), data)
     sources = parse_sources(checker, data.get("sources"), data, settings, channels)
     archives = _archives(checker, data.get("archives"), data)
+    if data and not data.get("sources"):
+        checker.warn(checker.key_line(data, "sources") if "sources" in data else 1,
+                     "no sources: nothing is watched; add a page with `monitor add URL`, "
+                     "or under 'sources:' as '- id: ...' and 'url: ...'")
     if checker.problems:
         raise ConfigError(sorted(checker.problems, key=lambda p: p.line))
+    warnings = sorted(checker.warnings, key=lambda p: p.line)
     return Config(path=path, settings=settings, channels=channels, sources=sources,
-                  archives=archives)
+                  archives=archives, warnings=tuple(str(w) for w in warnings))
 
 
 def _settings(checker: Checker, raw: Any, parent: dict[str, Any], root: Path) -> Settings:
@@ -139,6 +152,12 @@ def _settings(checker: Checker, raw: Any, parent: dict[str, Any], root: Path) ->
             checker.error(line, f"unknown setting '{key}'{hint}")
             continue
         declared = SETTINGS[key]
+        if checker.unset(line, value, f"setting '{key}' keeps its default"):
+            if checker.strict_secrets:
+                checker.expand_env(value, line)  # says which
+            continue
+        if declared["kind"] in ("duration", "schedule"):
+            _bare_seconds(checker, line, f"setting '{key}'", value)
         try:
             parsed = PARSERS[declared["kind"]](checker.expand_env(value, line))
         except (ValueError, TypeError):
@@ -182,6 +201,8 @@ def _channels(checker: Checker, raw: Any, parent: dict[str, Any]) -> dict[str, C
                           f"{suggest(str(kind), known_types)}; known: {', '.join(known_types)}")
             continue
         cls: ChannelKind = channel_kind(kind)
+        missing = checker.unset(line, _plain(body), f"channel '{name}' keeps its alerts "
+                                                    "pending", " (not sent, and not given up)")
         options: dict[str, Any] = {}
         for key, value in body.items():
             if key == "type":
@@ -196,10 +217,17 @@ def _channels(checker: Checker, raw: Any, parent: dict[str, Any]) -> dict[str, C
             options[key] = checker.expand_env(_plain(value), key_line)
             if key in cls.path_options and isinstance(options[key], str):
                 options[key] = str((checker.path.parent / options[key]).resolve())
-        problems = [*cls.check_options(options), *_common_option_problems(options)]
+        for key in ("digest", "give_up_after"):
+            if key in options:
+                _bare_seconds(checker, checker.key_line(body, key),
+                              f"channel '{name}': '{key}'", options[key])
+        # Without its secrets a channel's own checks would only repeat "is not set".
+        problems = [*(() if missing else cls.check_options(options)),
+                    *_common_option_problems(options)]
         for problem in problems:
             checker.error(line, f"channel '{name}' ({kind}): {problem}")
-        channels[str(name)] = ChannelConfig(name=str(name), type=kind, options=options)
+        channels[str(name)] = ChannelConfig(name=str(name), type=kind, options=options,
+                                            missing_secrets=missing)
     return channels
 
 
@@ -220,6 +248,9 @@ def _archives(checker: Checker, raw: Any, parent: dict[str, Any]) -> tuple[Archi
             checker.error(line, f"archive '{name}' must be a mapping: {ARCHIVE_HELP[name]}")
             continue
         required, optional = ARCHIVE_KEYS[name]
+        if checker.unset(line, _plain(body), f"web archive '{name}' is off") \
+                and not checker.strict_secrets:
+            continue
         values: dict[str, Any] = {"line": line}
         for key, value in body.items():
             key_line = checker.key_line(body, key)
@@ -245,6 +276,14 @@ def _archives(checker: Checker, raw: Any, parent: dict[str, Any]) -> tuple[Archi
             continue
         archives.append(WaybackConfig(**values) if name == "wayback" else PermaConfig(**values))
     return tuple(archives)
+
+
+def _bare_seconds(checker: Checker, line: int, what: str, value: Any) -> None:
+    """A duration without its unit is read as seconds; say how to write it."""
+    written = bare_seconds(value)
+    if written:
+        checker.warn(line, f"{what}: {value} without a unit is read as seconds: write "
+                           f"{written}")
 
 
 def _archive_value(values: dict[str, Any], key: str, value: Any) -> str | None:

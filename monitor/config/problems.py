@@ -31,14 +31,35 @@ class ConfigError(Exception):
 
 
 class Checker:
-    """Collects problems while walking the parsed YAML with its line numbers."""
+    """Collects problems (and warnings) while walking the parsed YAML with its line numbers.
 
-    def __init__(self, path: Path):
+    ``strict_secrets``: an unset ``${NAME}`` is a problem (``monitor validate``).
+    Otherwise it is the caller's to warn about, naming what goes without it: one
+    channel's secret must not stop every command, nor the checks of other sources.
+    """
+
+    def __init__(self, path: Path, *, strict_secrets: bool = True):
         self.path = path
+        self.strict_secrets = strict_secrets
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
 
     def error(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.path, line, message))
+
+    def warn(self, line: int, message: str) -> None:
+        self.warnings.append(Problem(self.path, line, message))
+
+    def unset(self, line: int, value: Any, what: str, aside: str = "") -> tuple[str, ...]:
+        """The ``${NAME}`` references in ``value`` that the environment lacks; unless
+        strict, each is warned about here: "``what`` until it is exported``aside``"."""
+        names = unset_names(value)
+        if names and not self.strict_secrets:
+            one = len(names) == 1
+            self.warn(line, f"environment variable {', '.join(names)} "
+                            f"{'is' if one else 'are'} not set: {what} until "
+                            f"{'it is' if one else 'they are'} exported{aside}")
+        return names
 
     def has_section(self, raw: Any, shape: type, parent: Any, key: str, message: str) -> bool:
         """Whether a top-level section is there to read: absent is no problem, the
@@ -69,8 +90,9 @@ class Checker:
         def replace(match: re.Match[str]) -> str:
             name = match[1]
             if name not in os.environ:
-                self.error(line, f"environment variable {name} is not set: export it "
-                                 f"before running monitor (secrets live in the environment)")
+                if self.strict_secrets:
+                    self.error(line, f"environment variable {name} is not set: export it "
+                                     "before running monitor (secrets live in the environment)")
                 return ""
             return os.environ[name]
 
@@ -84,6 +106,19 @@ def _line(node: Any, position: Callable[[Any], Any]) -> int:
         return int(position(node.lc)[0]) + 1
     except (AttributeError, KeyError, TypeError):
         return node.lc.line + 1 if hasattr(node, "lc") else 0
+
+
+def unset_names(value: Any) -> tuple[str, ...]:
+    """Each ``${NAME}`` in ``value`` (a string, or lists and mappings of them) that is
+    not in the environment, in order, once."""
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list):
+        return tuple(dict.fromkeys(name for item in value for name in unset_names(item)))
+    if not isinstance(value, str):
+        return ()
+    return tuple(dict.fromkeys(name for name in ENV_REF.findall(value)
+                               if name not in os.environ))
 
 
 def secrets_in(raw_url: str) -> tuple[tuple[str, str], ...]:

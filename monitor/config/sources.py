@@ -12,12 +12,13 @@ from lxml.cssselect import CSSSelector
 
 from monitor.config.problems import Checker, secrets_in
 from monitor.config.values import (
+    bare_seconds,
     cron_schedule,
     parse_duration,
     parse_schedule,
     slug_from_url,
     suggest,
-    valid_url,
+    url_problem,
 )
 from monitor.core.ids import valid_source_id
 from monitor.core.model import ChannelConfig, Settings, Source
@@ -55,12 +56,22 @@ def parse_sources(checker: Checker, raw: Any, parent: dict[str, Any], settings: 
                               f"unknown source key '{key}'{suggest(str(key), SOURCE_KEYS)}; "
                               f"allowed: {', '.join(SOURCE_KEYS)}")
         raw_url = entry.get("url")
-        url = checker.expand_env(raw_url, checker.key_line(entry, "url"))
         source_id = entry.get("id")
-        if not valid_url(url):
-            where = checker.key_line(entry, "url") if "url" in entry else line
-            checker.error(where, f"source {source_id or index + 1}: 'url' must be an "
-                                 f"http:// or https:// address, got {raw_url!r}")
+        url_line = checker.key_line(entry, "url") if "url" in entry else line
+        missing = checker.unset(url_line, [raw_url, entry.get("headers")],
+                                f"source {source_id} is not checked",
+                                " (its checks are errors; the other sources are checked)")
+        url = checker.expand_env(raw_url, url_line)
+        if missing and not checker.strict_secrets:
+            url = raw_url  # kept as written: never requested while a value is missing
+        elif "url" not in entry:
+            checker.error(line, f"source {source_id or index + 1} has no 'url': add the "
+                                "page's address, such as 'url: https://example.org/news/1'")
+            url = None
+        elif problem := url_problem(url):
+            why = "" if problem.startswith("it must start with") else f" ({problem})"
+            checker.error(url_line, f"source {source_id or index + 1}: 'url' must be an "
+                                    f"http:// or https:// address{why}, got {raw_url!r}")
             url = None
         if source_id is None:
             hint = f" such as 'id: {slug_from_url(url)}'" if url else ""
@@ -83,6 +94,8 @@ def parse_sources(checker: Checker, raw: Any, parent: dict[str, Any], settings: 
         else:
             for key, parse, hint in SCHEDULE_KEYS:
                 if key in entry:
+                    _bare_seconds(checker, checker.key_line(entry, key), source_id, key,
+                                  entry[key])
                     try:
                         schedule = parse(entry[key])
                     except (ValueError, TypeError):
@@ -114,8 +127,17 @@ def parse_sources(checker: Checker, raw: Any, parent: dict[str, Any], settings: 
                                   url_secrets=secrets_in(" ".join([str(raw_url),
                                                                    *raw_headers])),
                                   enabled=enabled, name=label, notes=notes,
-                                  user_agent=user_agent, headers=headers))
+                                  user_agent=user_agent, headers=headers,
+                                  missing_secrets=missing))
     return sources
+
+
+def _bare_seconds(checker: Checker, line: int, source_id: Any, key: str, value: Any) -> None:
+    """``interval: 3600`` is still an hour, but reads as nothing: name the unit."""
+    written = bare_seconds(value)
+    if written:
+        checker.warn(line, f"source {source_id}: {key} {value} without a unit is read as "
+                           f"seconds: write '{key}: {written}'")
 
 
 def _text(checker: Checker, entry: dict[str, Any], key: str) -> str | None:
@@ -159,6 +181,7 @@ def _adaptive_bounds(checker: Checker, entry: dict[str, Any], schedule: Schedule
             checker.error(line, f"'{key}' bounds an adaptive schedule: add "
                                 "'interval: adaptive' or remove it")
             continue
+        _bare_seconds(checker, line, entry.get("id"), key, entry[key])
         try:
             bounds[f"{key}_every"] = parse_duration(entry[key])
         except (ValueError, TypeError):

@@ -7,6 +7,7 @@ the loader can name the line and say what would be accepted.
 from __future__ import annotations
 
 import difflib
+import ipaddress
 import re
 from datetime import UTC
 from typing import Any
@@ -40,6 +41,29 @@ def parse_duration(text: Any) -> float:
     if not match:
         raise ValueError
     return float(match[1]) * DURATION_UNITS[match[2] or "s"]
+
+
+def bare_seconds(value: Any) -> str | None:
+    """For a duration written as a bare number (read as seconds), the way to write it
+    with its unit (``3600`` -> ``"1h"``); None when it has a unit or is 0."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str) and re.fullmatch(r"\s*\d+(?:\.\d+)?\s*", value):
+        value = float(value)
+    if not isinstance(value, int | float) or value <= 0:
+        return None
+    return duration_text(float(value))
+
+
+def duration_text(seconds: float) -> str:
+    """Seconds as the config writes them: the largest unit that gives a whole number."""
+    for unit in ("w", "d", "h", "m", "s"):
+        count = seconds / DURATION_UNITS[unit]
+        if count >= 1 and count == int(count):
+            return f"{int(count)}{unit}"
+    if seconds < 1 and (seconds * 1000) == int(seconds * 1000):
+        return f"{int(seconds * 1000)}ms"
+    return f"{seconds:g}s"
 
 
 def parse_size(text: Any) -> int:
@@ -102,17 +126,70 @@ def strict_bool(value: Any) -> bool:
 
 
 def valid_url(url: Any) -> bool:
-    """An http(s) address that the fetcher can request: no spaces or control
-    characters (a CR/LF would split the request), a real port, a sane length."""
-    if not isinstance(url, str) or len(url) > MAX_URL or has_control_characters(url) \
-            or " " in url:
-        return False
+    """An http(s) address that the fetcher can request (``url_problem`` says why not)."""
+    return url_problem(url) is None
+
+
+def url_problem(url: Any) -> str | None:
+    """Why ``url`` is not an http(s) address the fetcher can request, in words with
+    the fix; None when it is one. No spaces or control characters (a CR/LF would
+    split the request), a host name that DNS could hold, a real port, a sane length."""
+    if not isinstance(url, str):
+        return "it must be text, such as https://example.org/news/1"
+    if not url.strip():
+        return "it is empty: write the page's address, such as https://example.org/news/1"
+    if len(url) > MAX_URL:
+        return f"it is longer than {MAX_URL:,} characters, more than servers accept"
+    if has_control_characters(url):
+        return "it holds a line break or another control character: write it on one line"
     try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018  (raises ValueError for a port out of range)
+        parts = urlsplit(url.strip())
     except ValueError:
-        return False
-    return parts.scheme in ("http", "https") and bool(parts.hostname)
+        return "its host in [ ] is not an IPv6 address"
+    try:
+        port = parts.port
+    except ValueError:
+        return "its port (after the host's ':') is not a number from 1 to 65535"
+    if parts.scheme.lower() not in ("http", "https"):
+        return "it must start with http:// or https://"
+    host = parts.hostname or ""
+    problem = host_problem(host) if host else "it has no host name after the '//'"
+    if problem:
+        return problem
+    if port == 0:
+        return "its port (after the host's ':') is not a number from 1 to 65535"
+    if " " in url.strip():
+        return "it holds a space: write it as %20, or copy the address from the browser again"
+    if "\\" in url:
+        return "it holds a backslash (\\): write '/' instead"
+    return None
+
+
+HOST_LABEL = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$")
+
+
+def host_problem(host: str) -> str | None:
+    """Why ``host`` is not a name or address a URL can reach; None when it is one."""
+    if ":" in host:  # an IPv6 address: urlsplit took it from inside [ ]
+        try:
+            ipaddress.IPv6Address(host.split("%")[0])
+        except ValueError:
+            return f"its host [{host}] is not an IPv6 address"
+        return None
+    bad = sorted({c for c in host if not (c.isalnum() or c in ".-_")})
+    if bad:
+        shown = " ".join("a space" if c == " " else repr(c) for c in bad)
+        return (f"its host name '{host}' holds {shown}, which no host name can: "
+                "check the address for a typo")
+    try:
+        ascii_host = host.encode("idna").decode("ascii") if not host.isascii() else host
+    except UnicodeError:
+        return f"its host name '{host}' is not a valid international domain name"
+    labels = ascii_host.rstrip(".").split(".")
+    if len(ascii_host) > 253 or not all(HOST_LABEL.match(label) for label in labels):
+        return (f"its host name '{host}' is not a valid name (each part between dots "
+                "is 1 to 63 letters, digits or '-', not starting or ending with '-')")
+    return None
 
 
 def slug_from_url(url: str) -> str:

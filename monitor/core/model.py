@@ -99,6 +99,8 @@ class ChannelConfig:
     name: str
     type: str
     options: dict[str, Any]
+    # each ${NAME} its settings name that is not set: its deliveries wait, untried
+    missing_secrets: tuple[str, ...] = ()
 
 
 #: the committed outcomes whose page a web archive can be asked to keep

@@ -59,7 +59,7 @@ class Fetcher:
             lambda: asyncio.Semaphore(settings.per_host_concurrency))
         self._last_request: dict[str, float] = {}
         self._pacing: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
-        self._robots: dict[str, tuple[RobotFileParser, float]] = {}
+        self._robots: dict[tuple[str, str], tuple[RobotFileParser, float]] = {}
 
     async def aclose(self) -> None:
         await self.client.aclose()
@@ -84,7 +84,7 @@ class Fetcher:
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         host = urlsplit(url).hostname or ""
-        if self.settings.respect_robots and not await self._robots_allow(url):
+        if self.settings.respect_robots and not await self._robots_allow(url, headers):
             return FetchResult(url=url, final_url=url, error="disallowed by robots.txt "
                                "(settings.respect_robots)", error_kind="robots")
         attempt = 0
@@ -104,26 +104,29 @@ class Fetcher:
             attempt += 1
             await asyncio.sleep(wait)
 
-    async def _robots_allow(self, url: str) -> bool:
-        """robots.txt for our User-Agent, fetched once a day per site (RFC 9309).
+    async def _robots_allow(self, url: str, headers: Mapping[str, str]) -> bool:
+        """robots.txt for the User-Agent this request sends (the source's own, else
+        ours), fetched once a day per site and agent (RFC 9309), with that agent.
 
         No robots.txt (4xx) allows everything; an unreachable one (5xx, errors)
         allows nothing for now, which makes the check an error, never a removal.
         """
+        agent = next((value for name, value in headers.items()
+                      if name.lower() == "user-agent"), self.settings.user_agent)
         parts = urlsplit(url)
         site = f"{parts.scheme}://{parts.netloc}"
-        cached = self._robots.get(site)
+        cached = self._robots.get((site, agent))
         if cached is None or time.monotonic() - cached[1] > ROBOTS_TTL:
             parser = RobotFileParser()
-            result = await self._attempt(f"{site}/robots.txt", {})
+            result = await self._attempt(f"{site}/robots.txt", {"User-Agent": agent})
             if result.ok and result.status == 200:
                 parser.parse(result.body.decode("utf-8", "replace").splitlines())
             elif result.ok and result.status and 400 <= result.status < 500:
                 parser.parse([])  # no robots.txt: everything is allowed
             else:
                 parser.parse(["User-agent: *", "Disallow: /"])  # unknown: nothing is
-            cached = self._robots[site] = (parser, time.monotonic())
-        return cached[0].can_fetch(self.settings.user_agent, url)
+            cached = self._robots[(site, agent)] = (parser, time.monotonic())
+        return cached[0].can_fetch(agent, url)
 
     async def _pause_for(self, host: str) -> None:
         """Keep ``per_host_delay`` between request starts to one host, in turn."""

@@ -41,7 +41,9 @@ class DeliveryReport:
     delivered: int = 0
     failed: int = 0
     dead: int = 0
+    held: int = 0  # not attempted: the channel's settings need an unset variable
     errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 def write_alert_files(store: Store) -> int:
@@ -123,9 +125,24 @@ async def deliver_pending(store: Store, config: Config, *,
                 report.errors.append(f"{len(deliveries)} alert(s) for channel '{name}', which "
                                      f"is no longer in {config.path.name}: kept pending")
                 continue
+            if settings.missing_secrets:
+                _hold(report, settings, len(deliveries))
+                continue
             await _deliver_to(store, make_channel(settings), deliveries, client, report,
                               honour_backoff=honour_backoff)
     return report
+
+
+def _hold(report: DeliveryReport, channel: ChannelConfig, count: int) -> None:
+    """Keep a channel's deliveries pending, untried: without its secret a send would go
+    to the wrong place or unsigned, and a failure would start its give-up clock."""
+    names = ", ".join(channel.missing_secrets)
+    verb = "is" if len(channel.missing_secrets) == 1 else "are"
+    report.held += count
+    report.warnings.append(
+        f"{count} alert(s) for channel '{channel.name}' kept pending, not sent: "
+        f"environment variable {names} {verb} not set (export it for the run; they are "
+        "sent by the next one that has it, and do not count toward giving up)")
 
 
 async def _deliver_to(store: Store, channel: Channel, deliveries: list[Delivery],

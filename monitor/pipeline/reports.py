@@ -52,6 +52,8 @@ def summary(report: PassReport) -> str:
         line += f"; alerts delivered {delivery.delivered}, failed {delivery.failed}"
     if delivery.dead:
         line += f"; {delivery.dead} delivery(ies) given up (see `monitor alerts`)"
+    if delivery.held:
+        line += f"; {delivery.held} delivery(ies) held (a channel's variable is not set)"
     if report.recovery.describe():
         line += f"; {report.recovery.describe()}"
     return line

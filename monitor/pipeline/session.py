@@ -87,6 +87,7 @@ class Session:
             else:
                 report.delivery = await deliver_pending(store, self.config,
                                                         honour_backoff=honour_backoff)
+                report.warnings += report.delivery.warnings
             report.warnings += await self._archive_and_stamp()
         finally:
             with contextlib.suppress(GitError, OSError):  # the next pass tries again
