@@ -18,6 +18,7 @@ so the names are re-exported here; the modules import each other directly.
 from __future__ import annotations
 
 from monitor.core.diff import DELETE, EQUAL, INSERT
+from monitor.core.people_time import for_people
 from monitor.notify.channels.render.alert_view import (
     CODE_FACTS,
     EVENT_COLOURS,
@@ -26,7 +27,6 @@ from monitor.notify.channels.render.alert_view import (
     REASONS,
     TEST_MARK,
     AlertView,
-    for_people,
     gist,
     html_facts,
     more_changes,

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from monitor.core.changes import Change, summary
+from monitor.core.people_time import for_people
 from monitor.core.reasons import reason_text
 from monitor.notify.channels.render.text import truncate
 from monitor.notify.channels.render.words import Segment, count_changes, word_blocks
@@ -192,14 +193,6 @@ def _classes(changes: list[Change]) -> list[str]:
     if len(lines) > MAX_CLASSES:
         lines = [*lines[:MAX_CLASSES - 1], f"…and {len(lines) - MAX_CLASSES + 1} more"]
     return lines
-
-
-def for_people(stamp: object) -> str:
-    """``2026-11-25T10:00:00Z`` as ``2026-11-25 10:00 UTC``."""
-    text = str(stamp)
-    if len(text) >= 16 and text[10] == "T" and text.endswith("Z"):
-        return f"{text[:10]} {text[11:16]} UTC"
-    return text.replace("T", " ").replace("Z", " UTC")
 
 
 def quoted(fragments: Sequence[str], *, max_items: int = 5, max_chars: int = 60) -> str:
