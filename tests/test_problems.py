@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from monitor.config.problems import Checker, ConfigError, Problem, secrets_in
+from monitor.config.problems import Checker, ConfigError, Problem, secrets_in, unset_names
 
 
 def test_problems_read_as_file_line_message_and_are_all_kept() -> None:
@@ -50,3 +50,26 @@ def test_a_section_that_is_absent_is_fine_and_one_of_the_wrong_shape_is_named() 
     assert not checker.has_section(data["sources"], list, data, "sources", "must be a list")
     assert [str(p) for p in checker.problems] == ["sources.yaml:1: must be a list"]
     assert checker.has_section(data["sources"], dict, data, "sources", "must be a mapping")
+
+
+def test_unless_strict_an_unset_variable_is_a_warning_naming_what_goes_without(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MONITOR_TEST_UNSET", raising=False)
+    monkeypatch.delenv("MONITOR_TEST_UNSET_2", raising=False)
+    monkeypatch.setenv("MONITOR_TEST_TOKEN", "s3cret")
+    value = {"url": "https://e.org/${MONITOR_TEST_TOKEN}/${MONITOR_TEST_UNSET}",
+             "headers": {"X": "${MONITOR_TEST_UNSET_2}", "Y": "${MONITOR_TEST_UNSET}"}}
+    assert unset_names(value) == ("MONITOR_TEST_UNSET", "MONITOR_TEST_UNSET_2")
+    lenient = Checker(Path("sources.yaml"), strict_secrets=False)
+    assert lenient.unset(4, value, "source a is not checked", " (aside)") == (
+        "MONITOR_TEST_UNSET", "MONITOR_TEST_UNSET_2")
+    assert lenient.expand_env(value["url"], 4) == "https://e.org/s3cret/"
+    assert lenient.problems == []
+    assert [str(w) for w in lenient.warnings] == [
+        "sources.yaml:4: environment variable MONITOR_TEST_UNSET, MONITOR_TEST_UNSET_2 are "
+        "not set: source a is not checked until they are exported (aside)"]
+    strict = Checker(Path("sources.yaml"))
+    assert strict.unset(4, value, "source a is not checked") != ()
+    assert strict.warnings == []  # strict: expand_env names each as a problem instead
+    strict.expand_env(value["url"], 4)
+    assert len(strict.problems) == 1

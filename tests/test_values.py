@@ -71,6 +71,39 @@ def test_valid_url_refuses_what_would_break_a_request(url: Any, ok: bool) -> Non
     assert values.valid_url(url) is ok
 
 
+@pytest.mark.parametrize(("url", "words"), [
+    ("https://exa mple.org/", "its host name 'exa mple.org' holds a space"),
+    ("https://exa%20mple.org/", "its host name 'exa%20mple.org' holds '%'"),
+    ("https://ex|ample.org/", "holds '|'"),
+    ("https://-example.org/", "is not a valid name"),
+    ("https://" + "a" * 64 + ".org/", "is not a valid name"),
+    ("https://[::g]/", "its host in [ ] is not an IPv6 address"),
+    ("https://example.org:0/", "its port"),
+    ("https://example.org\\news", "holds '\\\\'"),
+    ("https://example.org/a\\b", "it holds a backslash"),
+    ("example.org/news", "it must start with http:// or https://"),
+    ("", "it is empty"), (None, "it must be text"),
+])
+def test_url_problem_says_why_in_words(url: Any, words: str) -> None:
+    problem = values.url_problem(url)
+    assert problem is not None and words in problem
+
+
+@pytest.mark.parametrize("url", ["https://bücher.example/buch", "https://my_blog.example.org/",
+                                 "https://[::1]:8080/a", "http://127.0.0.1:8321/",
+                                 "https://example.org./a", "https://u:p@example.org/a"])
+def test_url_problem_accepts_real_addresses(url: str) -> None:
+    assert values.url_problem(url) is None
+
+
+@pytest.mark.parametrize(("value", "written"), [
+    (3600, "1h"), ("3600", "1h"), (90, "90s"), (5400, "90m"), (86400, "1d"), (604800, "1w"),
+    (0.25, "250ms"), (1.25, "1.25s"), (0, None), ("1h", None), (True, None), ("soon", None),
+])
+def test_a_bare_number_of_seconds_and_how_to_write_it(value: Any, written: str | None) -> None:
+    assert values.bare_seconds(value) == written
+
+
 def test_header_values_refuse_control_characters_and_blanks() -> None:
     assert values.header_value("monitor/1.0 (+https://e.org)") == "monitor/1.0 (+https://e.org)"
     for bad in ("a\r\nX-Injected: 1", "   ", 7):

@@ -96,7 +96,7 @@ def explain(text: str, error: MarkedYAMLError) -> tuple[int, str]:
     column = mark.column if mark else 0
     start = error.context_mark.line + 1 if error.context_mark else at
     for explainer in (_tab, _reserved_start, _documents, _duplicate, _quoted, _simple_key,
-                      _colon, _block_end, _flow):
+                      _colon, _block_end, _escape, _flow):
         found = explainer(lines, problem, context, at, column, start)
         if found:
             return lines.clamp(found[0]), found[1]
@@ -198,6 +198,10 @@ def _block_end(lines: Lines, problem: str, context: str, at: int, column: int,
         if quote:
             return number, (f"the quote ({quote}) that starts this value is not closed on its "
                             f"line: end the value with {quote}")
+    if found[1] in ("]", "}"):
+        opening = "[" if found[1] == "]" else "{"
+        return at, (f"a '{found[1]}' here closes nothing: remove it, or add the "
+                    f"'{opening}' it closes")
     if found[1] == "<scalar>":
         return at, ("there is text after the closing quote: put the whole value inside the "
                     "quotes (a quote inside a value: \"...'...\" or '...\"...')")
@@ -208,18 +212,26 @@ def _block_end(lines: Lines, problem: str, context: str, at: int, column: int,
         return at, (f"a list item ('- ...') among the 'key: value' lines{under}: write it as "
                     "'key: value', or indent it under a key of its own")
     indent, expected = lines.indent(at), lines.key_column(above) if above else 0
-    name = lines.key(above)
+    name = f"'{lines.key(above)}'" if lines.key(above) else f"line {above}"
     if found[1] == "?" and indent == lines.indent(start) and lines.text(start).lstrip() \
             .startswith("-"):
-        return at, (f"this line is indented like the list items ('- ') at {indent} spaces "
-                    f"but is not one: indent it to {expected}, as '{name}' above, or start "
+        return at, (f"this line is indented like the list items ('- ') at {spaces(indent)} "
+                    f"but is not one: indent it to {expected}, as {name} above, or start "
                     "it with '- '")
     if indent < expected:
         return at, (f"this line is indented less than line {above} above it ({spaces(indent)}, "
-                    f"not {expected}): line it up with '{name}', or with a key "
-                    "further out")
+                    f"not {expected}): line it up with {name}, or with a key further out")
     return at, (f"this line is indented more than line {above} above it ({spaces(indent)}, "
-                f"not {expected}): line it up with '{name}'")
+                f"not {expected}): line it up with {name}")
+
+
+def _escape(lines: Lines, problem: str, context: str, at: int, column: int,
+            start: int) -> Found:
+    escape = re.search(r"found unknown escape character '(.)'", problem)
+    if not escape:
+        return None
+    return at, (f"inside double quotes a backslash starts an escape, and '\\{escape[1]}' is "
+                "not one: write \\\\ for a backslash, or use single quotes")
 
 
 def _flow(lines: Lines, problem: str, context: str, at: int, column: int,
