@@ -114,3 +114,17 @@ def test_a_header_secret_is_kept_nowhere_but_in_the_request(project: Project,
     kept += [post.body.decode() for post in site.posts()]
     assert all(TOKEN_VALUE not in text for text in kept)
     assert any("removed" in text for text in kept)
+
+
+def test_a_user_agent_from_the_environment_is_sent_and_an_unset_one_holds_the_source(
+        project: Project, letter: Article, monkeypatch: pytest.MonkeyPatch) -> None:
+    project.site.put_article("/a", letter)
+    project.write({"a": "/a"}, extra_source_lines="user_agent: ${MONITOR_TEST_AGENT}\n")
+    monkeypatch.delenv("MONITOR_TEST_AGENT", raising=False)
+    held = project.run("check")
+    assert held.code == 1 and project.site.gets("/a") == []
+    assert "environment variable MONITOR_TEST_AGENT is not set" in held.out
+    monkeypatch.setenv("MONITOR_TEST_AGENT", BROWSER)
+    assert project.run("check").code == 0
+    [a] = project.site.gets("/a")
+    assert header(a.headers, "User-Agent") == BROWSER

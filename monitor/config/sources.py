@@ -14,6 +14,7 @@ from monitor.config.problems import Checker, secrets_in
 from monitor.config.values import (
     bare_seconds,
     cron_schedule,
+    has_control_characters,
     parse_duration,
     parse_schedule,
     slug_from_url,
@@ -58,11 +59,12 @@ def parse_sources(checker: Checker, raw: Any, parent: dict[str, Any], settings: 
         raw_url = entry.get("url")
         source_id = entry.get("id")
         url_line = checker.key_line(entry, "url") if "url" in entry else line
-        missing = checker.unset(url_line, [raw_url, entry.get("headers")],
+        missing = checker.unset(url_line, [raw_url, entry.get("headers"),
+                                           entry.get("user_agent")],
                                 f"source {source_id} is not checked",
                                 " (its checks are errors; the other sources are checked)")
         url = checker.expand_env(raw_url, url_line)
-        if missing and not checker.strict_secrets:
+        if missing:
             url = raw_url  # kept as written: never requested while a value is missing
         elif "url" not in entry:
             checker.error(line, f"source {source_id or index + 1} has no 'url': add the "
@@ -118,6 +120,14 @@ def parse_sources(checker: Checker, raw: Any, parent: dict[str, Any], settings: 
             enabled = True
         label, notes, user_agent = (_text(checker, entry, key)
                                    for key in ("name", "notes", "user_agent"))
+        user_agent_raw = user_agent or ""
+        if user_agent:
+            agent_line = checker.key_line(entry, "user_agent")
+            user_agent = str(checker.expand_env(user_agent, agent_line))
+            if has_control_characters(user_agent):
+                checker.error(agent_line, "'user_agent' must be one line of text (it is sent "
+                                          "as a header)")
+                user_agent = None
         headers, raw_headers = _headers(checker, entry)
         if source_id and url:
             sources.append(Source(id=source_id, url=url, schedule=schedule,
@@ -125,7 +135,8 @@ def parse_sources(checker: Checker, raw: Any, parent: dict[str, Any], settings: 
                                   selector=selector[0] if selector else None,
                                   ignore=tuple(ignore), line=line,
                                   url_secrets=secrets_in(" ".join([str(raw_url),
-                                                                   *raw_headers])),
+                                                                   *raw_headers,
+                                                                   str(user_agent_raw)])),
                                   enabled=enabled, name=label, notes=notes,
                                   user_agent=user_agent, headers=headers,
                                   missing_secrets=missing))
