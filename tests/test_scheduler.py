@@ -267,3 +267,89 @@ def project_record(project: Project, source_id: str) -> str:
                           (source_id,)).fetchone()[0]
     finally:
         db.close()
+
+
+def pause(project: Project, *source_ids: str) -> None:
+    text = project.config_path.read_text()
+    for source_id in source_ids:
+        text = text.replace(f"  - id: {source_id}\n", f"  - id: {source_id}\n    enabled: false\n")
+    project.config_path.write_text(text)
+
+
+def test_a_second_daemon_on_one_folder_is_refused(project: Project, letter: Article) -> None:
+    project.site.put_article("/letter", letter)
+    project.write({"letter": "/letter"}, extra_source_lines="interval: 1h")
+    status = project.root / ".monitor" / "status.json"
+    first = start(project)
+    try:
+        wait_for(lambda: f'"pid": {first.pid},' in read(status))
+        second = subprocess.run([sys.executable, "-m", "monitor", "run", "--config",
+                                 str(project.config_path)], capture_output=True, text=True,
+                                env=child_env(), timeout=60)
+        assert second.returncode == 1
+        assert f"monitor is already running here (pid {first.pid})" in second.stderr
+        assert "Traceback" not in second.stderr
+        first.kill()  # kill -9: the kernel releases the lock with the process
+        first.wait()
+        third = start(project)
+        try:
+            wait_for(lambda: f'"pid": {third.pid},' in read(status))
+            code, out, _ = stop(third)
+        finally:
+            third.kill()
+    finally:
+        first.kill()
+    assert code == 0 and "monitor running" in out, out
+
+
+def test_paused_sources_are_not_scheduled_and_reloads_pause_and_resume_them(
+        project: Project, letter: Article, report: Article) -> None:
+    project.site.put_article("/letter", letter)
+    project.site.put_article("/report", report)
+    project.write({"letter": "/letter", "report": "/report"}, extra_source_lines="interval: 1s")
+    pause(project, "report")
+    daemon = start(project)
+    try:
+        wait_for(lambda: len(project.site.gets("/letter")) >= 2)
+        assert project.site.gets("/report") == []
+        project.write({"letter": "/letter", "report": "/report"},
+                      extra_source_lines="interval: 1s")
+        pause(project, "letter")  # one reload: report resumed, letter paused
+        wait_for(lambda: project.site.gets("/report"))
+        letter_gets = len(project.site.gets("/letter"))
+        wait_for(lambda: len(project.site.gets("/report")) >= 3)
+        assert len(project.site.gets("/letter")) == letter_gets
+        code, out, _ = stop(daemon)
+    finally:
+        daemon.kill()
+    assert code == 0, out
+    assert "1 source(s) from" in out and "(1 paused)" in out
+    assert "0 added, 0 removed, 0 changed, 1 paused, 1 resumed" in out
+
+
+def test_a_paused_sources_pending_alert_is_still_delivered(project: Project,
+                                                          letter: Article) -> None:
+    project.site.put_article("/letter", letter)
+    project.write({"letter": "/letter"}, extra_source_lines="interval: 1s")
+    assert project.run("check").code == 0
+    project.site.put_article("/letter", letter.edited("80,000", "8,000"))
+    project.site.hook_statuses = [503]
+    assert project.run("check").code == 1  # changed; its delivery failed, kept pending
+    db = sqlite3.connect(project.root / ".monitor" / "state.db")
+    with db:  # due now, rather than after the backoff the failure earned
+        assert db.execute("UPDATE deliveries SET next_attempt_at = NULL "
+                          "WHERE status = 'pending'").rowcount == 1
+    db.close()
+    pause(project, "letter")
+    fetched = len(project.site.gets("/letter"))
+    daemon = start(project)
+    try:
+        wait_for(lambda: len(project.site.posts("/hooks/monitor")) >= 2)
+        code, out, _ = stop(daemon)
+    finally:
+        daemon.kill()
+    assert code == 0, out
+    failed, delivered = project.site.posts("/hooks/monitor")
+    assert delivered.json()["id"] == failed.json()["id"]
+    assert delivered.json()["event"] == "changed"
+    assert len(project.site.gets("/letter")) == fetched  # paused: not checked

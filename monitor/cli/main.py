@@ -210,7 +210,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         return EXIT_FAILURES
     state = "running" if alive else "NOT running"
     print(f"monitor {state} (pid {status['pid']}, config {status['config']})")
-    for key in ("started_at", "uptime_seconds", "sources", "due_within_a_minute",
+    for key in ("started_at", "uptime_seconds", "sources", "paused", "due_within_a_minute",
                 "checks_done", "alerts_raised", "check_errors", "last_pass_at",
                 "outbox_pending", "dead_letters", "last_error", "written_at"):
         print(f"  {key.replace('_', ' '):<22} {status.get(key)}")

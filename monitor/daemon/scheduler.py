@@ -37,6 +37,7 @@ from monitor.daemon.due import next_check
 from monitor.daemon.health import Health, serve_health, status_path, write_status
 from monitor.daemon.logs import log, log_check
 from monitor.pipeline.session import Session
+from monitor.store.lock import daemon_lock
 from monitor.store.records import SourceRecord
 from monitor.store.store import Store
 
@@ -96,10 +97,10 @@ class Daemon:
         """After a pass: each checked source's next run, from its new state."""
         records = self.records(only=[s.id for s in checked])
         now = datetime.now(UTC)
-        known = {s.id for s in self.config.sources}
+        known = {s.id for s in self.config.active_sources}
         for source in checked:
             if source.id not in known:
-                continue  # removed from the config meanwhile
+                continue  # removed from the config, or paused, meanwhile
             due = next_check(source, records.get(source.id), self.config.settings, now)
             self.arm(source, rerun_at(due, now, source.schedule, random.random()))
 
@@ -126,23 +127,26 @@ class Daemon:
             log.error("config not reloaded: keeping the last good one (%d sources)",
                       len(self.config.sources))
             return
-        old = {s.id: s for s in self.config.sources}
-        fresh = {s.id: s for s in new.sources}
-        removed = [i for i in old if i not in fresh]
-        added = [s for i, s in fresh.items() if i not in old]
-        changed = [s for i, s in fresh.items() if i in old and old[i] != s]
-        for source_id in removed:
+        before, after = {s.id for s in self.config.sources}, {s.id for s in new.sources}
+        old = {s.id: s for s in self.config.active_sources}
+        fresh = {s.id: s for s in new.active_sources}
+        for source_id in old.keys() - fresh.keys():  # removed or paused: un-scheduled
             with contextlib.suppress(JobLookupError):
                 self.scheduler.remove_job(source_id)
+        counts = (len(after - before), len(before - after),
+                  sum(1 for i, s in fresh.items() if i in old and old[i] != s),
+                  sum(1 for i in old if i in after and i not in fresh),
+                  sum(1 for i in fresh if i in before and i not in old))
         if new.settings != self.config.settings:
             log.info("settings changed: new fetcher and worker pool from the next pass")
             self.next_session = Session(new)
         else:
             self.session.config = new
         self.config = new
-        self.arm_all(added + changed)
-        log.info("config reloaded: %d added, %d removed, %d changed, %d sources",
-                 len(added), len(removed), len(changed), len(new.sources))
+        self.arm_all([s for i, s in fresh.items() if old.get(i) != s])  # new, edited, resumed
+        log.info("config reloaded: %d added, %d removed, %d changed, %d paused, %d resumed; "
+                 "%d sources (%d paused)", *counts, len(new.sources),
+                 len(new.sources) - len(fresh))
 
     # --- the loop -------------------------------------------------------------
 
@@ -151,15 +155,18 @@ class Daemon:
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, self.stopping.set)
         loop.add_signal_handler(signal.SIGHUP, self._reload_now)
-        self.arm_all(self.config.sources)
+        self.arm_all(self.config.active_sources)
         self.scheduler.add_job(self.housekeeping, IntervalTrigger(seconds=HOUSEKEEPING_EVERY),
                                id="housekeeping", max_instances=1, coalesce=True)
+        # a delivery round at once: what waited in the outbox (paused sources' alerts too)
         self.scheduler.add_job(self.enqueue, IntervalTrigger(seconds=DELIVERY_EVERY), args=[""],
-                               id="deliveries", max_instances=1, coalesce=True)
+                               id="deliveries", max_instances=1, coalesce=True,
+                               next_run_time=datetime.now(UTC))
         self.scheduler.start()
         server = await serve_health(self.config.settings.health_port, self.status)
-        log.info("monitor running: pid %d, %d source(s) from %s; SIGTERM stops, SIGHUP reloads",
-                 os.getpid(), len(self.config.sources), self.config.path)
+        log.info("monitor running: pid %d, %d source(s) from %s (%d paused); SIGTERM stops, "
+                 "SIGHUP reloads", os.getpid(), len(self.config.active_sources),
+                 self.config.path, len(self.config.sources) - len(self.config.active_sources))
         self.write_status()
         try:
             while not self.stopping.is_set():
@@ -219,7 +226,7 @@ class Daemon:
         while not self.queue.empty():
             ids.append(self.queue.get_nowait())
         self.queued.difference_update(ids)
-        known = {source.id: source for source in self.config.sources}
+        known = {source.id: source for source in self.config.active_sources}
         return [known[i] for i in ids if i in known]  # [] means: deliveries only
 
     async def _pass(self, sources: list[Source]) -> None:
@@ -259,7 +266,8 @@ class Daemon:
             "config": str(self.config.path),
             "started_at": datetime.fromtimestamp(self.health.started, UTC).isoformat(),
             "uptime_seconds": round(time.time() - self.health.started),
-            "sources": len(self.config.sources),
+            "sources": len(self.config.active_sources),
+            "paused": len(self.config.sources) - len(self.config.active_sources),
             "due_within_a_minute": sum(1 for j in jobs
                                        if j.next_run_time and j.next_run_time <= soon),
             "checks_done": self.health.checks,
@@ -278,4 +286,6 @@ class Daemon:
         write_status(self.status_path, self.status(), running=not stopped)
 
 def run_daemon(config: Config) -> int:
-    return asyncio.run(Daemon(config).run())
+    """Run until SIGTERM; refused (``AlreadyRunning``) while another daemon runs here."""
+    with daemon_lock(status_path(config).with_name("daemon.lock")):
+        return asyncio.run(Daemon(config).run())

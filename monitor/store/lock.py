@@ -1,7 +1,9 @@
 """One writer at a time: an exclusive ``flock`` that the kernel releases if the holder dies.
 
 A ``kill -9`` leaves no stale lock. Two locks, always in one order: the state
-folder's and the snapshot repository's own.
+folder's and the snapshot repository's own. A third, held for a daemon's whole
+life, keeps a second ``monitor run`` off the same folder (a cron run still
+takes turns with it through the writer lock).
 """
 
 from __future__ import annotations
@@ -103,3 +105,35 @@ def _read_holder(path: Path) -> str:
         return path.read_text().strip() or "unknown pid"
     except OSError:
         return "unknown pid"
+
+
+class AlreadyRunning(StoreLocked):
+    """A daemon already runs on this folder: two would check every source twice."""
+
+
+@contextlib.contextmanager
+def daemon_lock(path: Path) -> Iterator[None]:
+    """Hold ``path`` for as long as the daemon runs; refuse at once if another holds it."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(path, "a+")  # noqa: SIM115  (held while the daemon runs)
+    except OSError as exc:
+        raise StoreUnavailable(why_unwritable(path.parent, exc)) from exc
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = _read_holder(path).split(" since ")[0]
+            kill = f"`kill {holder[4:]}`" if holder.startswith("pid ") else "`monitor status`"
+            raise AlreadyRunning(
+                f"monitor is already running here ({holder}), on {path.parent}: one daemon "
+                f"per folder. Stop that one first (`systemctl stop monitor`, or {kill}), or "
+                "give this one a folder of its own (settings.state)") from None
+        with contextlib.suppress(OSError):
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"pid {os.getpid()} since {now_iso()}\n")
+            handle.flush()
+        yield
+    finally:
+        handle.close()
