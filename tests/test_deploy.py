@@ -18,10 +18,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from conftest import Project
+import pytest
+from conftest import Project, child_env
 from ruamel.yaml import YAML
 
 from monitor.cli.demo_site import Article
+from monitor.core.model import Settings
 
 ROOT = Path(__file__).parent.parent
 BIN = Path(sys.executable).parent
@@ -105,3 +107,73 @@ def test_the_actions_recipe_survives_a_failing_first_run_and_a_lost_cache(
     log = subprocess.run(["git", "-C", str(origin), "log", "--format=%s", "snapshots"],
                          capture_output=True, text=True, check=True).stdout
     assert log == "changed: letter\nbaseline: letter\n"
+
+
+def fenced(heading: str, language: str) -> str:
+    """The first ``language`` block under ``heading`` in docs/deploy.md."""
+    text = (ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")
+    section = text[text.index(heading):]
+    match = re.search(rf"```{language}\n(.*?)```", section, re.S)
+    assert match, f"{heading} has a {language} block"
+    return match.group(1)
+
+
+def test_the_systemd_unit_verifies_clean(tmp_path: Path) -> None:
+    """The documented unit, pointed at a folder holding this venv's `monitor`, passes
+    `systemd-analyze verify` with nothing to say (it exits 0 on warnings too)."""
+    unit = fenced("## systemd", "ini")
+    for number, line in enumerate(unit.splitlines(), 1):
+        if line.strip() and not line.lstrip().startswith(("#", ";")):
+            assert "#" not in line, f"unit line {number}: a # after a value is part of it"
+    values = dict(line.split("=", 1) for line in unit.splitlines() if "=" in line)
+    assert float(values["TimeoutStopSec"]) > Settings().shutdown_timeout
+    verifier = shutil.which("systemd-analyze")
+    if verifier is None:
+        assert os.environ.get("CI") != "true", "CI must have systemd-analyze (.ci/run)"
+        pytest.skip("systemd-analyze is not installed")
+    folder = tmp_path / "srv-monitor"
+    (folder / ".venv" / "bin").mkdir(parents=True)
+    (folder / ".venv" / "bin" / "monitor").symlink_to(BIN / "monitor")
+    env_file = tmp_path / "monitor.env"
+    env_file.write_text("SLACK_WEBHOOK_URL='https://hooks.example.org/x'\n")
+    env_file.chmod(0o600)
+    assert "/srv/monitor" in unit and "/etc/monitor.env" in unit
+    path = tmp_path / "monitor.service"
+    path.write_text(unit.replace("/srv/monitor", str(folder))
+                    .replace("/etc/monitor.env", str(env_file)))
+    done = subprocess.run([verifier, "verify", str(path)], capture_output=True, text=True,
+                          timeout=120)
+    assert (done.returncode, done.stdout + done.stderr) == (0, "")
+
+
+def test_the_cron_line_reads_the_secrets_file(project: Project, letter: Article) -> None:
+    """The documented crontab command, run by sh in the project folder: the webhook URL
+    comes only from monitor.env, and an edit reaches it."""
+    entry = fenced("## cron", "cron").strip()
+    command = entry.split(None, 5)[5]  # after the five schedule fields
+    assert "/srv/monitor" in command and "monitor.env" in command
+    project.site.put_article("/letter", letter)
+    project.write({"letter": "/letter"}, channels="hook:\n  type: webhook\n  url: ${HOOK_URL}\n",
+                  extra_source_lines="interval: 1h")
+    (project.root / ".venv" / "bin").mkdir(parents=True)
+    (project.root / ".venv" / "bin" / "monitor").symlink_to(BIN / "monitor")
+    env_file = project.root / "monitor.env"
+    env_file.write_text(f"# the webhook\nHOOK_URL='{project.site.url}/hooks/monitor'\n")
+    env_file.chmod(0o600)
+    line = command.replace("/srv/monitor", str(project.root))
+    cron_env = {"PATH": "/usr/bin:/bin", "HOME": str(project.root),
+                "PYTHONPATH": child_env()["PYTHONPATH"]}
+
+    def run_cron() -> str:
+        done = subprocess.run(["/bin/sh", "-c", line], env=cron_env, capture_output=True,
+                              text=True, timeout=120)
+        assert done.returncode == 0, (done.stdout, done.stderr)
+        return (project.root / "monitor.log").read_text()
+
+    assert "1 baseline" in run_cron()
+    project.site.put_article("/letter", letter.edited("80,000", "8,000"))
+    an_hour_later(project.root / ".monitor")
+    log = run_cron()
+    assert "1 changed" in log and "not set" not in log
+    [post] = project.site.posts("/hooks/monitor")
+    assert post.json()["diff"]["added"] == ["8,000"]
