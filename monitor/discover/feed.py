@@ -73,8 +73,9 @@ def _item(entry: Any, base: str | None) -> ListedItem | None:
     url = canonical_url(link, base) if link else None
     if not url:
         return None
-    published = _utc(entry.get("published_parsed"))
-    modified = _utc(entry.get("updated_parsed"))
+    # dict.get: FeedParserDict.get would map a missing updated_parsed to published_parsed.
+    published = _utc(dict.get(entry, "published_parsed"))
+    modified = _utc(dict.get(entry, "updated_parsed"))
     return ListedItem(url, _title(entry), published, None if modified == published else modified)
 
 

@@ -53,8 +53,8 @@ FURNITURE_NAME = re.compile(
 NOT_ARTICLE_SEGMENTS = frozenset({
     "tag", "tags", "category", "categories", "topic", "topics", "author", "authors", "page",
     "search", "login", "signin", "register", "subscribe", "account", "feed", "rss", "about",
-    "contact", "privacy", "terms", "cookies", "newsletter", "newsletters", "archive",
-    "archives", "wp-login.php", "cdn-cgi"})
+    "contact", "privacy", "terms", "cookies", "newsletter", "newsletters",
+    "wp-login.php", "cdn-cgi"})
 NOT_ARTICLE_EXTENSIONS = re.compile(
     r"\.(?:jpe?g|png|gif|webp|svg|ico|css|js|json|xml|rss|zip|gz|mp[34]|mov|avi|woff2?)$",
     re.IGNORECASE)
