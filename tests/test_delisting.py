@@ -96,7 +96,7 @@ def test_a_candidate_is_delisted_after_confirm_removal_misses_while_its_page_res
     assert watch.delisted and outcome is None
     # Back in the listing: once, on the way back.
     assert confirm(watch, listed=True, page_resolves=True, confirm_removal=2) == \
-        (Watch(), "relisted")
+        (Watch(), "reverted")
 
 
 def test_a_relisting_before_confirmation_starts_the_count_again() -> None:

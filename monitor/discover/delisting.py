@@ -103,7 +103,7 @@ class Watch:
     delisted: bool = False
 
 
-Outcome = Literal["delisted", "relisted", "page-gone", None]
+Outcome = Literal["delisted", "reverted", "page-gone", None]  # "reverted": listed again
 
 
 def confirm(watch: Watch, listed: bool, page_resolves: bool | None,
@@ -113,11 +113,11 @@ def confirm(watch: Watch, listed: bool, page_resolves: bool | None,
     ``page_resolves`` is what the article's own latest check says: True (it
     answers with the article), False (gone: its own check alerts ``removed``,
     so it is no delisting), None (not checked yet: the miss counts, the
-    decision waits). ``delisted`` alerts once; ``relisted`` once when a
-    delisted article comes back.
+    decision waits). ``delisted`` alerts once; ``reverted`` (a ``delisted``
+    alert with that reason) once when a delisted article is listed again.
     """
     if listed:
-        return Watch(), "relisted" if watch.delisted else None
+        return Watch(), "reverted" if watch.delisted else None
     if page_resolves is False:
         return Watch(), "page-gone" if not watch.delisted else None
     misses = watch.misses + 1
