@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 
 import pytest
 
@@ -27,7 +28,9 @@ def test_a_check_is_one_line_with_its_fields_for_collectors(
     assert entry["level"] == "info" and entry["message"] == record.getMessage()
     assert (entry["source"], entry["outcome"], entry["events"], entry["elapsed"]) == (
         "letter", "changed", ["changed"], 0.25)
-    assert entry["time"].endswith("+00:00")
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", entry["time"])
+    text = log.handlers[0].format(record)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ INFO letter changed .*", text)
 
 
 def test_setup_picks_the_format_and_level() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from datetime import UTC, datetime
 
 from monitor.pipeline.reports import CheckReport
@@ -24,7 +25,8 @@ class JsonFormatter(logging.Formatter):
     """One JSON object per line, for log collectors."""
 
     def format(self, record: logging.LogRecord) -> str:
-        entry = {"time": datetime.fromtimestamp(record.created, UTC).isoformat(),
+        moment = datetime.fromtimestamp(record.created, UTC)
+        entry = {"time": moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",  # RFC 3339 UTC
                  "level": record.levelname.lower(), "message": record.getMessage()}
         for key in ("source", "outcome", "events", "elapsed"):
             if hasattr(record, key):
@@ -34,8 +36,15 @@ class JsonFormatter(logging.Formatter):
 
 def setup_logging(fmt: str, level: str) -> None:
     handler = logging.StreamHandler()
-    handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(
-        "%(asctime)s %(levelname)s %(message)s", "%Y-%m-%dT%H:%M:%S%z"))
+    handler.setFormatter(JsonFormatter() if fmt == "json" else text_formatter())
     log.handlers[:] = [handler]
     log.setLevel(level.upper())
     log.propagate = False
+
+
+def text_formatter() -> logging.Formatter:
+    """``2026-11-25T10:00:00Z INFO …``: RFC 3339 in UTC, whatever the machine's zone."""
+    formatter = logging.Formatter("%(asctime)s %(levelname)s %(message)s",
+                                  "%Y-%m-%dT%H:%M:%SZ")
+    formatter.converter = time.gmtime
+    return formatter

@@ -33,6 +33,7 @@ from monitor.config import loader as config_module
 from monitor.config.problems import ConfigError
 from monitor.core.model import Config, Source
 from monitor.core.schedule import rerun_at, start_at
+from monitor.core.timestamps import stamp
 from monitor.daemon.due import next_check
 from monitor.daemon.health import Health, serve_health, status_path, write_status
 from monitor.daemon.logs import log, log_check
@@ -264,7 +265,7 @@ class Daemon:
         return {
             "pid": self.health.pid,
             "config": str(self.config.path),
-            "started_at": datetime.fromtimestamp(self.health.started, UTC).isoformat(),
+            "started_at": stamp(datetime.fromtimestamp(self.health.started, UTC)),
             "uptime_seconds": round(time.time() - self.health.started),
             "sources": len(self.config.active_sources),
             "paused": len(self.config.sources) - len(self.config.active_sources),
