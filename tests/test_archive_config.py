@@ -39,7 +39,7 @@ def line_of(path: Path, needle: str) -> int:
 
 def only_problem(path: Path) -> Problem:
     with pytest.raises(ConfigError) as caught:
-        cfg.load(path)
+        cfg.load(path, strict_secrets=True)
     [problem] = caught.value.problems
     assert str(problem) == f"{path}:{problem.line}: {problem.message}"
     return problem
@@ -56,7 +56,7 @@ def test_archives_load_into_typed_values(tmp_path: Path) -> None:
             events: [changed, removed, restored]
             per_minute: 3
         """)
-    wayback, perma = cfg.load(path).archives
+    wayback, perma = cfg.load(path, strict_secrets=True).archives
     assert wayback == WaybackConfig(access_key="ia-access-1234", secret="ia-secret-5678",
                                     line=wayback.line)
     assert wayback.base_url == "https://web.archive.org"
