@@ -31,7 +31,7 @@ def test_words_are_quoted_and_several_changes_counted() -> None:
 def test_other_events_say_what_they_are() -> None:
     assert version_summary("baseline", "", None, snap()) == "baseline: the first version kept"
     assert version_summary("removed", "gone-404", snap(), snap()) == \
-        "removed: the page answers 404 Not Found"
+        "removed: the page now answers 404 Not Found"
     assert version_summary("moved", "", snap(), snap(url="https://x/b")) == \
         "moved: https://x/a → https://x/b"
     assert version_summary("restored", "", snap(), snap()) == \

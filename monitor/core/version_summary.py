@@ -14,18 +14,10 @@ from collections.abc import Sequence
 from monitor.core.changes import FIELD_LABELS, Change
 from monitor.core.diff import diff_documents
 from monitor.core.document import Snapshot
+from monitor.core.reasons import reason_text
 
 MAX_CHANGES = 3  # shown on the line; the rest are counted
 MAX_CHARS = 40  # of each side of one change
-
-#: events whose line is their reason in words, and the words for the codes they use
-REASONS = {
-    "gone-404": "the page answers 404 Not Found",
-    "gone-410": "the page answers 410 Gone",
-    "gone-451": "the page answers 451 Unavailable For Legal Reasons",
-    "soft-404": "the page says it was not found",
-    "redirect-home": "the page redirects to the site's home or a section page",
-}
 
 
 def version_summary(event: str, reason: str, old: Snapshot | None,
@@ -34,7 +26,7 @@ def version_summary(event: str, reason: str, old: Snapshot | None,
     if old is None or new is None or event == "baseline":
         return f"{event}: the first version kept" if event == "baseline" else event
     if event == "removed":
-        return f"removed: {REASONS.get(reason, reason or 'the page is gone')}"
+        return f"removed: {reason_text('removed', reason)}"  # the alerts' own words
     if event == "moved":
         return f"moved: {old.url} → {new.url}"
     what = describe(diff_documents(old.document, new.document).changes)

@@ -48,7 +48,8 @@ class Version:
         return self.fetched_at or self.date
 
     def side(self) -> Side:
-        return Side(self.revision, self.when, self.event, self.reason)
+        # a commit that is no version of the page (a rename) is named by its subject
+        return Side(self.revision, self.when, self.event or self.subject, self.reason)
 
 
 @dataclass(frozen=True)
