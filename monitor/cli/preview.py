@@ -38,6 +38,7 @@ class Preview:
     result: FetchResult
     analysis: Analysis | None  # None: the fetch brought no page to extract
     warnings: tuple[str, ...] = ()
+    selector: str | None = None
 
     @property
     def failed(self) -> str | None:
@@ -48,6 +49,9 @@ class Preview:
             return f"the page answers HTTP {self.result.status}"
         if self.analysis is None or self.analysis.error:
             return self.analysis.error if self.analysis else "nothing to extract"
+        if self.analysis.document.is_empty and self.selector:
+            return (f"nothing found at the selector {self.selector!r}: check it against the "
+                    "page's HTML")
         if self.analysis.document.is_empty:
             return "no article text found: give a CSS --selector for the part that is it"
         return None
@@ -92,7 +96,8 @@ def fetch_preview(url: str, settings: Settings, *, selector: str | None = None,
         return Preview(url, result, None)
     analysis = analyse(result.body, result.final_url, None, selector, ignore,
                        settings.pdf_max_pages)
-    return Preview(url, result, analysis, tuple(_warnings(analysis.document, result.body)))
+    return Preview(url, result, analysis, tuple(_warnings(analysis.document, result.body)),
+                   selector)
 
 
 def _warnings(document: Document, body: bytes) -> list[str]:
@@ -116,7 +121,7 @@ def word_count(document: Document) -> int:
 
 
 def linked_share(document: Document, body: bytes) -> float:
-    """The share of the extracted words in paragraphs that are the text of a link."""
+    """The share of the extracted words that are the text of a link on the page."""
     if is_pdf(body) or not body.strip():
         return 0.0
     try:
@@ -124,10 +129,13 @@ def linked_share(document: Document, body: bytes) -> float:
     except (ValueError, lxml_html.etree.ParserError):
         return 0.0
     anchors = {normalise(a.text_content()) for a in tree.iter("a")}
-    anchors.discard("")
-    total = word_count(document) or 1
-    linked = sum(len(p.split()) for p in document.paragraphs if normalise(p) in anchors)
-    return linked / total
+    anchors = {text for text in anchors if len(text.split()) > 1}  # "here" proves nothing
+    linked = 0
+    for paragraph in document.paragraphs:
+        text = normalise(paragraph)
+        inside = sum(len(anchor.split()) for anchor in anchors if anchor in text)
+        linked += min(inside, len(text.split()))
+    return linked / (word_count(document) or 1)
 
 
 def show_preview(preview: Preview) -> Preview:
