@@ -168,3 +168,12 @@ def test_an_archive_without_its_keys_is_off_and_says_so(project: Project,
     assert (f"environment variable {PAGE_TOKEN} is not set: web archive 'perma' is off "
             "until it is exported") in result.err
     assert project.run("validate").code == 2
+
+
+def test_test_alert_refuses_a_channel_whose_secret_is_unset(project: Project) -> None:
+    project.write({"a": "/a"}, channels=f"hook:\n  type: webhook\n  url: {project.site.url}"
+                                        f"/hooks/monitor\n  secret: ${{{HOOK_SECRET}}}\n")
+    result = project.run("test-alert", "hook")
+    assert result.code == 2
+    assert f"hook: NOT SENT: it needs {HOOK_SECRET}: export it" in result.err
+    assert project.site.posts("/hooks/monitor") == []  # nothing went out unsigned

@@ -258,9 +258,17 @@ def cmd_test_alert(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return EXIT_USAGE
     names = [args.channel] if args.channel else list(config.channels)
-    results = asyncio.run(send_test_alert(config, names))
+    held = {name: config.channels[name].missing_secrets for name in names
+            if config.channels[name].missing_secrets}
+    for name, unset in held.items():
+        print(f"{name}: NOT SENT: it needs {', '.join(unset)}: export it and try again",
+              file=sys.stderr)
+    sendable = [name for name in names if name not in held]
+    results = asyncio.run(send_test_alert(config, sendable)) if sendable else {}
     for name, error in results.items():
         print(f"{name}: {'delivered' if error is None else 'FAILED: ' + error}")
+    if held:
+        return EXIT_USAGE
     return EXIT_FAILURES if any(results.values()) else EXIT_OK
 
 
