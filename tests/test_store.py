@@ -20,6 +20,7 @@ from monitor.core.document import Document, Snapshot
 from monitor.store.errors import StoreLocked
 from monitor.store.files import atomic_write_many
 from monitor.store.records import Change
+from monitor.store.state import RenameRefused
 from monitor.store.store import Store
 from testing.site import LocalSite
 
@@ -325,3 +326,74 @@ def test_a_record_update_writes_only_what_it_names(tmp_path: Path) -> None:
     assert RecordUpdate().columns() == {}
     with pytest.raises(TypeError):
         RecordUpdate(etga="typo")  # type: ignore[call-arg]
+
+
+def test_rename_commits_a_git_rename_that_the_history_follows(tmp_path: Path) -> None:
+    store = make_store(tmp_path)
+    try:
+        first, second = store.commit([change("a", "first", "baseline"), change("a", "second")])
+        with store.transaction() as db:
+            from monitor.store.records import RecordUpdate
+
+            store.save(db, "a", RecordUpdate(revision=second, status="ok"))
+            store.add_version(db, "a", "hash", second)
+            store.set_ingested_head(db, second)
+        renamed = store.rename("a", "b")
+        assert renamed is not None and store.head() == renamed
+        assert store.ingested_head() == renamed  # recovery has nothing to replay
+        assert not (tmp_path / "snapshots" / "a.md").exists()
+        assert store.read_snapshot("b") is not None
+        entries = store.log("b")
+        assert [e.revision for e in entries] == [renamed, second, first]
+        assert "Event" not in entries[0].trailers  # no version of the page
+        assert entries[0].trailers["Renamed-From"] == "a"
+        assert store.former_ids("b") == ["a"]
+        assert store.snapshot_at(first, "b") is not None  # read under the id it had then
+        assert store.snapshots_at([(first, "b"), (renamed, "b")])[0] is not None
+        assert store.previous_revision(renamed, "b") == second
+        assert store.version_of(first[:10], "b") == first
+        assert store.record("b").revision == second and store.record("a").state.status == "new"
+        assert store.text_hash_at("b", second) == "hash"
+        store.commit([change("c", "x", "baseline")])
+        with pytest.raises(RenameRefused, match=r"snapshots/c\.md already exists"):
+            store.rename("b", "c")
+    finally:
+        store.close()
+
+
+def test_remove_archives_the_row_and_a_later_check_brings_it_back(tmp_path: Path) -> None:
+    from monitor.store.records import RecordUpdate
+
+    store = make_store(tmp_path)
+    try:
+        with store.transaction() as db:
+            store.save(db, "a", RecordUpdate(status="ok", revision="abc"))
+        assert store.remove("a") and not store.remove("never-seen")
+        archived = store.record("a")
+        assert archived.removed_at is not None and archived.revision == "abc"
+        with store.transaction() as db:
+            store.save(db, "a", RecordUpdate(last_outcome="unchanged"))
+        assert store.record("a").removed_at is None
+    finally:
+        store.close()
+
+
+def test_an_old_state_database_is_upgraded_on_open(tmp_path: Path) -> None:
+    """A database from before `monitor remove`: its sources table gains removed_at."""
+    import sqlite3
+
+    state = tmp_path / ".monitor" / "state.db"
+    state.parent.mkdir(parents=True)
+    with sqlite3.connect(state) as db:
+        db.execute("CREATE TABLE sources (id TEXT PRIMARY KEY, status TEXT NOT NULL DEFAULT "
+                   "'new', gone_count INTEGER NOT NULL DEFAULT 0, collapse_count INTEGER NOT "
+                   "NULL DEFAULT 0, failure_count INTEGER NOT NULL DEFAULT 0, failing INTEGER "
+                   "NOT NULL DEFAULT 0, revision TEXT)")
+        db.execute("INSERT INTO sources (id, status, revision) VALUES ('a', 'ok', 'abc')")
+    store = make_store(tmp_path)
+    try:
+        assert store.remove("a")
+        record = store.record("a")
+        assert record.revision == "abc" and record.removed_at is not None
+    finally:
+        store.close()

@@ -209,6 +209,8 @@ def _rewrite(path: Path, change: Callable[[Config | None, CommentedSeq], T]) -> 
         if sources is None:
             sources = data["sources"] = CommentedSeq()
         result = change(config, sources)
+        if not sources:  # the comments of its items go with them; left, they break the file
+            data["sources"] = CommentedSeq()
         text = io.StringIO()
         yaml.dump(data, text)
         atomic_write(path, text.getvalue().encode("utf-8"), mode)
