@@ -18,14 +18,6 @@ from monitor.cli.main import main
 ROOT = Path(__file__).parent.parent
 
 
-def two_versions(project: Project, letter: Article) -> None:
-    project.site.put_article("/letter", letter)
-    project.write({"letter": "/letter"})
-    project.run("check")
-    project.site.put_article("/letter", letter.edited("80,000", "8,000"))
-    project.run("check")
-
-
 def test_no_command_prints_help_and_exits_2(capsys) -> None:
     assert main([]) == 2
     assert "commands" in capsys.readouterr().out

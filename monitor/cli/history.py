@@ -149,7 +149,7 @@ def cmd_history(args: argparse.Namespace) -> int:
         for memento in archived.get(version.revision, []):
             print(for_terminal(f"            archived: {memento.url} ({memento.service})"))
     print(f"\n`monitor diff {args.id} REV` shows what a revision changed; the full history is "
-          f"`git -C {config.settings.snapshots} log -p {args.id}.md`")
+          f"`git -C {config.settings.snapshots} log --follow -p {args.id}.md`")
     return EXIT_OK
 
 
