@@ -766,6 +766,26 @@ def test_a_removal_quotes_the_last_text_and_says_why_in_words(project: Project,
     assert "Last text seen</h2>" in body(message, "html")
 
 
+def test_a_confirmed_removal_says_when_the_page_was_last_seen(project: Project,
+                                                              letter: Article) -> None:
+    """With the default confirm_removal: 2 the check before the alert was a "gone" one:
+    the last time the page was seen is the check before that."""
+    project.site.put_article(ARTICLE, letter)
+    project.write({"letter": ARTICLE},
+                  channels=f"hook:\n  type: webhook\n  url: {project.site.url}/hooks/monitor\n")
+    project.run("check")
+    seen_at = store_of(project).record("letter").last_checked
+    project.site.put_status(ARTICLE, 404)
+    project.run("check")
+    assert project.site.posts("/hooks/monitor") == []  # not confirmed yet
+    assert store_of(project).record("letter").last_seen_at == seen_at
+    project.run("check")
+    [post] = project.site.posts("/hooks/monitor")
+    alert = post.json()
+    assert alert["event"] == "removed"
+    assert alert["last_seen_at"] == seen_at <= alert["detected_at"]
+
+
 def test_a_soft_404_and_a_closed_site_are_said_in_words(project: Project,
                                                         letter: Article) -> None:
     project.site.put_article(ARTICLE, letter)

@@ -300,9 +300,11 @@ SEEN_OUTCOMES = frozenset({"baseline", "unchanged", "changed", "collapsed", "res
 def last_seen(record: SourceRecord) -> str | None:
     """When the page was last seen online, as far as the source's row knows.
 
-    The row keeps the last check only: when that check found the page, its time
-    is the answer; after an unconfirmed "gone" or an error it is not known.
+    ``last_seen_at`` is kept from the first check of a monitor that has it; a row
+    made before falls back on its last check when that check found the page.
     """
+    if record.last_seen_at:
+        return record.last_seen_at
     return record.last_checked if record.last_outcome in SEEN_OUTCOMES else None
 
 
@@ -318,8 +320,10 @@ def _record_update(source: Source, record: SourceRecord, result: FetchResult,
     def validator(value: str | None) -> str | Keep | None:
         return value if fresh else None if removed else KEEP
 
+    checked = now_iso()
     return RecordUpdate(
-        last_checked=now_iso(), last_outcome=decision.outcome,
+        last_checked=checked, last_outcome=decision.outcome,
+        last_seen_at=checked if decision.outcome in SEEN_OUTCOMES else KEEP,
         last_error=source.shown(decision.reason or "")
         if decision.outcome in ("error", "deferred") else None,
         deferred_until=record.deferred_until if decision.outcome == "deferred"

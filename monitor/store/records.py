@@ -28,6 +28,7 @@ class SourceRecord:
     tracked_from: str | None = None  # the configured URL it moved from
     revision: str | None = None
     last_checked: str | None = None
+    last_seen_at: str | None = None  # the last check that found the page online
     last_outcome: str | None = None
     last_error: str | None = None
     last_event: str | None = None
@@ -74,6 +75,7 @@ class RecordUpdate:
     tracked_from: str | Keep | None = KEEP
     revision: str | Keep | None = KEEP
     last_checked: str | Keep | None = KEEP
+    last_seen_at: str | Keep | None = KEEP
     last_outcome: str | Keep | None = KEEP
     last_error: str | Keep | None = KEEP
     last_event: str | Keep | None = KEEP

@@ -27,6 +27,7 @@ CREATE TABLE IF NOT EXISTS sources (
     tracked_from TEXT,
     revision TEXT,
     last_checked TEXT,
+    last_seen_at TEXT,
     last_outcome TEXT,
     last_error TEXT,
     last_event TEXT,
