@@ -162,7 +162,10 @@ def test_the_cron_line_reads_the_secrets_file(project: Project, letter: Article)
     env_file.chmod(0o600)
     line = command.replace("/srv/monitor", str(project.root))
     cron_env = {"PATH": "/usr/bin:/bin", "HOME": str(project.root),
-                "PYTHONPATH": child_env()["PYTHONPATH"]}
+                "PYTHONPATH": child_env()["PYTHONPATH"],
+                # tests/run-a-year-ahead's clock, so that the child sees the test's time
+                **{k: v for k, v in os.environ.items()
+                   if k.startswith("FAKETIME") or k == "LD_PRELOAD"}}
 
     def run_cron() -> str:
         done = subprocess.run(["/bin/sh", "-c", line], env=cron_env, capture_output=True,

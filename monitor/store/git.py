@@ -245,8 +245,11 @@ class SnapshotRepo:
             args += ["--reverse", f"{since}..{BRANCH}"]
         else:
             args.append(BRANCH)
-        if source_id:  # --follow: back through `monitor rename` to the older id's versions
-            args += ["--follow", "--", f"{source_id}.md"]
+        if source_id:
+            # Back through `monitor rename` by its trailers, not git's --follow, whose
+            # guess at renames can jump to another source's similar file.
+            names = [source_id, *self.former_ids(source_id)]
+            args += ["--", *(f"{name}.md" for name in dict.fromkeys(names))]
         entries = []
         for record in self.git(*args).split("\x1e"):
             if not record.strip():
