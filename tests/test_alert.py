@@ -26,7 +26,9 @@ def alert(event: str, **kwargs: object):  # type: ignore[no-untyped-def]
 def test_each_event_keeps_only_what_it_carries():
     reasons = {e: alert(e).reason for e in ALERT_EVENTS}
     assert reasons == {"changed": "gone-404", "removed": "gone-404", "failing": "gone-404",
-                       "restored": None, "recovered": None, "moved": "redirected"}
+                       "restored": None, "recovered": None, "moved": "redirected",
+                       "new": "gone-404", "delisted": "gone-404", "noindexed": "gone-404",
+                       "canonical-changed": "gone-404"}
     assert {e for e in ALERT_EVENTS if alert(e).diff} == {"changed", "restored"}
     assert {e for e in ALERT_EVENTS if alert(e).previous_revision} == {
         "changed", "removed", "restored", "moved"}
@@ -62,7 +64,11 @@ def test_every_event_gives_its_reason_in_words():
         "restored": "the page is back online",
         "moved": "the article moved",
         "failing": "the page cannot be checked: gone-404",
-        "recovered": "the page can be checked again"}
+        "recovered": "the page can be checked again",
+        "new": "a new article appeared in the listing",
+        "delisted": "the listing no longer names the article, although its page still works",
+        "noindexed": "the page now asks search engines to drop it (noindex)",
+        "canonical-changed": "the page's canonical address now points elsewhere"}
     reverted = alert("changed", reason=None).committed_as("new", reverts_to="older")
     assert reverted.reason_text == "the text went back to the wording of an earlier version"
 
@@ -87,3 +93,19 @@ def test_a_sources_name_goes_with_its_alerts():
                        detected_at="2026-01-01T00:00:00Z", revision=None)
     assert named.to_json()["name"] == "The letter" and named.title == "Page title"
     assert "name" not in alert("changed").to_json()
+
+
+def test_discovery_alerts_carry_their_listing_and_their_facts():
+    last = Document(title="Statement on Xinjiang", paragraphs=("First paragraph.",))
+    new = alert("new", reason=None, last_text=last, listing_id="mfa-press").to_json()
+    assert new["listing_id"] == "mfa-press" and new["excerpt"].startswith("Statement on")
+    held = alert("new", reason="held-back", count=7, listing_id="mfa-press").to_json()
+    assert held["count"] == 7 and held["reason_text"].startswith("7 new article(s) wait")
+    noindex = alert("noindexed", reason=None, noindex_source="header").to_json()
+    assert noindex["noindex_source"] == "header"
+    canonical = alert("canonical-changed", reason=None,
+                      moved=("https://example.org/a", "https://other.example/b")).to_json()
+    assert (canonical["from_url"], canonical["to_url"]) == ("https://example.org/a",
+                                                           "https://other.example/b")
+    assert canonical["reason_text"].endswith("elsewhere: https://other.example/b")
+    assert "noindex_source" not in alert("changed").to_json()

@@ -11,8 +11,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from monitor.core.ids import listing_namespace_clash, valid_source_id
-from monitor.discover.ids import MAX_LISTING_ID, article_id, listing_id_problem, slug
+from monitor.core.ids import (
+    MAX_LISTING_ID,
+    listing_id_problem,
+    listing_namespace_clash,
+    valid_source_id,
+)
+from monitor.discover.ids import article_id, slug
 from monitor.discover.urls import canonical_url
 
 URL = "https://www.mfa.example.gov/en/press/2026/11/25/statement-on-xinjiang.html"

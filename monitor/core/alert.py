@@ -21,7 +21,12 @@ from monitor.core.reasons import reason_text
 from monitor.core.safe_text import strip_controls
 
 #: events whose alert says why (the check's reason: gone-404, a server's error, ...)
-REASON_EVENTS = frozenset({Event.CHANGED, Event.REMOVED, Event.FAILING})
+REASON_EVENTS = frozenset({Event.CHANGED, Event.REMOVED, Event.FAILING, Event.NEW,
+                           Event.DELISTED, Event.NOINDEXED, Event.CANONICAL_CHANGED})
+#: events whose alert names two addresses (``from_url``, ``to_url``)
+URL_EVENTS = frozenset({Event.MOVED, Event.CANONICAL_CHANGED})
+#: events whose alert quotes the page (``excerpt``)
+EXCERPT_EVENTS = frozenset({Event.REMOVED, Event.NEW, Event.DELISTED})
 MOVED_REASON = "redirected"
 
 
@@ -53,6 +58,8 @@ class Alert:
     name: str | None = None  # the source's own name, shown instead of the page's title
     excerpt: str | None = None  # removed: the last text seen (title, lede, first paragraphs)
     last_seen_at: str | None = None  # removed: when the page was last seen online
+    listing_id: str | None = None  # new, delisted: the listing that named the article
+    noindex_source: str | None = None  # noindexed: "meta" or "header"
 
     @property
     def reason_text(self) -> str:
@@ -93,7 +100,7 @@ class Alert:
             "previous_revision": self.previous_revision,
             "diff": self.diff.as_dict() if self.diff else None, "tags": list(self.tags),
         }
-        if self.event == Event.MOVED:
+        if self.event in URL_EVENTS:
             body.update(from_url=self.from_url, to_url=self.to_url)
         if self.event == Event.CHANGED:
             body["changes"] = [change.as_dict() for change in self.changes]
@@ -101,7 +108,8 @@ class Alert:
                     "test": self.test or None, "rebuilt_from_git": self.rebuilt_from_git or None,
                     "silent": self.silent, "previous_detected_at": self.previous_detected_at,
                     "modified_moved": self.modified_moved, "name": self.name,
-                    "excerpt": self.excerpt, "last_seen_at": self.last_seen_at}
+                    "excerpt": self.excerpt, "last_seen_at": self.last_seen_at,
+                    "listing_id": self.listing_id, "noindex_source": self.noindex_source}
         body.update({key: value for key, value in optional.items() if value is not None})
         body["reason_text"] = self.reason_text
         if self.archive_urls:
@@ -117,17 +125,21 @@ def make_alert(event: Event | str, *, alert_id: str, source: Source, title: str,
                modified: tuple[str | None, str] | None = None,
                previous_detected_at: str | None = None,
                archive_urls: tuple[tuple[str, str, str], ...] = (),
-               last_text: Document | None = None, last_seen_at: str | None = None) -> Alert:
+               last_text: Document | None = None, last_seen_at: str | None = None,
+               count: int | None = None, listing_id: str | None = None,
+               noindex_source: str | None = None) -> Alert:
     """The alert of one event. ``reason`` is the check's; the event decides if it is kept.
 
     ``moved`` is (from, to) for a ``moved`` event, both as requested: they are
     kept in their shown form, like every URL an alert carries. ``modified`` is
     the page's modified date (at the version before, now); None before: unknown.
     ``last_text`` and ``last_seen_at`` are what a removal says of the page before it
-    went: its text as last stored, and when a check last found it online.
+    went: its text as last stored, and when a check last found it online; a new or
+    delisted article quotes it too. ``moved`` also carries a ``canonical-changed``
+    alert's (page, canonical) and ``count`` a held-back ``new`` alert's queue.
     """
     event = Event(event)
-    from_url, to_url = moved if event == Event.MOVED and moved else (None, None)
+    from_url, to_url = moved if event in URL_EVENTS and moved else (None, None)
     changes: tuple[Change, ...] = ()
     silent = moved_date = None
     if event == Event.CHANGED and diff is not None:
@@ -156,5 +168,7 @@ def make_alert(event: Event | str, *, alert_id: str, source: Source, title: str,
         previous_detected_at=previous_detected_at if event == Event.CHANGED else None,
         modified_moved=moved_date, archive_urls=archive_urls,
         name=strip_controls(source.name) if source.name else None,
-        excerpt=(excerpt(last_text) or None) if event == Event.REMOVED and last_text else None,
-        last_seen_at=last_seen_at if event == Event.REMOVED else None)
+        excerpt=(excerpt(last_text) or None) if event in EXCERPT_EVENTS and last_text else None,
+        last_seen_at=last_seen_at if event in (Event.REMOVED, Event.DELISTED) else None,
+        count=count, listing_id=listing_id,
+        noindex_source=noindex_source if event == Event.NOINDEXED else None)

@@ -18,6 +18,10 @@ class Event(StrEnum):
     MOVED = "moved"
     FAILING = "failing"
     RECOVERED = "recovered"
+    NEW = "new"  # a listing named an article not seen before (or held back: a count)
+    DELISTED = "delisted"  # a listing stopped naming an article whose page still works
+    NOINDEXED = "noindexed"  # the page asks search engines to drop it (or, reverted, not)
+    CANONICAL_CHANGED = "canonical-changed"  # its rel=canonical points elsewhere (or back)
 
 
 class Outcome(StrEnum):
@@ -36,6 +40,9 @@ class Outcome(StrEnum):
 
 
 ALERT_EVENTS: tuple[Event, ...] = tuple(Event)
+#: events a listing raises, and the quiet ways a page leaves sight (DESIGN.md "Discovery")
+DISCOVERY_EVENTS = frozenset({Event.NEW, Event.DELISTED})
+SIGNAL_EVENTS = frozenset({Event.NOINDEXED, Event.CANONICAL_CHANGED})
 #: events that come with a snapshot commit, whose revision the alert names
 COMMIT_EVENTS = frozenset({Event.CHANGED, Event.REMOVED, Event.RESTORED, Event.MOVED})
 #: events whose alert carries a diff

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from monitor.core.schedule import Schedule
 
@@ -154,6 +154,35 @@ class PermaConfig(ArchiveConfig):
         return (self.api_key,)
 
 
+DiscoveryKind = Literal["feed", "sitemap", "links"]
+DISCOVERY_KINDS: tuple[str, ...] = ("feed", "sitemap", "links")
+KEEP_FOUND = 90 * 86400.0  # seconds: `follow.keep` left out
+
+
+@dataclass(frozen=True)
+class Follow:
+    """What a listing gives every article it finds (its ``follow:`` block)."""
+
+    schedule: Schedule | None = None  # None: settings.default_interval
+    tags: tuple[str, ...] = ()  # empty: the listing's own
+    channels: tuple[str, ...] = ()  # empty: the listing's own
+    selector: str | None = None
+    ignore: tuple[str, ...] = ()
+    keep: float = KEEP_FOUND  # stop checking an unchanged article this long after it was found
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """A source that is a listing (``discover:``): its articles become sources of their own."""
+
+    kind: DiscoveryKind
+    match: str | None = None  # a regex searched in each found URL
+    max_new: int = 50  # new articles watched per check; the rest wait
+    baseline_watch: int = 20  # on the first check, the newest this many are watched
+    follow: Follow = field(default_factory=Follow)
+    exclude: tuple[str, ...] = ()  # ids of found articles that are paused or removed
+
+
 @dataclass(frozen=True)
 class Source:
     id: str
@@ -174,6 +203,8 @@ class Source:
     headers: tuple[tuple[str, str], ...] = ()  # sent with each request, values expanded
     # each ${NAME} in the URL or headers that is not set: this source's checks fail
     missing_secrets: tuple[str, ...] = ()
+    discover: Discovery | None = None  # a listing: the articles it names are watched too
+    listing: str | None = None  # a found article: the id of the listing that found it
 
     def request_headers(self) -> dict[str, str]:
         """What this source adds to each request: its headers and its User-Agent."""

@@ -67,6 +67,24 @@ def reason_text(event: str, reason: str | None, *, count: int | None = None,
         return "the page is back online"
     if event == "recovered":
         return "the page can be checked again"
+    if event == "new":
+        if reason == "held-back":
+            return (f"{count if count is not None else 'more'} new article(s) wait to be "
+                    "watched: past the listing's max_new, they go first at the next checks")
+        return "a new article appeared in the listing"
+    if event == "delisted":
+        if reason == "reverted":
+            return "the article is listed again"
+        return "the listing no longer names the article, although its page still works"
+    if event == "noindexed":
+        if reason == "reverted":
+            return "the page no longer asks search engines to drop it (noindex removed)"
+        return "the page now asks search engines to drop it (noindex)"
+    if event == "canonical-changed":
+        if reason == "reverted":
+            return "the page's canonical address points at the page itself again"
+        return (f"the page's canonical address now points elsewhere: {to_url}" if to_url
+                else "the page's canonical address now points elsewhere")
     return reason or event
 
 

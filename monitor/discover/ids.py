@@ -14,12 +14,13 @@ import re
 import unicodedata
 from urllib.parse import unquote, urlsplit
 
-from monitor.core.ids import valid_source_id
+from monitor.core.ids import (
+    HASH_HEX,
+    MAX_ID,
+    listing_id_problem,
+    valid_source_id,
+)
 
-MAX_ID = 100
-HASH_HEX = 6
-# listing + "." + one slug character + "-" + the hash must fit in MAX_ID.
-MAX_LISTING_ID = MAX_ID - HASH_HEX - 3
 NOT_SLUG = re.compile(r"[^a-z0-9]+")
 EXTENSIONS = re.compile(r"\.(?:s?html?|php|aspx?|jsp|cfm)$", re.IGNORECASE)
 INDEX_NAMES = frozenset({"index", "default", "article", "story", "news", "post"})
@@ -50,13 +51,6 @@ def _ascii_slug(text: str) -> str:
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     return NOT_SLUG.sub("-", folded.lower()).strip("-")
 
-
-def listing_id_problem(listing_id: str) -> str | None:
-    """Why a listing's id leaves no room for its articles' ids, or None when it does."""
-    if len(listing_id) > MAX_LISTING_ID:
-        return (f"a listing's id may be at most {MAX_LISTING_ID} characters, so that its "
-                f"articles' ids ({listing_id}.<slug>-<hash>) fit in {MAX_ID}: shorten it")
-    return None
 
 
 def article_id(listing_id: str, canonical_url: str) -> str:
