@@ -27,8 +27,12 @@ from monitor.notify.channels.render import Note
 BODY_LIMIT = 3500  # characters: small enough for most services' own limits
 MAX_PASSAGES = 6
 INSTALL = "the apprise channel needs Apprise: pip install 'monitor[apprise]'"
+#: Apprise's four types by kind (a variant not named here takes its event's)
 NOTIFY_TYPES = {"changed": "info", "removed": "failure", "restored": "success",
                 "moved": "info", "failing": "warning", "recovered": "success",
+                "new": "info", "delisted": "warning", "delisted/reverted": "success",
+                "noindexed": "warning", "noindexed/reverted": "success",
+                "canonical-changed": "warning", "canonical-changed/reverted": "success",
                 "digest": "info"}
 
 
@@ -56,7 +60,7 @@ def alert_body(alert: dict[str, Any]) -> tuple[str, str]:
     head += [f"{name}: {value}" for name, value in v.facts if name != "Detected"]
     head += v.notes
     if v.excerpt:
-        head += ["", "Last text seen:", r.truncate(v.excerpt, 1200)]
+        head += ["", f"{v.excerpt_label}:", r.truncate(v.excerpt, 1200)]
     top = "\n".join(head)
     footer = f"-- \n{v.footer_text()}" if v.footer else ""
     note: Note = lambda n: r.more_changes(n)  # noqa: E731
@@ -69,6 +73,10 @@ def alert_body(alert: dict[str, Any]) -> tuple[str, str]:
     if footer:
         parts.append(footer)
     return r.truncate(f"{v.icon} {v.headline}", 250), "\n\n".join(parts)
+
+
+def notify_type(alert: dict[str, Any]) -> str:
+    return r.by_kind(NOTIFY_TYPES, r.alert_kind(alert), "info")
 
 
 def digest_body(digest: dict[str, Any]) -> tuple[str, str]:
@@ -112,7 +120,7 @@ class Apprise(Channel):
 
     async def send(self, alert: dict[str, Any], client: httpx.AsyncClient) -> None:
         title, body = alert_body(alert)
-        await self._notify(title, body, NOTIFY_TYPES.get(str(alert.get("event")), "info"))
+        await self._notify(title, body, notify_type(alert))
 
     async def send_digest(self, digest: dict[str, Any], client: httpx.AsyncClient) -> None:
         title, body = digest_body(digest)

@@ -50,9 +50,9 @@ def _fields(v: r.AlertView) -> list[dict[str, Any]]:
     fields = [{"name": "Source", "value": f"`{v.source_id}`", "inline": True}]
     for name, value in v.facts:
         # Discord links a bare URL; escapes would break it
-        text = r.safe_url(value) if name.startswith("Moved") else r.escape_markdown(value)
+        text = r.safe_url(value) if name in r.URL_FACTS else r.escape_markdown(value)
         fields.append({"name": name, "value": r.truncate(text, FIELD_LIMIT),
-                       "inline": name not in ("Moved from", "Moved to", "Reason", "Test")})
+                       "inline": name not in (*r.URL_FACTS, "Reason", "Test")})
     return fields[:25]
 
 
@@ -83,7 +83,7 @@ def embed_payload(alert: dict[str, Any]) -> dict[str, Any]:
     head += [f"**{r.escape_markdown(line)}**" for line in v.classes]
     head += [f"*{r.escape_markdown(note)}*" for note in v.notes]
     if v.excerpt:
-        head.append("**Last text seen:**\n" + quote(r.truncate(v.excerpt, 1500)))
+        head.append(f"**{v.excerpt_label}:**\n" + quote(r.truncate(v.excerpt, 1500)))
     top = "\n".join(head)
     room = min(DESCRIPTION_LIMIT, EMBED_TOTAL - embed_size(embed) - 100) - r.units(top) - 2
     passages = [(r.truncate(r.markdown(e), room), r.count_changes(e))
@@ -121,7 +121,7 @@ def diff_payload(alert: dict[str, Any]) -> dict[str, Any]:
     head.append(r.truncate(" · ".join(facts), 600))
     head += [f"*{r.escape_markdown(note)}*" for note in v.notes]
     if v.excerpt:
-        head.append("**Last text seen:**\n" + quote(r.truncate(v.excerpt, 900)))
+        head.append(f"**{v.excerpt_label}:**\n" + quote(r.truncate(v.excerpt, 900)))
     top = "\n".join(head)
     footer = f"\n-# {r.truncate(v.footer_text(lambda c: f'`{c}`'), 300)}" if v.footer else ""
     passages = []

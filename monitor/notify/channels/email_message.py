@@ -112,7 +112,7 @@ def alert_html(alert: dict[str, Any], subject: str) -> str:
     if v.added:
         rows.append(fact_row("Added", fragments_html(v.added, r.INS_STYLE, "ins")))
     for name, value in v.facts:
-        if name.startswith("Moved") and value.startswith(("http://", "https://")):
+        if name in r.URL_FACTS and value.startswith(("http://", "https://")):
             shown = f'<a href="{r.escape_html(value)}">{r.escape_html(value)}</a>'
         else:
             shown = r.escape_html(value)
@@ -133,7 +133,7 @@ def alert_html(alert: dict[str, Any], subject: str) -> str:
     ]
     if v.excerpt:
         parts.append('<h2 style="margin:20px 0 10px;font-size:15px;font-weight:600">'
-                     'Last text seen</h2>')
+                     f'{r.escape_html(v.excerpt_label)}</h2>')
         parts.append('<blockquote style="margin:0;padding:8px 12px;border-left:3px solid '
                      '#d0d7de;background:#fafbfc">' + "".join(
                          f'<p style="margin:0 0 8px">{r.escape_html(p)}</p>'
@@ -195,7 +195,7 @@ def alert_text(alert: dict[str, Any]) -> str:
     lines += [f"{name}: {value}" for name, value in v.facts]
     lines += v.notes
     if v.excerpt:
-        lines += ["", "Last text seen:", "", *(f"> {line}" if line else ">"
+        lines += ["", f"{v.excerpt_label}:", "", *(f"> {line}" if line else ">"
                                                 for line in v.excerpt.split("\n"))]
     if v.blocks:
         blocks = [r.excerpts([b], context=10_000, change_chars=r.EMAIL_CHANGE_CHARS)[0]

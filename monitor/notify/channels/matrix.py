@@ -53,7 +53,7 @@ def plain_body(v: r.AlertView, passages: list[list[r.Segment]]) -> str:
     lines += [f"{name}: {value}" for name, value in v.facts]
     lines += v.notes
     if v.excerpt:
-        lines += ["", "Last text seen:", *(f"> {line}" for line in v.excerpt.split("\n"))]
+        lines += ["", f"{v.excerpt_label}:", *(f"> {line}" for line in v.excerpt.split("\n"))]
     note: Note = lambda n: r.more_changes(n)  # noqa: E731
     head = "\n".join(line for line in lines if line)
     footer = f"-- \n{v.footer_text()}" if v.footer else ""
@@ -77,7 +77,8 @@ def html_body(v: r.AlertView, passages: list[list[r.Segment]]) -> str:
             f"{title}{classes}{' · '.join(facts)}{notes}</p>")
     if v.excerpt:
         paragraphs = "".join(f"<p>{h(p)}</p>" for p in v.excerpt.split("\n\n"))
-        head += f"<p><strong>Last text seen:</strong></p><blockquote>{paragraphs}</blockquote>"
+        head += (f"<p><strong>{h(v.excerpt_label)}:</strong></p>"
+                 f"<blockquote>{paragraphs}</blockquote>")
     footer = (f"<p><sub>{v.footer_text(lambda value: f'<code>{h(value)}</code>', h)}</sub></p>"
               if v.footer else "")
     note: Note = lambda n: f"<p><em>{r.more_changes(n)}</em></p>"  # noqa: E731

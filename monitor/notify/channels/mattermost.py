@@ -38,7 +38,7 @@ def alert_payload(alert: dict[str, Any]) -> dict[str, Any]:
     v = r.view(alert)
     fields = [{"short": True, "title": "Source", "value": f"`{v.source_id}`"}]
     for name, value in v.facts:
-        shown = r.safe_url(value) if name.startswith("Moved") else md(value)
+        shown = r.safe_url(value) if name in r.URL_FACTS else md(value)
         fields.append({"short": name in ("Detected", "Previous version", "Last seen online"),
                        "title": name, "value": r.truncate(shown, 1000)})
     note: Note = lambda n: f"*{r.more_changes(n)}*"  # noqa: E731
@@ -50,7 +50,7 @@ def alert_payload(alert: dict[str, Any]) -> dict[str, Any]:
     if head:
         pieces.insert(0, "\n".join(head))
     if v.excerpt:
-        pieces.append("**Last text seen:**\n> " + md(r.truncate(v.excerpt, 1500))
+        pieces.append(f"**{v.excerpt_label}:**\n> " + md(r.truncate(v.excerpt, 1500))
                       .replace("\n", "\n> "))
     if fitted.left_out:
         pieces.append(note(fitted.left_out))
@@ -68,7 +68,7 @@ def alert_payload(alert: dict[str, Any]) -> dict[str, Any]:
 def digest_payload(digest: dict[str, Any]) -> dict[str, Any]:
     """A Markdown table, sources × events, each source linked to its page."""
     d = r.digest_view(digest)
-    header = "| Source | " + " | ".join(r.EVENT_LABELS.get(e, e) for e in d.events) + " |"
+    header = "| Source | " + " | ".join(r.kind_label(e) for e in d.events) + " |"
     rule = "|:--|" + "".join(":-:|" for _ in d.events)
     lines = [f"{r.EVENT_ICONS['digest']} **{d.headline}** ({d.period})", "", header, rule]
     shown = 0

@@ -34,7 +34,7 @@ def link(url: str, label: str) -> str:
 def facts_line(v: r.AlertView) -> str:
     parts = [f"`{r.escape_slack(v.source_id)}`"]
     for name, value in v.facts:
-        if name in ("Moved from", "Moved to"):
+        if name in r.URL_FACTS:
             parts.append(f"{name.lower()} {link(value, value)}")
         else:
             parts.append(f"{name}: {r.escape_slack(value)}")
@@ -62,7 +62,7 @@ def alert_payload(alert: dict[str, Any]) -> dict[str, Any]:
     if v.classes:
         blocks.insert(1, section("\n".join(f"*{r.escape_slack(line)}*" for line in v.classes)))
     if v.excerpt:
-        blocks.append(section(f"*Last text seen:*\n{quote(v.excerpt)}"))
+        blocks.append(section(f"*{v.excerpt_label}:*\n{quote(v.excerpt)}"))
     passages = [(r.truncate(r.slack(e), SECTION_LIMIT), r.count_changes(e))
                 for e in r.excerpts(v.blocks)]
     fitted = r.fit(passages, SECTION_LIMIT * MAX_PASSAGES, max_pieces=MAX_PASSAGES,

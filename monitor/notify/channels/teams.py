@@ -28,8 +28,13 @@ from monitor.notify.channels.base import WebhookChannel, short_text
 PAYLOAD_LIMIT = 20_000  # bytes of JSON; Teams' documented limit is ~28 KB
 CARD_VERSION = "1.4"
 MAX_PASSAGES = 10
+#: Adaptive Card colours by kind (a variant not named here takes its event's)
 COLOURS = {"changed": "Warning", "removed": "Attention", "restored": "Good", "moved": "Accent",
-           "failing": "Attention", "recovered": "Good", "digest": "Default"}
+           "failing": "Attention", "recovered": "Good", "new": "Accent",
+           "new/held-back": "Default", "delisted": "Warning", "delisted/reverted": "Good",
+           "noindexed": "Attention", "noindexed/reverted": "Good",
+           "canonical-changed": "Warning", "canonical-changed/reverted": "Good",
+           "digest": "Default"}
 
 
 def run(text: str, **style: Any) -> dict[str, Any]:
@@ -98,7 +103,7 @@ def alert_payload(alert: dict[str, Any]) -> dict[str, Any]:
     v = r.view(alert)
     body: list[dict[str, Any]] = [
         line(run(f"{v.icon} {v.label}", weight="Bolder",
-                 color=COLOURS.get(v.event, "Default"))),
+                 color=r.by_kind(COLOURS, v.kind, "Default"))),
         line(run(r.truncate(v.heading, 400), size="Medium", weight="Bolder")),
     ]
     if v.name:
@@ -112,7 +117,7 @@ def alert_payload(alert: dict[str, Any]) -> dict[str, Any]:
                   spacing="None") for name, value in v.facts]
     body += [line(run(note, italic=True), spacing="Small") for note in v.notes]
     if v.excerpt:
-        body.append(line(run("Last text seen:", weight="Bolder"), separator=True,
+        body.append(line(run(f"{v.excerpt_label}:", weight="Bolder"), separator=True,
                          spacing="Medium"))
         body += [line(run(r.truncate(paragraph, 1500), italic=True), spacing="Small")
                  for paragraph in v.excerpt.split("\n\n")]

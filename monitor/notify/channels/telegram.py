@@ -53,7 +53,7 @@ def alert_text(alert: dict[str, Any]) -> str:
     head.append(" · ".join(facts))
     head += [f"<i>{h(note)}</i>" for note in v.notes]
     if v.excerpt:
-        head.append(f"<b>Last text seen:</b>\n<blockquote>{h(r.truncate(v.excerpt, 1500))}"
+        head.append(f"<b>{h(v.excerpt_label)}:</b>\n<blockquote>{h(r.truncate(v.excerpt, 1500))}"
                     "</blockquote>")
     top = "\n".join(head)
     footer = (f"<i>{v.footer_text(lambda value: f'<code>{h(value)}</code>', h)}</i>"

@@ -5,6 +5,7 @@ the shared parts are here, one job a module, and nothing here does I/O:
 
 - ``text``: sizes in UTF-16 units, truncation, each markup's escape, safe URLs
 - ``words``: the word diff rebuilt from ``diff["unified"]``, excerpts around changes
+- ``event_words``: each kind of alert's label, icon and colour (``Listed again``)
 - ``alert_view``: what an alert says (``AlertView``), its one-line gist
 - ``markup``: a word diff in plain, Slack, Markdown, email, Telegram and Matrix markup
 - ``fitting``: whole passages kept within a size budget, the rest counted
@@ -21,15 +22,13 @@ from monitor.core.diff import DELETE, EQUAL, INSERT
 from monitor.core.people_time import for_people
 from monitor.notify.channels.render.alert_view import (
     CODE_FACTS,
-    EVENT_COLOURS,
-    EVENT_ICONS,
-    EVENT_LABELS,
     REASONS,
     TEST_MARK,
     AlertView,
     gist,
     html_facts,
     more_changes,
+    page_url,
     quoted,
     short_revision,
     view,
@@ -42,6 +41,16 @@ from monitor.notify.channels.render.digest import (
     digest_text_table,
     digest_view,
     period,
+)
+from monitor.notify.channels.render.event_words import (
+    EVENT_COLOURS,
+    EVENT_ICONS,
+    EVENT_LABELS,
+    EXCERPT_LABELS,
+    URL_FACTS,
+    alert_kind,
+    by_kind,
+    kind_label,
 )
 from monitor.notify.channels.render.fitting import Fitted, Note, fit
 from monitor.notify.channels.render.markup import (
@@ -93,17 +102,21 @@ __all__ = [
     "EVENT_COLOURS",
     "EVENT_ICONS",
     "EVENT_LABELS",
+    "EXCERPT_LABELS",
     "HEADER_LINE",
     "INSERT",
     "INS_STYLE",
     "REASONS",
     "TEST_MARK",
+    "URL_FACTS",
     "AlertView",
     "DigestRow",
     "DigestView",
     "Fitted",
     "Note",
     "Segment",
+    "alert_kind",
+    "by_kind",
     "clip",
     "count_changes",
     "defuse_mentions",
@@ -121,10 +134,12 @@ __all__ = [
     "gist",
     "html_facts",
     "inline_diff",
+    "kind_label",
     "mark",
     "markdown",
     "matrix_html",
     "more_changes",
+    "page_url",
     "period",
     "plain",
     "quoted",

@@ -17,22 +17,22 @@ from typing import Any
 from monitor.core.changes import Change, summary
 from monitor.core.people_time import for_people
 from monitor.core.reasons import reason_text
+from monitor.notify.channels.render.event_words import (
+    EVENT_COLOURS,
+    EVENT_ICONS,
+    EXCERPT_LABELS,
+    HELD_BACK,
+    NOINDEX_SOURCES,
+    REVERTED,
+    URL_FACTS,
+    alert_kind,
+    by_kind,
+    kind_label,
+    waiting_label,
+)
 from monitor.notify.channels.render.text import truncate
 from monitor.notify.channels.render.words import Segment, count_changes, word_blocks
 
-EVENT_LABELS = {
-    "changed": "Changed", "removed": "Removed", "restored": "Restored", "moved": "Moved",
-    "failing": "Failing", "recovered": "Recovered", "digest": "Digest",
-}
-EVENT_ICONS = {
-    "changed": "✏️", "removed": "🗑️", "restored": "♻️", "moved": "➡️",
-    "failing": "⚠️", "recovered": "✅", "digest": "📋",
-}
-#: One colour per event for the services that show one (hex, GitHub's palette).
-EVENT_COLOURS = {
-    "changed": "#dbab09", "removed": "#cb2431", "restored": "#22863a", "moved": "#0366d6",
-    "failing": "#e36209", "recovered": "#22863a", "digest": "#6a737d",
-}
 #: Short words for reason codes, for alerts kept from before ``reason_text`` existed.
 REASONS = {
     "gone-404": "404 Not Found", "gone-410": "410 Gone",
@@ -42,6 +42,8 @@ REASONS = {
     "redirected": "redirects to another article",
 }
 
+#: events whose reason is worth a line even without a code
+SAID_EVENTS = ("removed", "failing", "delisted", "noindexed", "canonical-changed")
 #: Footer items whose values are revision hashes or commands, shown as code.
 CODE_FACTS = ("Revision", "Previous", "Reverts to", "Full diff")
 TEST_MARK = "[TEST]"
@@ -73,7 +75,13 @@ class AlertView:
     name: str | None = None  # the source's own name, shown instead of the title in headings
     notes: list[str] = field(default_factory=list)  # sentences: the page's clock, silent edit
     footer: list[tuple[str, str]] = field(default_factory=list)  # (name, code value)
-    excerpt: str = ""  # removed: the last text seen
+    excerpt: str = ""  # removed, delisted: the last text seen; new: its opening
+    kind: str = ""  # the event, or event/reason where the reason turns it around
+
+    @property
+    def excerpt_label(self) -> str:
+        """What the quoted text is: a removal's last text, a new article's opening."""
+        return EXCERPT_LABELS.get(self.event, "Text")
 
     @property
     def heading(self) -> str:
@@ -108,37 +116,49 @@ def view(alert: dict[str, Any]) -> AlertView:
     event = str(alert.get("event") or "changed")
     source_id = str(alert.get("source_id") or "")
     test = bool(alert.get("test"))
+    kind = alert_kind(alert)
     reason = _reason(alert, event)
-    label = EVENT_LABELS.get(event, event.capitalize())
+    label = waiting_label(alert.get("count")) if kind == f"new/{HELD_BACK}" else kind_label(kind)
     changes = [Change.from_dict(c) for c in alert.get("changes") or [] if isinstance(c, dict)]
     diff = alert.get("diff") or {}
     blocks = word_blocks(diff)
     name = " ".join(str(alert.get("name") or "").split()) or None
     return AlertView(
         event=event, label=f"{TEST_MARK} {label}" if test else label,
-        icon=EVENT_ICONS.get(event, "🔔"), colour=EVENT_COLOURS.get(event, "#6a737d"),
+        icon=by_kind(EVENT_ICONS, kind, "🔔"), colour=by_kind(EVENT_COLOURS, kind, "#6a737d"),
         title=" ".join(str(alert.get("title") or source_id or "untitled").split()),
-        url=str(alert.get("to_url") or alert.get("url") or ""), source_id=source_id,
+        url=page_url(alert), source_id=source_id,
         reason=reason, facts=_facts(alert, event, reason),
         removed=[str(f) for f in diff.get("removed") or []],
         added=[str(f) for f in diff.get("added") or []],
         blocks=blocks, test=test, classes=_classes(changes), name=name,
         notes=_notes(alert), footer=_footer(alert, source_id, bool(blocks) and not test),
-        excerpt=str(alert.get("excerpt") or ""))
+        excerpt=str(alert.get("excerpt") or ""), kind=kind)
+
+
+def page_url(alert: dict[str, Any]) -> str:
+    """The page an alert links to: where a moved article is now, else the page itself.
+
+    A ``canonical-changed`` alert's ``to_url`` is the canonical it names, not the page.
+    """
+    if alert.get("event") == "moved" and alert.get("to_url"):
+        return str(alert["to_url"])
+    return str(alert.get("url") or alert.get("to_url") or "")
 
 
 def _reason(alert: dict[str, Any], event: str) -> str | None:
     """The reason in words, where it says more than the headline already does."""
     code = alert.get("reason")
     if event in ("moved", "restored", "recovered") or (
-            event == "changed" and not code and not alert.get("reverts_to")):
+            event == "changed" and not code and not alert.get("reverts_to")) or (
+            event == "new" and not code):  # "New article" and its listing say it all
         return None
     text = alert.get("reason_text")
     if text:
         return str(text)
-    if event in ("removed", "failing") or code:
+    if event in SAID_EVENTS or code:
         return reason_text(event, str(code) if code else None, count=alert.get("count"),
-                           reverts_to=alert.get("reverts_to"))
+                           reverts_to=alert.get("reverts_to"), to_url=alert.get("to_url"))
     return None
 
 
@@ -148,15 +168,34 @@ def _facts(alert: dict[str, Any], event: str, reason: str | None) -> list[tuple[
         facts.append(("Test", "a sample alert sent by monitor test-alert, not a real change"))
     if reason:
         facts.append(("Reason", reason))
-    if alert.get("from_url") or alert.get("to_url"):
-        facts.append(("Moved from", str(alert.get("from_url") or "")))
-        facts.append(("Moved to", str(alert.get("to_url") or "")))
+    facts += _event_facts(alert, event)
     if alert.get("detected_at"):
         facts.append(("Detected", for_people(alert["detected_at"])))
     if alert.get("previous_detected_at"):
         facts.append(("Previous version", for_people(alert["previous_detected_at"])))
     if alert.get("last_seen_at"):
         facts.append(("Last seen online", for_people(alert["last_seen_at"])))
+    return facts
+
+
+def _event_facts(alert: dict[str, Any], event: str) -> list[tuple[str, str]]:
+    """What only some events carry: the listing, the noindex's place, the two addresses."""
+    facts: list[tuple[str, str]] = []
+    listing = str(alert.get("listing_id") or "")
+    if event in ("new", "delisted") and listing and listing != alert.get("source_id"):
+        facts.append(("Listing", listing))
+    if event == "new" and alert.get("reason") == HELD_BACK and alert.get("count") is not None:
+        count = alert["count"]
+        facts.append(("Waiting", f"{count} article{'' if count == 1 else 's'}"))
+    if event == "noindexed" and alert.get("noindex_source"):
+        place = str(alert["noindex_source"])
+        name = "Noindex was from" if alert.get("reason") == REVERTED else "Noindex from"
+        facts.append((name, NOINDEX_SOURCES.get(place, place)))
+    if alert.get("from_url") or alert.get("to_url"):
+        was, now = ("Canonical was", "Canonical now") if event == "canonical-changed" else (
+            "Moved from", "Moved to")
+        facts.append((was, str(alert.get("from_url") or "")))
+        facts.append((now, str(alert.get("to_url") or "")))
     return facts
 
 
@@ -236,7 +275,7 @@ def html_facts(v: AlertView, escape: Callable[[str], str], link: Callable[[str, 
     for name, value in v.facts:
         if name in skip:
             continue
-        if name.startswith("Moved"):
+        if name in URL_FACTS:
             facts.append(f"{escape(name.lower())} {link(value, cut(value, 200))}")
         elif name in CODE_FACTS:
             facts.append(f"{escape(name)} <code>{escape(value)}</code>")

@@ -12,7 +12,8 @@ from datetime import datetime
 from typing import Any
 
 from monitor.core.timestamps import STAMP
-from monitor.notify.channels.render.alert_view import EVENT_LABELS
+from monitor.notify.channels.render.alert_view import page_url
+from monitor.notify.channels.render.event_words import EVENT_LABELS, alert_kind, kind_label
 from monitor.notify.channels.render.text import escape_html
 
 CHAT_DIGEST_ROWS = 50  # sources listed in a chat digest; the rest are counted
@@ -20,7 +21,11 @@ CHAT_DIGEST_ROWS = 50  # sources listed in a chat digest; the rest are counted
 
 @dataclass
 class DigestRow:
-    """One source in a digest: its events (in order, with counts) and latest title."""
+    """One source in a digest: its events (in order, with counts) and latest title.
+
+    ``counts`` is by kind (``delisted/reverted`` apart from ``delisted``), so that a
+    way back is never counted as the problem it ends.
+    """
 
     source_id: str
     title: str
@@ -30,14 +35,15 @@ class DigestRow:
     silent: int = 0  # its changes that no correction note or modified date announced
 
     def events_text(self) -> str:
-        text = ", ".join(f"{event} ×{n}" if n > 1 else event for event, n in self.counts.items())
+        text = ", ".join(f"{column(kind)} ×{n}" if n > 1 else column(kind)
+                         for kind, n in self.counts.items())
         return f"{text} (silent)" if self.silent else text
 
 
 @dataclass(frozen=True)
 class DigestView:
     rows: list[DigestRow]
-    events: list[str]  # the columns: events that occur, in the design's order
+    events: list[str]  # the columns: kinds that occur, in the design's order
     alerts: int
     period: str
 
@@ -58,9 +64,9 @@ def digest_view(digest: dict[str, Any]) -> DigestView:
             row = rows[source_id] = DigestRow(source_id, "", "")
         row.title = " ".join(str(alert.get("name") or alert.get("title") or row.title
                                  or source_id).split())
-        row.url = str(alert.get("to_url") or alert.get("url") or row.url)
-        event = str(alert.get("event"))
-        row.counts[event] = row.counts.get(event, 0) + 1
+        row.url = page_url(alert) or row.url
+        kind = alert_kind(alert)
+        row.counts[kind] = row.counts.get(kind, 0) + 1
         diff = alert.get("diff") or {}
         row.words += sum(len(str(f).split()) for key in ("added", "removed")
                          for f in diff.get(key) or [])
@@ -72,6 +78,11 @@ def digest_view(digest: dict[str, Any]) -> DigestView:
     listed = sorted(rows.values(), key=lambda row: not row.silent)
     return DigestView(listed, events, len(digest.get("alerts") or []),
                       period(digest.get("since"), digest.get("until")))
+
+
+def column(kind: str) -> str:
+    """A kind as a digest names it in text: ``changed``, ``listed again``."""
+    return kind_label(kind).lower()
 
 
 def period(since: Any, until: Any) -> str:
@@ -94,11 +105,14 @@ def digest_text_table(d: DigestView, *, max_rows: int | None = None) -> str:
     """A monospace table, sources × events, for plain text and code blocks."""
     rows = d.rows[:max_rows] if max_rows is not None else d.rows
     width = max([len("source"), *(len(r.source_id) for r in rows)])
-    header = "source".ljust(width) + "".join(f"  {e:>9}" for e in d.events)
+    names = [column(e) for e in d.events]
+    sizes = [max(9, len(name)) for name in names]
+    header = "source".ljust(width) + "".join(
+        f"  {n:>{w}}" for n, w in zip(names, sizes, strict=True))
     lines = [header, "-" * len(header)]
     for row in rows:
-        cells = "".join(f"  {(str(row.counts[e]) if e in row.counts else '·'):>9}"
-                        for e in d.events)
+        cells = "".join(f"  {(str(row.counts[e]) if e in row.counts else '·'):>{w}}"
+                        for e, w in zip(d.events, sizes, strict=True))
         lines.append(row.source_id.ljust(width) + cells)
     if len(rows) < len(d.rows):
         lines.append(f"…and {len(d.rows) - len(rows)} more sources")
@@ -118,7 +132,7 @@ def digest_html_table(d: DigestView, *, styled: bool = True,
 
     cell = "padding:6px 10px;border-bottom:1px solid #d0d7de;text-align:left"
     num = "padding:6px 10px;border-bottom:1px solid #d0d7de;text-align:center"
-    head = "".join(f"<th{style(num)}>{escape_html(EVENT_LABELS.get(e, e))}</th>"
+    head = "".join(f"<th{style(num)}>{escape_html(kind_label(e))}</th>"
                    for e in d.events)
     out = [f"<table{style('border-collapse:collapse;font-size:14px')}>",
            f"<thead><tr><th{style(cell)}>Source</th>{head}</tr></thead>", "<tbody>"]
