@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 
 from monitor.core.diff import Diff, diff_documents, same_wording
 from monitor.core.document import Document, Snapshot, normalise
+from monitor.discover.signals import PageSignals, read_signals
 from monitor.extract.article import PageTooLarge, extract
 from monitor.extract.pdf import DEFAULT_MAX_PAGES, BadPdf, extract_pdf, is_pdf
 from monitor.fetch.processes import PRELOAD, exit_with
@@ -33,6 +34,8 @@ class Analysis:
     diff: Diff | None  # None: same wording as the stored snapshot (or no snapshot yet)
     page_title: str = ""  # the HTML <title>, which tells a soft 404 when the body is empty
     error: str | None = None  # why the page was not extracted (too large)
+    # what the HTML says of its indexing (meta robots, rel=canonical); None for a PDF
+    signals: PageSignals | None = None
 
 
 class WorkerCrashed(Exception):
@@ -50,6 +53,7 @@ def analyse(body: bytes, url: str, stored: str | None, selector: str | None = No
     """Extract the article (of an HTML page or a PDF) and diff it against the stored
     snapshot text."""
     title = ""
+    signals = None
     try:
         if is_pdf(body):
             document = extract_pdf(body, pdf_max_pages)
@@ -58,14 +62,15 @@ def analyse(body: bytes, url: str, stored: str | None, selector: str | None = No
             document = extract(body, url, selector=selector, ignore=ignore)
             match = TITLE.search(body[:HEAD_BYTES])
             title = normalise(match[1].decode("utf-8", "replace")) if match else ""
+            signals = read_signals(body, url)
     except (PageTooLarge, BadPdf) as exc:
         return Analysis(Document(), None, error=str(exc))
     if stored is None or document.is_empty:
-        return Analysis(document, None, title)
+        return Analysis(document, None, title, signals=signals)
     old = Snapshot.parse(stored).document
     if same_wording(old, document):  # the stored wording, and the page's clock as it is now
-        return Analysis(replace(old, modified=document.modified), None, title)
-    return Analysis(document, diff_documents(old, document), title)
+        return Analysis(replace(old, modified=document.modified), None, title, signals=signals)
+    return Analysis(document, diff_documents(old, document), title, signals=signals)
 
 
 class Analyser:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+import sqlite3
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from monitor.archive.queue import enqueue
@@ -31,6 +32,8 @@ class Outcome:
     text_hash: str
     routes: dict[str, list[str]]  # alert id -> the channels it goes to
     capture: ToCapture | None = None  # the raw exchange, kept with the commit
+    # more rows this check writes in the same transaction (a listing's found articles)
+    also: Callable[[sqlite3.Connection], None] | None = None
 
 
 class Writer:
@@ -100,6 +103,8 @@ class Writer:
                                 event=outcome.change.event, services=self.archives)
                 for alert in alerts:
                     self.store.add_alert(db, alert, outcome.routes[alert.id])
+                if outcome.also is not None:
+                    outcome.also(db)
             if revisions:
                 self.store.set_ingested_head(db, revisions[-1])
         if revisions:  # after the commits and the state are durable: it names them

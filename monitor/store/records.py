@@ -42,6 +42,7 @@ class SourceRecord:
     recent_changes: str | None = None  # times of the changed alerts of the last 6 h
     storm_since: str | None = None  # changing constantly since then: alerts held back
     removed_at: str | None = None  # `monitor remove` took it out of sources.yaml then
+    signals: str | None = None  # JSON: the page's noindex and canonical at its last check
 
 
 class Keep(Enum):
@@ -87,6 +88,7 @@ class RecordUpdate:
     page_modified: str | Keep | None = KEEP
     recent_changes: str | Keep | None = KEEP
     storm_since: str | Keep | None = KEEP
+    signals: str | Keep | None = KEEP
 
     @classmethod
     def of_state(cls, state: State) -> RecordUpdate:

@@ -40,7 +40,8 @@ CREATE TABLE IF NOT EXISTS sources (
     page_modified TEXT,
     recent_changes TEXT,
     storm_since TEXT,
-    removed_at TEXT
+    removed_at TEXT,
+    signals TEXT
 );
 CREATE TABLE IF NOT EXISTS versions (
     source_id TEXT NOT NULL,
