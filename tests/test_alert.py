@@ -31,7 +31,7 @@ def test_each_event_keeps_only_what_it_carries():
                        "canonical-changed": "gone-404"}
     assert {e for e in ALERT_EVENTS if alert(e).diff} == {"changed", "restored"}
     assert {e for e in ALERT_EVENTS if alert(e).previous_revision} == {
-        "changed", "removed", "restored", "moved"}
+        "changed", "removed", "restored", "moved", "new"}
 
 
 def test_json_is_the_contract_and_names_no_secret():

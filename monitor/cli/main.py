@@ -22,6 +22,7 @@ from monitor.config.problems import ConfigError, Problem
 from monitor.config.values import suggest
 from monitor.core.model import Config, Source
 from monitor.core.safe_text import for_terminal
+from monitor.pipeline.found import found_sources
 from monitor.pipeline.reports import CheckReport, summary
 from monitor.pipeline.session import run_pass
 from monitor.store.errors import (
@@ -140,17 +141,32 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def select_sources(config: Config, ids: list[str], *, due: bool) -> list[Source]:
+    """The sources a ``check`` runs: the configured ones and the articles listings found."""
+    found = found_articles_of(config, all_states=bool(ids))
     if ids:
-        known = {s.id for s in config.sources}
-        unknown = [i for i in ids if i not in known]
+        every = {s.id: s for s in [*config.sources, *found]}
+        unknown = [i for i in ids if i not in every]
         if unknown:
             raise ConfigError([Problem(
                 config.path, 0, f"no source with id {', '.join(unknown)}"
-                f"{suggest(unknown[0], sorted(known))}")])
-        sources = [config.source(i) for i in ids]
+                f"{suggest(unknown[0], sorted(every))}")])
+        sources = [every[i] for i in ids]
     else:
-        sources = config.active_sources
+        sources = [*config.active_sources, *found]
     return due_sources(config, sources) if due else sources
+
+
+def found_articles_of(config: Config, *, all_states: bool = False) -> list[Source]:
+    """The articles the config's listings found, as the state database knows them."""
+    if not any(source.discover for source in config.sources):
+        return []
+    store = Store.of(config.settings)
+    if not store.open_readonly():
+        return []
+    try:
+        return found_sources(config, store.db, datetime.now(UTC), all_states=all_states)
+    finally:
+        store.close()
 
 
 def due_sources(config: Config, sources: list[Source]) -> list[Source]:

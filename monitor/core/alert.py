@@ -170,5 +170,6 @@ def make_alert(event: Event | str, *, alert_id: str, source: Source, title: str,
         name=strip_controls(source.name) if source.name else None,
         excerpt=(excerpt(last_text) or None) if event in EXCERPT_EVENTS and last_text else None,
         last_seen_at=last_seen_at if event in (Event.REMOVED, Event.DELISTED) else None,
-        count=count, listing_id=listing_id,
+        count=count, listing_id=listing_id or source.listing if event in (
+            Event.NEW, Event.DELISTED) else None,
         noindex_source=noindex_source if event == Event.NOINDEXED else None)

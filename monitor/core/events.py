@@ -44,7 +44,8 @@ ALERT_EVENTS: tuple[Event, ...] = tuple(Event)
 DISCOVERY_EVENTS = frozenset({Event.NEW, Event.DELISTED})
 SIGNAL_EVENTS = frozenset({Event.NOINDEXED, Event.CANONICAL_CHANGED})
 #: events that come with a snapshot commit, whose revision the alert names
-COMMIT_EVENTS = frozenset({Event.CHANGED, Event.REMOVED, Event.RESTORED, Event.MOVED})
+COMMIT_EVENTS = frozenset({Event.CHANGED, Event.REMOVED, Event.RESTORED, Event.MOVED,
+                           Event.NEW})
 #: events whose alert carries a diff
 DIFF_EVENTS = frozenset({Event.CHANGED, Event.RESTORED})
 #: outcomes that change the stored wording (and the last-changed time)

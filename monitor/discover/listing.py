@@ -15,6 +15,7 @@ after them, and the check that queues them says so once with their count.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -101,3 +102,26 @@ def new_articles(current: Sequence[ListedItem], known: Collection[str],
     all_known = (*known, *(i.url for i in fresh if i.url not in known))
     return NewArticles(tuple(dict.fromkeys(all_known)), tuple(watch), alert=True,
                        queued=tuple(rest), held_back=len(rest) if grown else None)
+
+
+def items_json(items: Iterable[ListedItem]) -> str:
+    """Items as state keeps them between checks: their order, URLs, titles and dates."""
+    return json.dumps([[i.url, i.title, _iso(i.published), _iso(i.modified)] for i in items],
+                      ensure_ascii=False, separators=(",", ":"))
+
+
+def items_from_json(text: str) -> tuple[ListedItem, ...]:
+    """What ``items_json`` wrote; a damaged value reads as no items, never an error."""
+    try:
+        rows = json.loads(text)
+        return tuple(ListedItem(str(r[0]), r[1], _date(r[2]), _date(r[3])) for r in rows)
+    except (ValueError, TypeError, IndexError, KeyError):
+        return ()
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).isoformat() if moment else None
+
+
+def _date(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None

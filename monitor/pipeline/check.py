@@ -16,7 +16,7 @@ import traceback
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import replace
-from datetime import UTC, datetime
+from functools import partial
 
 from monitor.archive.queue import mementos
 from monitor.core.alert import Alert, make_alert
@@ -29,21 +29,25 @@ from monitor.core.model import Config, Source
 from monitor.core.safe_text import strip_controls
 from monitor.core.storm import judge_storm
 from monitor.core.timestamps import stamp
+from monitor.discover.signals import PageSignals, SignalEvent
 from monitor.evidence.keeper import EvidenceKeeper, ToCapture
 from monitor.extract.scope import scope_key
 from monitor.extract.version import extractor_version
 from monitor.fetch.interface import PageFetcher
 from monitor.fetch.result import FetchResult
-from monitor.fetch.retry_after import MAX_RETRY_AFTER
 from monitor.notify.delivery import (
     new_alert_id,
     route,
 )
 from monitor.pipeline.analyser import Analyser, WorkerCrashed
+from monitor.pipeline.check_record import detail, last_seen, record_update, summary, trailers
+from monitor.pipeline.listing_check import ListingChecker
+from monitor.pipeline.page_signals import Observed, observe
 from monitor.pipeline.reports import CheckReport
 from monitor.pipeline.writer import Outcome, Writer
 from monitor.store.errors import GitError
-from monitor.store.records import KEEP, Change, Keep, RecordUpdate, SourceRecord, now_iso
+from monitor.store.found import announced, found_article
+from monitor.store.records import Change, RecordUpdate, SourceRecord, now_iso
 from monitor.store.store import Store
 
 
@@ -74,6 +78,7 @@ class Checker:
         self.analyser = analyser
         self.evidence = EvidenceKeeper(self.settings)
         self.writer = Writer(store, self.evidence, config.archives)
+        self.listings = ListingChecker(config, store, fetcher, self.writer)
         self.problems: list[str] = []  # of the pass as a whole, for its report
         # The history is gone but the files are not: they are committed again, from the page.
         self._history_empty = store.head() is None
@@ -117,6 +122,8 @@ class Checker:
         return report
 
     async def _check(self, source: Source) -> CheckReport:
+        if source.discover is not None:
+            return await self.listings.check(source)
         record = self.store.record(source.id)
         # The snapshot is read only when this check needs its wording: most checks
         # get a 304 or the same bytes, and need none.
@@ -164,6 +171,7 @@ class Checker:
             headers=source.request_headers() or None,
         )
         seen: Observation | None = classify(result, target)
+        page_part: PageSignals | None = None  # None: the same bytes, the stored part holds
         if result.status == 304 and not (conditional and (record.etag or record.last_modified)):
             # "Not modified" since nothing: there is no page to keep or compare.
             seen = Observation("error", reason="HTTP 304 Not Modified to a request that "
@@ -177,6 +185,7 @@ class Checker:
                     result.body, result.final_url, stored.render() if stored else None,
                     source.selector, source.ignore, self.settings.pdf_max_pages)
                 seen = judge(analysis.document, analysis.diff, analysis.page_title, stored)
+                page_part = analysis.signals
                 if analysis.error:
                     seen = Observation("error", reason=analysis.error)
                 if source.selector and seen.kind == "error" and analysis.document.is_empty:
@@ -198,11 +207,14 @@ class Checker:
         if stored is None and has_snapshot and (decision.events
                                                 or decision.snapshot_status is not None):
             stored = self.store.read_snapshot(source.id)  # its title and wording go out
+        signals = observe(record.signals, page_part, result.headers, result.final_url) \
+            if seen.kind in ANSWERED and result.status == 200 and not rescoping \
+            and (page_part is not None or seen.kind == "unchanged") else None
         # Done with the page's bytes: let them go before this check waits for git. The
         # raw exchange stays for a commit, whose capture it becomes.
         result = replace(result, body=b"", exchange=result.exchange
                          if decision.snapshot_status is not None else ())
-        return await self._persist(source, record, stored, result, seen, decision)
+        return await self._persist(source, record, stored, result, seen, decision, signals)
 
     def _decide(self, state: State, seen: Observation,
                 circumstances: Circumstances | None = None) -> Decision:
@@ -217,7 +229,8 @@ class Checker:
         return await self._persist(source, record, None, result, seen, decision)
 
     async def _persist(self, source: Source, record: SourceRecord, stored: Snapshot | None,
-                       result: FetchResult, seen: Observation, decision: Decision) -> CheckReport:
+                       result: FetchResult, seen: Observation, decision: Decision,
+                       signals: Observed | None = None) -> CheckReport:
         """Hand what this check learnt to the writer; return once it is durable."""
         if decision.reason:  # a server's words (an error page, a header): no controls
             decision = replace(decision, reason=strip_controls(decision.reason))
@@ -241,6 +254,12 @@ class Checker:
                           if a.event == Event.CHANGED else a for a in alerts]
             if not verdict.send:  # committed all the same: only the alert is held back
                 alerts = [a for a in alerts if a.event != Event.CHANGED]
+        alerts += [self._signal_alert(event, source, document, detected_at)
+                   for event in (signals.events if signals else ())]
+        announce = self._announce(source, decision, document, detected_at,
+                                  stored.document if stored else None)
+        if announce is not None:
+            alerts.insert(0, announce)
         # Kept and shown with ${NAME} where the URL holds a secret: only requests carry it.
         url = source.shown(decision.moved_to or tracked_url(source, record))
         change = None
@@ -248,14 +267,16 @@ class Checker:
             change = Change(
                 source_id=source.id, event=decision.outcome,
                 snapshot=Snapshot(document, url=url, status=decision.snapshot_status),
-                trailers=_trailers(url, source.shown(result.final_url), result, decision,
-                                   extracted=seen.document),
-                summary=_summary(diff) if decision.outcome in ("changed", "restored") else "",
+                trailers=trailers(url, source.shown(result.final_url), result, decision,
+                                   extracted=seen.document, listing=source.listing),
+                summary=summary(diff) if decision.outcome in ("changed", "restored") else "",
                 alerts=[(a.event, a.id) for a in alerts if a.event in COMMIT_EVENTS])
-        update = _record_update(source, record, result, seen, decision, detected_at,
+        update = record_update(source, record, result, seen, decision, detected_at,
                                 str(alerts[-1].event) if alerts else None)
         if seen.document is not None:  # the page's clock as last seen, moved or not
             update = replace(update, page_modified=seen.document.modified)
+        if signals is not None:
+            update = replace(update, signals=signals.stored)
         # The outcome holds no page: free the slot for the next fetch while it waits
         # for its commit, so that commits come in large groups.
         _release_slot.get()()
@@ -264,9 +285,10 @@ class Checker:
             update=replace(update, **storm.columns()), alerts=alerts, change=change,
             text_hash=text_sha256(document) if change else "",
             routes={a.id: route(a, source, self.config) for a in alerts},
-            capture=ToCapture(result.exchange, source.shown) if change else None))
+            capture=ToCapture(result.exchange, source.shown) if change else None,
+            also=partial(announced, article_id=source.id) if announce else None))
         return CheckReport(source.id, decision.outcome, [str(a.event) for a in alerts],
-                           detail=source.shown(_detail(decision, seen, diff)))
+                           detail=source.shown(detail(decision, seen, diff)))
 
     def _alert(self, event: str, source: Source, record: SourceRecord, document: Document,
                detected_at: str, decision: Decision, diff: Diff | None,
@@ -284,113 +306,33 @@ class Checker:
             previous_detected_at=record.last_changed_at, archive_urls=self._mementos(source),
             last_text=watched or document, last_seen_at=last_seen(record))
 
+    def _announce(self, source: Source, decision: Decision, document: Document,
+                  detected_at: str, watched: Document | None) -> Alert | None:
+        """A found article's first check alerts ``new``: with its text when it answered."""
+        if source.listing is None or self.store.db is None \
+                or decision.outcome not in ("baseline", "error", "rescoped", "rewritten"):
+            return None
+        article = found_article(self.store.db, source.id)
+        if article is None or not article.announce:
+            return None
+        text = document if not document.is_empty else watched
+        return make_alert(Event.NEW, alert_id=new_alert_id(), source=source,
+                          title=(text.title if text else "") or article.title or source.url,
+                          detected_at=detected_at, revision=None,
+                          reason=decision.reason if decision.outcome == "error" else None,
+                          last_text=text, listing_id=source.listing)
+
+    def _signal_alert(self, event: SignalEvent, source: Source, document: Document,
+                      detected_at: str) -> Alert:
+        return make_alert(event.event, alert_id=new_alert_id(), source=source,
+                          title=document.title, detected_at=detected_at, revision=None,
+                          reason=event.reason, moved=(event.from_url or "", event.to_url or "")
+                          if event.event == "canonical-changed" else None,
+                          noindex_source=event.noindex_source)
+
     def _mementos(self, source: Source) -> tuple[tuple[str, str, str], ...]:
         """The web archives' copies of this source's earlier versions, for its alert."""
         if not self.config.archives or self.store.db is None:
             return ()
         found = mementos(self.store.db, source.id)
         return tuple((m.service, m.revision, m.url) for urls in found.values() for m in urls)
-
-
-#: outcomes of a check that found the page online (answering with its article)
-SEEN_OUTCOMES = frozenset({"baseline", "unchanged", "changed", "collapsed", "restored",
-                           "moved", "rescoped", "rewritten"})
-
-
-def last_seen(record: SourceRecord) -> str | None:
-    """When the page was last seen online, as far as the source's row knows.
-
-    ``last_seen_at`` is kept from the first check of a monitor that has it; a row
-    made before falls back on its last check when that check found the page.
-    """
-    if record.last_seen_at:
-        return record.last_seen_at
-    return record.last_checked if record.last_outcome in SEEN_OUTCOMES else None
-
-
-def _record_update(source: Source, record: SourceRecord, result: FetchResult,
-                   seen: Observation, decision: Decision, detected_at: str,
-                   last_event: str | None) -> RecordUpdate:
-    """The columns of the source's row that this check writes."""
-    answered = seen.kind in ANSWERED
-    # Not after an unconfirmed collapse: the next check must look at the page again.
-    fresh = answered and result.status == 200 and decision.outcome != "collapsed"
-    removed = decision.outcome == "removed"  # never fresh: a removal answered nothing
-
-    def validator(value: str | None) -> str | Keep | None:
-        return value if fresh else None if removed else KEEP
-
-    checked = now_iso()
-    return RecordUpdate(
-        last_checked=checked, last_outcome=decision.outcome,
-        last_seen_at=checked if decision.outcome in SEEN_OUTCOMES else KEEP,
-        last_error=source.shown(decision.reason or "")
-        if decision.outcome in ("error", "deferred") else None,
-        deferred_until=record.deferred_until if decision.outcome == "deferred"
-        else _deferred_until(result, source.schedule.interval(None, result.fetched_at)),
-        final_url=result.final_url if answered and result.status else KEEP,
-        etag=validator(result.headers.get("etag")),
-        last_modified=validator(result.headers.get("last-modified")),
-        body_sha256=validator(result.content_sha256),
-        scope=scope_key(source.selector, source.ignore) if fresh else KEEP,
-        extractor=extractor_version() if fresh else KEEP,
-        tracking_url=decision.moved_to or KEEP,
-        tracked_from=source.url if decision.moved_to else KEEP,
-        last_changed_at=detected_at if decision.outcome in ("baseline", "changed", "restored")
-        else KEEP,
-        last_event=last_event or KEEP, last_event_at=detected_at if last_event else KEEP)
-
-
-def _trailers(url: str, final_url: str, result: FetchResult, decision: Decision,
-              extracted: Document | None = None) -> dict[str, str]:
-    trailers = {"URL": url}
-    if final_url != url:
-        trailers["Final-URL"] = final_url
-    trailers["Fetched-At"] = stamp(result.fetched_at)
-    if result.status:
-        trailers["HTTP-Status"] = str(result.status)
-    if result.status and result.status != 304:  # an answer with a body, maybe empty
-        trailers["Content-SHA256"] = result.content_sha256
-    if decision.reason:
-        trailers["Reason"] = decision.reason
-    if extracted is not None:  # which extraction cut this text, and the page's own clock:
-        trailers["Extractor"] = extractor_version()  # a state rebuilt from git knows them too
-        if extracted.modified:
-            trailers["Modified"] = extracted.modified
-    return trailers
-
-
-def _summary(diff: Diff | None) -> str:
-    if diff is None:
-        return ""
-    parts = []
-    if diff.removed:
-        parts.append("removed " + ", ".join(_quote(f) for f in diff.removed[:3]))
-    if diff.added:
-        parts.append("added " + ", ".join(_quote(f) for f in diff.added[:3]))
-    more = max(len(diff.removed) - 3, 0) + max(len(diff.added) - 3, 0)
-    return "; ".join(parts) + (f" (and {more} more)" if more else "")
-
-
-def _quote(fragment: str, limit: int = 60) -> str:
-    return f"“{fragment if len(fragment) <= limit else fragment[: limit - 1] + '…'}”"
-
-
-def _detail(decision: Decision, seen: Observation, diff: Diff | None) -> str:
-    if decision.outcome in ("changed", "restored") and diff is not None:
-        return _summary(diff)
-    if decision.reason:
-        return decision.reason
-    return ""
-
-
-def _deferred_until(result: FetchResult, interval: float) -> str | None:
-    """When a 429 or 503's Retry-After lets the next check run: at most the source's
-    own interval later (the fetch already capped it at a day)."""
-    if result.retry_after is None or result.status not in (429, 503):
-        return None
-    wait = min(result.retry_after, interval or MAX_RETRY_AFTER)
-    until = result.fetched_at.timestamp() + wait
-    return stamp(datetime.fromtimestamp(until, UTC))
-
-

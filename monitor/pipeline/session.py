@@ -17,6 +17,7 @@ from monitor.notify.delivery import (
 )
 from monitor.pipeline.analyser import Analyser
 from monitor.pipeline.check import Checker
+from monitor.pipeline.found import found_sources
 from monitor.pipeline.recovery import recover
 from monitor.pipeline.reports import CheckReport, PassReport
 from monitor.store.errors import GitError
@@ -68,16 +69,19 @@ class Session:
             if report.recovery.rebuilt_from is not None:
                 with store.transaction() as db:  # the mementos outlive the state
                     restore_mementos(db, mementos_file(settings.evidence))
-            tasks = [asyncio.ensure_future(checker.check(s)) for s in sources]
             try:
-                for done in asyncio.as_completed(tasks):
-                    check = await done
-                    report.checks.append(check)
-                    if on_check:
-                        on_check(check, len(report.checks), len(sources))
+                # Listings first: the articles they find are checked in the same pass, so
+                # a new article's alert comes with its text.
+                listings = [s for s in sources if s.discover]
+                rest = [s for s in sources if not s.discover]
+                total = len(sources)
+                await self._checks(checker, listings, report, on_check, total)
+                if listings:
+                    found = just_found(self.config, store, {s.id for s in sources})
+                    total += len(found)
+                    rest += found
+                await self._checks(checker, rest, report, on_check, total)
             finally:
-                for task in tasks:
-                    task.cancel()
                 report.errors += checker.problems + checker.evidence.problems
             try:
                 write_alert_files(store)
@@ -96,6 +100,21 @@ class Session:
             store.release()
         return report
 
+
+    @staticmethod
+    async def _checks(checker: Checker, sources: list[Source], report: PassReport,
+                      on_check: Callable[[CheckReport, int, int], None] | None,
+                      total: int) -> None:
+        tasks = [asyncio.ensure_future(checker.check(s)) for s in sources]
+        try:
+            for done in asyncio.as_completed(tasks):
+                check = await done
+                report.checks.append(check)
+                if on_check:
+                    on_check(check, len(report.checks), total)
+        finally:
+            for task in tasks:
+                task.cancel()
 
     async def _archive_and_stamp(self) -> list[str]:
         """Web archive submissions and a trusted timestamp, when configured: each is
@@ -117,6 +136,14 @@ class Session:
             warnings += [f"timestamp: {error} (tried again by a later pass)"
                          for error in failed]
         return warnings
+
+
+def just_found(config: Config, store: Store, checking: set[str]) -> list[Source]:
+    """The found articles no check has seen yet (a listing of this pass just found them)."""
+    records = store.records()
+    return [source for source in found_sources(config, store.db, datetime.now(UTC))
+            if source.id not in checking
+            and (source.id not in records or records[source.id].last_checked is None)]
 
 
 async def run_pass(config: Config, sources: list[Source], *,
