@@ -3,40 +3,23 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
-from cssselect import SelectorError
-from lxml.cssselect import CSSSelector
-
+from monitor.config.discovery import DISCOVERY_KEYS, check_namespaces, parse_discovery
+from monitor.config.entries import css_list, entry_schedule, string_list, text_value
 from monitor.config.problems import Checker, secrets_in
 from monitor.config.values import (
-    bare_seconds,
-    cron_schedule,
     has_control_characters,
-    parse_duration,
-    parse_schedule,
     slug_from_url,
     suggest,
     url_problem,
 )
 from monitor.core.ids import valid_source_id
 from monitor.core.model import ChannelConfig, Settings, Source
-from monitor.core.schedule import Schedule
 
 HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # an RFC 9110 token
 SOURCE_KEYS = ["id", "url", "interval", "cron", "min", "max", "channels", "tags", "selector",
-               "ignore", "enabled", "name", "notes", "user_agent", "headers"]
-
-
-#: a source's schedule keys: how each is read, and what to say when it cannot be
-SCHEDULE_KEYS: tuple[tuple[str, Callable[[Any], Schedule], str], ...] = (
-    ("cron", cron_schedule, "is not a crontab line such as \"0 * * * *\" "
-                            "(minute hour day month weekday)"),
-    ("interval", parse_schedule, "is not valid: use 30s, 15m, 6h, 1d or adaptive "
-                                 "(or a separate key: cron: \"0 * * * *\")"),
-)
+               "ignore", "enabled", "name", "notes", "user_agent", "headers", *DISCOVERY_KEYS]
 
 
 def parse_sources(checker: Checker, raw: Any, parent: dict[str, Any], settings: Settings,
@@ -89,36 +72,22 @@ def parse_sources(checker: Checker, raw: Any, parent: dict[str, Any], settings: 
                           "give each source its own id")
         else:
             seen[source_id] = checker.key_line(entry, "id")
-        schedule = settings.default_interval
-        if "interval" in entry and "cron" in entry:
-            checker.error(checker.key_line(entry, "cron"),
-                          "a source takes 'interval' or 'cron', not both: remove one")
-        else:
-            for key, parse, hint in SCHEDULE_KEYS:
-                if key in entry:
-                    _bare_seconds(checker, checker.key_line(entry, key), source_id, key,
-                                  entry[key])
-                    try:
-                        schedule = parse(entry[key])
-                    except (ValueError, TypeError):
-                        checker.error(checker.key_line(entry, key),
-                                      f"{key} {entry[key]!r} {hint}")
-        schedule = _adaptive_bounds(checker, entry, schedule)
-        names = _string_list(checker, entry, "channels")
+        schedule = entry_schedule(checker, entry, source_id, settings.default_interval)
+        names = string_list(checker, entry, "channels")
         for name in names:
             if name not in channels:
                 checker.error(checker.key_line(entry, "channels"),
                               f"source {source_id}: unknown channel '{name}'"
                               f"{suggest(name, list(channels))}; define it under 'channels:'")
-        tags = _string_list(checker, entry, "tags")
-        selector = _css_list(checker, entry, "selector", single=True)
-        ignore = _css_list(checker, entry, "ignore")
+        tags = string_list(checker, entry, "tags")
+        selector = css_list(checker, entry, "selector", single=True)
+        ignore = css_list(checker, entry, "ignore")
         enabled = entry.get("enabled", True)
         if not isinstance(enabled, bool):
             checker.error(checker.key_line(entry, "enabled"),
                           "'enabled' must be true or false (false pauses the source)")
             enabled = True
-        label, notes, user_agent = (_text(checker, entry, key)
+        label, notes, user_agent = (text_value(checker, entry, key)
                                    for key in ("name", "notes", "user_agent"))
         user_agent_raw = user_agent or ""
         if user_agent:
@@ -129,6 +98,7 @@ def parse_sources(checker: Checker, raw: Any, parent: dict[str, Any], settings: 
                                           "as a header)")
                 user_agent = None
         headers, raw_headers = _headers(checker, entry)
+        discover = parse_discovery(checker, entry, source_id, channels)
         if source_id and url:
             sources.append(Source(id=source_id, url=url, schedule=schedule,
                                   channels=tuple(names), tags=tuple(tags),
@@ -139,26 +109,9 @@ def parse_sources(checker: Checker, raw: Any, parent: dict[str, Any], settings: 
                                                                    str(user_agent_raw)])),
                                   enabled=enabled, name=label, notes=notes,
                                   user_agent=user_agent, headers=headers,
-                                  missing_secrets=missing))
+                                  missing_secrets=missing, discover=discover))
+    check_namespaces(checker, sources)
     return sources
-
-
-def _bare_seconds(checker: Checker, line: int, source_id: Any, key: str, value: Any) -> None:
-    """``interval: 3600`` is still an hour, but reads as nothing: name the unit."""
-    written = bare_seconds(value)
-    if written:
-        checker.warn(line, f"source {source_id}: {key} {value} without a unit is read as "
-                           f"seconds: write '{key}: {written}'")
-
-
-def _text(checker: Checker, entry: dict[str, Any], key: str) -> str | None:
-    value = entry.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str) or not value.strip():
-        checker.error(checker.key_line(entry, key), f"'{key}' must be some text")
-        return None
-    return value.strip()
 
 
 def _headers(checker: Checker, entry: dict[str, Any]
@@ -180,61 +133,3 @@ def _headers(checker: Checker, entry: dict[str, Any]
             continue
         headers.append((header, str(checker.expand_env(raw, line))))
     return tuple(headers), [str(v) for v in value.values()]
-
-
-def _adaptive_bounds(checker: Checker, entry: dict[str, Any], schedule: Schedule) -> Schedule:
-    bounds: dict[str, Any] = {}
-    for key in ("min", "max"):
-        if key not in entry:
-            continue
-        line = checker.key_line(entry, key)
-        if not schedule.adaptive:
-            checker.error(line, f"'{key}' bounds an adaptive schedule: add "
-                                "'interval: adaptive' or remove it")
-            continue
-        _bare_seconds(checker, line, entry.get("id"), key, entry[key])
-        try:
-            bounds[f"{key}_every"] = parse_duration(entry[key])
-        except (ValueError, TypeError):
-            checker.error(line, f"'{key}' must be a duration such as 15m or 1d")
-    schedule = replace(schedule, **bounds)
-    if schedule.min_every > schedule.max_every:
-        checker.error(checker.key_line(entry, "min"), "'min' is longer than 'max'")
-    return schedule
-
-
-def _string_list(checker: Checker, entry: dict[str, Any], key: str) -> list[str]:
-    value = entry.get(key)
-    if value is None:
-        return []
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        checker.error(checker.key_line(entry, key), f"'{key}' must be a list of names, "
-                                                    f"such as [{key[:-1]}-a, {key[:-1]}-b]")
-        return []
-    return [str(v) for v in value]
-
-
-def _css_list(checker: Checker, entry: dict[str, Any], key: str,
-              single: bool = False) -> list[str]:
-    """CSS selectors, each checked now so that a typo is a config error, not a silent miss."""
-    value = entry.get(key)
-    if value is None:
-        return []
-    values = [value] if isinstance(value, str) else value
-    if not isinstance(values, list) or not all(isinstance(v, str) for v in values) \
-            or (single and len(values) != 1):
-        shape = "a CSS selector" if single else "a CSS selector or a list of them"
-        checker.error(checker.key_line(entry, key), f"'{key}' must be {shape}, "
-                                                    "such as \"article .body\"")
-        return []
-    for css in values:
-        try:
-            CSSSelector(css, translator="html")
-        except SelectorError as exc:
-            checker.error(checker.key_line(entry, key),
-                          f"'{key}': {css!r} is not a CSS selector ({exc}); "
-                          "write it as in a stylesheet, such as \"div.article-body\"")
-            return []
-    return values
