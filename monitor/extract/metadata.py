@@ -107,7 +107,11 @@ def extract_metadata(tree: HtmlElement, url: str | None = None) -> Metadata:
 
     The steps and their order are trafilatura's ``extract_metadata``: meta tags,
     then JSON-LD over them, then the page's headline and byline elements for
-    what is still missing; htmldate for the date, told the page's canonical URL.
+    what is still missing; htmldate for the date, told the page's own URL (its
+    canonical only without one). htmldate trusts a date in the URL before the
+    page's meta tags, so told the canonical, a page whose canonical was pointed
+    at a dated URL elsewhere would seem to change its date: that is a
+    ``canonical-changed``, not an edit.
     Where they find no author, ``stated_author`` comes before the byline
     element: the author is what the page states, the byline what it shows
     (found whatever the metadata says).
@@ -121,7 +125,7 @@ def extract_metadata(tree: HtmlElement, url: str | None = None) -> Metadata:
     title = meta.title or extract_title(tree)
     candidates = _byline_candidates(tree)  # one walk, for both byline searches
     author = meta.author or stated_author(tree, meta_author) or byline_author(tree, candidates)
-    page_url = meta.url or extract_url(tree, url)
+    page_url = url or meta.url or extract_url(tree, url)
     date = find_date(tree, **DATE_PARAMS, url=page_url)
     return Metadata(title=_clean(title), author=_clean(author), date=_clean(date),
                     headline=_clean(visible_headline(tree, title)),

@@ -22,7 +22,8 @@ from importlib.metadata import PackageNotFoundError, version
 #    fallback extractors on; asides kept for them.
 # 3: the standfirst; invisible characters and presentation forms out before extraction,
 #    text compared folded (NFKC); the page's modified date.
-REVISION = 3
+# 4: htmldate is told the page's own URL, not its canonical.
+REVISION = 4
 LIBRARIES = ("trafilatura", "htmldate")
 
 
