@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,6 +22,9 @@ from monitor.cli.demo_site import Article
 from monitor.core.schedule import Schedule
 from monitor.core.timestamps import parse_stamp, stamp
 from monitor.daemon.scheduler import Daemon
+from monitor.discover.ids import article_id
+from monitor.discover.urls import canonical_url
+from testing.discovery_site import PATHS, PressSite, Story
 
 ROOT = Path(__file__).parent.parent
 
@@ -353,3 +357,53 @@ def test_a_paused_sources_pending_alert_is_still_delivered(project: Project,
     assert delivered.json()["id"] == failed.json()["id"]
     assert delivered.json()["event"] == "changed"
     assert len(project.site.gets("/letter")) == fetched  # paused: not checked
+
+
+def test_the_daemon_schedules_what_listings_find_and_alerts_each_event_once(
+        project: Project) -> None:
+    press = PressSite.with_stories(project.site, 6)
+    project.write({"press": PATHS["feed"]},
+                  extra_source_lines="interval: 1s\ndiscover: feed\nfollow: {interval: 1s}")
+    hook = "/hooks/monitor"
+
+    def events() -> Counter[tuple[str, str | None, str]]:
+        return Counter((p.json()["event"], p.json().get("reason"), p.json()["source_id"])
+                       for p in project.site.posts(hook))
+
+    def found_id(story: Story) -> str:
+        return article_id("press", canonical_url(press.url(story)))
+
+    def until(wanted: Counter[tuple[str, str | None, str]]) -> None:
+        try:
+            wait_for(lambda: events() == wanted, 60)
+        except AssertionError:
+            assert events() == wanted  # shows what came instead
+            raise
+
+    daemon = start(project)
+    try:
+        first = press.stories[0]
+        wait_for(lambda: (project.root / "snapshots" / f"{found_id(first)}.md").exists(), 60)
+        # The daemon checks a found article on its own schedule, not only when found.
+        wait_for(lambda: len(project.site.gets(first.path)) >= 3, 60)
+        fresh = press.publish(2)
+        press.serve()
+        wanted = Counter({("new", None, found_id(story)): 1 for story in fresh})
+        until(wanted)
+        dropped, quiet, moved = press.stories[3], press.stories[4], press.stories[5]
+        dropped.on_listings = False
+        quiet.noindex = "header"
+        moved.canonical = "/en/press/2020/01/01/an-older-statement.html"
+        press.serve()
+        wanted += Counter({("delisted", None, found_id(dropped)): 1,
+                           ("noindexed", None, found_id(quiet)): 1,
+                           ("canonical-changed", None, found_id(moved)): 1})
+        until(wanted)
+        time.sleep(3)  # more passes: nothing is said twice
+        code, out, _ = stop(daemon)
+    finally:
+        daemon.kill()
+    assert code == 0, out
+    assert events() == wanted, out
+    assert all(p.json()["listing_id"] == "press" for p in project.site.posts(hook)
+               if p.json()["event"] in ("new", "delisted"))

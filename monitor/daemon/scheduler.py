@@ -8,6 +8,11 @@ interval or crontab line, the adaptive schedule, a quick re-check of a page
 that seems gone (``confirm_after``) or a server's ``Retry-After``. A restart
 therefore checks what is due, not everything at once.
 
+The articles a listing found are scheduled like configured sources: their
+rows in the state database are read at start, after each pass that checked a
+listing (its new articles were checked in that pass and are armed from it),
+and on each reload (a ``follow:`` or ``exclude:`` edit reaches them all).
+
 The daemon reloads ``sources.yaml`` when it changes (or on SIGHUP) and keeps
 the last good config when an edit is invalid; it writes a status file (and
 serves it on 127.0.0.1 when ``health_port`` is set).
@@ -21,6 +26,7 @@ import os
 import random
 import signal
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -37,6 +43,7 @@ from monitor.core.timestamps import stamp
 from monitor.daemon.due import next_check
 from monitor.daemon.health import Health, serve_health, status_path, write_status
 from monitor.daemon.logs import log, log_check
+from monitor.pipeline.found import found_sources
 from monitor.pipeline.session import Session
 from monitor.store.lock import daemon_lock
 from monitor.store.records import SourceRecord
@@ -60,6 +67,7 @@ class Daemon:
         self.config_mtime = self._mtime()
         self.status_path = status_path(config)
         self.status_written = 0.0
+        self.found: dict[str, Source] = {}  # the listings' articles now scheduled, by id
 
     # --- scheduling ----------------------------------------------------------
 
@@ -72,23 +80,52 @@ class Daemon:
         self.scheduler.add_job(self.enqueue, DateTrigger(when, timezone=UTC), args=[source.id],
                                id=source.id, replace_existing=True, misfire_grace_time=None)
 
-    def records(self, only: list[str] | None = None) -> dict[str, SourceRecord]:
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[Store | None]:
+        """The session's store; before the first pass, one read without creating anything."""
         store = self.session.store
-        if store.db is None:  # before the first pass: read without creating anything
-            settings = self.config.settings
-            store = Store.of(settings)
-            if not store.open_readonly():
-                return {}
+        if store.db is not None:
+            yield store
+            return
+        store = Store.of(self.config.settings)
+        if not store.open_readonly():
+            yield None
+            return
         try:
+            yield store
+        finally:
+            store.close()
+
+    def records(self, only: list[str] | None = None) -> dict[str, SourceRecord]:
+        with self._reading() as store:
+            if store is None:
+                return {}
             if only is not None and len(only) < 100:
                 return {source_id: store.record(source_id) for source_id in only}
             return store.records()
-        finally:
-            if store is not self.session.store:
-                store.close()
+
+    def scheduled(self) -> dict[str, Source]:
+        """Every source the daemon checks: the active configured ones and found articles."""
+        return {**{s.id: s for s in self.config.active_sources}, **self.found}
+
+    def refresh_found(self) -> None:
+        """Read the found articles again; arm the new or changed, un-schedule the rest."""
+        if not any(s.discover for s in self.config.sources) and not self.found:
+            return
+        with self._reading() as store:
+            fresh = {s.id: s for s in found_sources(self.config, store.db if store else None,
+                                                    datetime.now(UTC))}
+        for source_id in self.found.keys() - fresh.keys():  # excluded, expired, unlisted
+            with contextlib.suppress(JobLookupError):
+                self.scheduler.remove_job(source_id)
+        changed = [s for i, s in fresh.items() if self.found.get(i) != s]
+        self.found = fresh
+        self.arm_all(changed)
 
     def arm_all(self, sources: list[Source]) -> None:
-        records = self.records()
+        if not sources:
+            return
+        records = self.records(only=[s.id for s in sources])
         now = datetime.now(UTC)
         for source in sources:
             due = next_check(source, records.get(source.id), self.config.settings, now)
@@ -98,7 +135,7 @@ class Daemon:
         """After a pass: each checked source's next run, from its new state."""
         records = self.records(only=[s.id for s in checked])
         now = datetime.now(UTC)
-        known = {s.id for s in self.config.active_sources}
+        known = self.scheduled()
         for source in checked:
             if source.id not in known:
                 continue  # removed from the config, or paused, meanwhile
@@ -145,6 +182,7 @@ class Daemon:
             self.session.config = new
         self.config = new
         self.arm_all([s for i, s in fresh.items() if old.get(i) != s])  # new, edited, resumed
+        self.refresh_found()
         log.info("config reloaded: %d added, %d removed, %d changed, %d paused, %d resumed; "
                  "%d sources (%d paused)", *counts, len(new.sources),
                  len(new.sources) - len(fresh))
@@ -157,6 +195,7 @@ class Daemon:
             loop.add_signal_handler(signum, self.stopping.set)
         loop.add_signal_handler(signal.SIGHUP, self._reload_now)
         self.arm_all(self.config.active_sources)
+        self.refresh_found()
         self.scheduler.add_job(self.housekeeping, IntervalTrigger(seconds=HOUSEKEEPING_EVERY),
                                id="housekeeping", max_instances=1, coalesce=True)
         # a delivery round at once: what waited in the outbox (paused sources' alerts too)
@@ -227,7 +266,7 @@ class Daemon:
         while not self.queue.empty():
             ids.append(self.queue.get_nowait())
         self.queued.difference_update(ids)
-        known = {source.id: source for source in self.config.active_sources}
+        known = self.scheduled()
         return [known[i] for i in ids if i in known]  # [] means: deliveries only
 
     async def _pass(self, sources: list[Source]) -> None:
@@ -249,6 +288,8 @@ class Daemon:
         else:
             self.status_written = 0.0  # the 30 s delivery round refreshes the status file
         self.rearm(sources)
+        if any(source.discover for source in sources):
+            self.refresh_found()  # what the listings found was checked in this pass
         if time.monotonic() - self.status_written > STATUS_EVERY:
             self.write_status()
 
@@ -268,6 +309,7 @@ class Daemon:
             "started_at": stamp(datetime.fromtimestamp(self.health.started, UTC)),
             "uptime_seconds": round(time.time() - self.health.started),
             "sources": len(self.config.active_sources),
+            "found_articles": len(self.found),
             "paused": len(self.config.sources) - len(self.config.active_sources),
             "due_within_a_minute": sum(1 for j in jobs
                                        if j.next_run_time and j.next_run_time <= soon),
