@@ -207,8 +207,9 @@ class Checker:
         if stored is None and has_snapshot and (decision.events
                                                 or decision.snapshot_status is not None):
             stored = self.store.read_snapshot(source.id)  # its title and wording go out
-        signals = observe(record.signals, page_part, result.headers, result.final_url) \
-            if seen.kind in ANSWERED and result.status == 200 and not rescoping \
+        signals = observe(record.signals, page_part, result.headers, result.final_url,
+                          not_modified=result.status == 304) \
+            if seen.kind in ANSWERED and result.status in (200, 304) and not rescoping \
             and (page_part is not None or seen.kind == "unchanged") else None
         # Done with the page's bytes: let them go before this check waits for git. The
         # raw exchange stays for a commit, whose capture it becomes.

@@ -6,6 +6,11 @@ bytes as last time reuses the stored part. The headers' part (``X-Robots-Tag``,
 ``Link: rel=canonical``) comes with every answer and is read here. The state
 keeps both, as JSON in the source's ``signals`` column: the first check, and the
 first after an upgrade, only records them (a baseline, no alert).
+
+A 304 Not Modified says the body is the same, and may carry the headers (nginx
+and Apache repeat what they add), or may not. So on a 304 a header that says
+``noindex`` or names a canonical counts, and a header left out keeps what the
+last full answer said: a way back is only ever read from a 200.
 """
 
 from __future__ import annotations
@@ -33,9 +38,14 @@ class Observed:
 
 
 def observe(previous: str | None, page: PageSignals | None, headers: Mapping[str, str],
-            url: str) -> Observed | None:
-    """The signals of one answered check; None when nothing can be said (no page part)."""
+            url: str, *, not_modified: bool = False) -> Observed | None:
+    """The signals of one answered check; None when nothing can be said (no page part).
+
+    ``not_modified``: a 304, whose headers may leave out what a 200 sends.
+    """
     before = _load(previous)
+    if not_modified and before is None:
+        return None
     if page is None:
         if before is None:
             return None
@@ -45,6 +55,10 @@ def observe(previous: str | None, page: PageSignals | None, headers: Mapping[str
     by_header = header_noindex(lower.get("x-robots-tag", ""))
     linked = LINK_CANONICAL.search(lower.get("link", ""))
     canonical = canonical_url(linked.group(1), url) if linked else page.canonical
+    if not_modified and before is not None:
+        by_header = by_header or before.get("noindex") == "header"
+        canonical = canonical_url(linked.group(1), url) if linked \
+            else _text(before.get("canonical"))
     now = PageSignals("header" if by_header else page.noindex, canonical)
     stored = json.dumps({"noindex": now.noindex, "canonical": now.canonical,
                          "page_noindex": page.noindex is not None,
