@@ -8,12 +8,14 @@ from git and sends nothing again.
 from __future__ import annotations
 
 import shutil
+import sqlite3
 import subprocess
 from pathlib import Path
 
 from conftest import Project
 
 from monitor.cli.demo_site import Article
+from testing.discovery_site import PATHS, PressSite
 
 
 def snapshots_git(project: Project, *args: str) -> str:
@@ -155,3 +157,43 @@ def test_a_snapshots_link_to_a_missing_folder_stops_the_run_and_says_why(
     assert result.code == 1
     assert "is a symbolic link to" in result.err and "does not exist" in result.err
     assert not (tmp_path / "unmounted-disk").exists()  # nothing created behind the link
+
+
+def test_a_found_articles_new_alert_committed_before_a_crash_goes_out_once(
+        project: Project) -> None:
+    """The database missed a found article's first commit: its `new` alert is replayed,
+    with its listing and opening text, and the article's next check says nothing more."""
+    press = PressSite.with_stories(project.site, 3)
+    project.write({"press": PATHS["feed"]}, extra_source_lines="discover: feed")
+    assert project.run("check").code == 0
+    [story] = press.publish(1)
+    press.serve()
+    assert project.run("check").code == 0
+    [post] = project.site.posts("/hooks/monitor")
+    sent = post.json()
+    assert sent["event"] == "new"
+    # Undo what the database heard after the article's commit, as a kill -9 right
+    # after `git fast-import` would have left it.
+    article = sent["source_id"]
+    parent = snapshots_git(project, "rev-parse", f"{sent['revision']}^").strip()
+    with sqlite3.connect(project.root / ".monitor" / "state.db") as db:
+        for table, column in (("attempts", "alert_id"), ("deliveries", "alert_id"),
+                              ("alerts", "id")):
+            db.execute(f"DELETE FROM {table} WHERE {column} = ?", (sent["id"],))
+        db.execute("UPDATE found SET announce = 1 WHERE id = ?", (article,))
+        db.execute("UPDATE meta SET value = ? WHERE key = 'git_head'", (parent,))
+    for path in project.alerts():
+        path.unlink()
+    project.site.requests.clear()
+
+    result = project.run("check")
+    assert result.code == 0 and "1 alert(s) recovered from git" in result.out, result.out
+    [again] = project.site.posts("/hooks/monitor")
+    replayed = again.json()
+    assert (replayed["id"], replayed["event"], replayed["source_id"]) == (
+        sent["id"], "new", article)
+    assert replayed["listing_id"] == "press"
+    assert "Press release number" in replayed["excerpt"]
+    assert project.run("check").code == 0
+    assert len(project.site.posts("/hooks/monitor")) == 1  # its next check is ordinary
+    assert story.path in replayed["url"]

@@ -18,6 +18,7 @@ One rule table, by what the database recorded as the last commit it saw:
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 
 from monitor.core.alert import Alert, make_alert
 from monitor.core.diff import diff_documents
@@ -25,6 +26,8 @@ from monitor.core.document import Snapshot, text_sha256
 from monitor.core.events import DIFF_EVENTS
 from monitor.core.model import Config, Source
 from monitor.notify.delivery import route
+from monitor.pipeline.found import found_source, found_sources, listings
+from monitor.store.found import FoundArticle, announced
 from monitor.store.records import KEEP, LogEntry, RecordUpdate, now_iso
 from monitor.store.store import Store
 
@@ -67,10 +70,33 @@ def recover(store: Store, config: Config) -> Recovery:
     return Recovery(replayed_alerts=_replay(store, config, since=known))
 
 
-def _source(config: Config, source_id: str, url: str) -> Source:
-    configured = {source.id: source for source in config.sources}
-    return configured.get(source_id) or Source(id=source_id, url=url,
-                                               schedule=config.settings.default_interval)
+class Sources:
+    """The sources commits are replayed as: the configured ones and the listings' articles.
+
+    A found article is known by its row in the state database, or, when the rows
+    are gone with the database, by its commits' ``Listing:`` trailer naming a
+    configured listing.
+    """
+
+    def __init__(self, config: Config, store: Store):
+        self.config = config
+        self.by_id = {source.id: source for source in config.sources}
+        self.by_id.update({source.id: source for source in found_sources(
+            config, store.db, datetime.now(UTC), all_states=True)})
+        self.listings = listings(config)
+
+    def ours(self, source_id: str, entry: LogEntry) -> bool:
+        return source_id in self.by_id or entry.trailers.get("Listing") in self.listings
+
+    def source(self, source_id: str, url: str, entry: LogEntry) -> Source:
+        known = self.by_id.get(source_id)
+        if known is not None:
+            return known
+        listing = self.listings.get(entry.trailers.get("Listing") or "")
+        if listing is not None:
+            article = FoundArticle(source_id, listing.id, url, entry.date, "watching")
+            return found_source(listing, article, self.config)
+        return Source(id=source_id, url=url, schedule=self.config.settings.default_interval)
 
 
 def _replayed_row(entry: LogEntry, url: str, source: Source) -> RecordUpdate:
@@ -96,13 +122,14 @@ def _rebuild(store: Store, config: Config) -> int:
     entries = [e for e in reversed(store.log())
                if e.trailers.get("Source") and e.trailers.get("Event")]
     snapshots = store.snapshots_at([(e.revision, e.trailers["Source"]) for e in entries])
+    sources = Sources(config, store)
     with store.transaction() as db:
         store.forget_history(db)
         for entry, snapshot in zip(entries, snapshots, strict=True):
             if snapshot is None:
                 continue
             source_id = entry.trailers["Source"]
-            source = _source(config, source_id, snapshot.url)
+            source = sources.source(source_id, snapshot.url, entry)
             store.save(db, source_id, _replayed_row(entry, snapshot.url, source))
             store.add_version(db, source_id, text_sha256(snapshot.document), entry.revision)
             store.add_rebuilt_alerts(db, [
@@ -118,7 +145,7 @@ def _rebuild(store: Store, config: Config) -> int:
 def _replay(store: Store, config: Config, since: str) -> int:
     """Replay the commits after ``since`` (a crash after commit): return alerts made."""
     made = 0
-    configured = {source.id for source in config.sources}
+    sources = Sources(config, store)
     for entry in store.log(since=since):
         source_id, event = entry.trailers.get("Source"), entry.trailers.get("Event")
         snapshot = store.snapshot_at(entry.revision, source_id) if source_id else None
@@ -128,18 +155,20 @@ def _replay(store: Store, config: Config, since: str) -> int:
             continue
         previous = store.previous_revision(entry.revision, source_id)
         before = store.snapshot_at(previous, source_id) if previous else None
-        source = _source(config, source_id, snapshot.url)
+        source = sources.source(source_id, snapshot.url, entry)
         with store.transaction() as db:
             store.save(db, source_id, _replayed_row(entry, snapshot.url, source))
             store.add_version(db, source_id, text_sha256(snapshot.document), entry.revision)
             for alert_event, alert_id in entry.alerts:
                 # Another project's source (two configs sharing one snapshots/): its
                 # alerts are that project's to send, not ours.
-                if store.has_alert(alert_id) or source_id not in configured:
+                if store.has_alert(alert_id) or not sources.ours(source_id, entry):
                     continue
                 alert = _replayed_alert(entry, alert_event, alert_id, source, previous,
                                         before, snapshot)
                 store.add_alert(db, alert, route(alert, source, config))
+                if alert_event == "new" and source.listing:
+                    announced(db, source_id)  # its next check is an ordinary one
                 made += 1
             store.set_ingested_head(db, entry.revision)
     return made
@@ -155,4 +184,7 @@ def _replayed_alert(entry: LogEntry, event: str, alert_id: str, source: Source,
                       detected_at=entry.trailers.get("Fetched-At", now_iso()),
                       revision=entry.revision, previous_revision=previous,
                       reason=entry.trailers.get("Reason"), diff=diff,
-                      moved=(before.url if before else source.url, snapshot.url))
+                      moved=(before.url if before else source.url, snapshot.url),
+                      # A removal quotes the text as it was; a new article its own.
+                      last_text=before.document if before and event == "removed"
+                      else snapshot.document)
