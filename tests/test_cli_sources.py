@@ -1,11 +1,15 @@
 """``monitor list`` and ``add`` through the real CLI: statuses, names, current URLs,
-duplicates by tracking parameters, and edits that keep the file as it was written."""
+a listing's found articles under it, duplicates by tracking parameters, and edits
+that keep the file as it was written."""
 
 from __future__ import annotations
 
 from conftest import Project
 
 from monitor.cli.demo_site import Article
+from monitor.discover.ids import article_id
+from testing import listings
+from testing.site import Page
 
 
 def two_versions(project: Project, letter: Article) -> None:
@@ -146,3 +150,65 @@ def test_add_refuses_a_bad_url_and_leaves_the_file_alone(project: Project) -> No
     result = project.run("add", "ftp://example.org/file", "--id", "x")
     assert result.code == 2 and "http:// or https://" in result.err
     assert project.config_path.read_text() == before
+
+
+def feed_project(project: Project, letter: Article, *, count: int = 4,
+                 baseline_watch: int = 2) -> list[str]:
+    """A listing (an RSS feed of ``count`` articles) and a page; one real check. Returns
+    the ids of the articles it watches, newest first."""
+    listed = listings.articles(count)
+    for n, item in enumerate(listed):
+        project.site.put_article(item.path, letter.edited("80,000", f"{n + 1},000"))
+    project.site.put("/press/feed/", Page(body=listings.rss(listed, project.site.url),
+                                          headers={"Content-Type": "application/rss+xml"}))
+    project.site.put_article("/letter", letter)
+    project.write({"press": "/press/feed/", "letter": "/letter"})
+    project.config_path.write_text(project.config_path.read_text().replace(
+        "/press/feed/\n", f"/press/feed/\n    discover: feed\n"
+                          f"    baseline_watch: {baseline_watch}\n"))
+    assert project.run("check").code == 0
+    return [article_id("press", item.url(project.site.url))
+            for item in listed[:baseline_watch]]
+
+
+def test_list_shows_found_articles_under_their_listing(project: Project,
+                                                       letter: Article) -> None:
+    newest, older = feed_project(project, letter)
+    out = project.run("list").out
+    lines = out.splitlines()
+    [listing] = [line for line in lines if line.startswith("press ")]
+    assert listing.rstrip().endswith("listing (feed): 2 watched, 0 waiting, 2 known")
+    position = lines.index(listing)
+    first, last = lines[position + 1], lines[position + 2]
+    assert first.startswith(f"  ├ {newest} ") and last.startswith(f"  └ {older} ")
+    assert " ok " in first and "baseline" in first
+    assert lines[position + 3].startswith("letter ")  # the configured sources go on
+    status = lines[0].index("STATUS")  # one column for listings, articles and pages
+    assert listing.index(" ok ") + 1 == first.index(" ok ") + 1 == status
+    assert rows_of(out)["letter"].split()[1] == "ok"
+    long = project.run("list", "--long").out
+    assert "    discover: feed; max_new: 50; baseline_watch: 2\n" in long
+    details = long[long.index(f"  └ {older}"):]
+    assert "      listing: press\n" in details
+    assert (f"      url: {project.site.url}/en/press/2026/11/24/"
+            "statement-1-on-the-situation-in-xinjiang.html\n") in details
+    assert "      title: Statement 1 on the situation in Xinjiang\n" in details
+
+
+def test_list_shows_a_paused_found_article_as_paused(project: Project,
+                                                     letter: Article) -> None:
+    _, older = feed_project(project, letter)
+    assert project.run("pause", older).code == 0
+    out = project.run("list").out
+    [row] = [line for line in out.splitlines() if line.startswith(f"  └ {older} ")]
+    assert row.split()[2] == "paused"
+    [listing] = [line for line in out.splitlines() if line.startswith("press ")]
+    assert listing.rstrip().endswith("1 watched, 0 waiting, 2 known, 1 excluded")
+    assert "excluded: `monitor resume" in project.run("list", "--long").out
+
+
+def test_list_without_listings_has_no_tree(project: Project, letter: Article) -> None:
+    two_versions(project, letter)
+    out = project.run("list").out
+    assert "├" not in out and "└" not in out and "listing" not in out
+    assert [line.split()[0] for line in out.splitlines() if line] == ["ID", "letter"]

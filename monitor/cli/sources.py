@@ -1,5 +1,9 @@
 """``monitor list`` and ``add``: the watched sources, and changing which they are.
 
+A listing's found articles (watched, or paused and removed: ``excluded``) are
+listed under it as a tree; those it only knows or keeps waiting are counted in
+its note. They live in the state database, not in sources.yaml.
+
 The commands that change sources.yaml beyond ``add`` (remove, rename, pause,
 resume, import) and ``preview`` are modules of their own, registered here.
 """
@@ -8,6 +12,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter, defaultdict
+from datetime import UTC, datetime
 
 from monitor.cli import imports, manage, preview
 from monitor.cli.common import EXIT_FAILURES, EXIT_OK, Command, load_config
@@ -15,6 +21,8 @@ from monitor.core.model import Source
 from monitor.core.safe_text import for_terminal
 from monitor.core.schedule import Schedule
 from monitor.pipeline.check import tracked_url
+from monitor.pipeline.found import found_sources
+from monitor.store.found import FoundArticle, found_articles
 from monitor.store.records import SourceRecord
 from monitor.store.store import Store
 
@@ -44,26 +52,45 @@ def cmd_list(args: argparse.Namespace) -> int:
     store = Store.of(config.settings)
     records: dict[str, SourceRecord] = {}
     counts: dict[str, int] = {}
+    found: list[Source] = []
+    articles: dict[str, FoundArticle] = {}
     if store.open_readonly():
         try:
             records = store.records()
             counts = store.delivery_counts()
+            if any(source.discover for source in config.sources):
+                found = found_sources(config, store.db, datetime.now(UTC), all_states=True)
+                articles = {a.id: a for a in found_articles(store.db)} if store.db else {}
         finally:
             store.close()
     named = any(source.name for source in config.sources)
-    rows = [("ID", *(["NAME"] if named else []), "STATUS", "LAST CHECK", "OUTCOME",
-             "LAST ALERT", "NOTE")]
+    rows: list[tuple[tuple[str, ...], Source | None, FoundArticle | None]] = [
+        (("ID", *(["NAME"] if named else []), "STATUS", "LAST CHECK", "OUTCOME",
+          "LAST ALERT", "NOTE"), None, None)]
+    under = _by_listing(found, articles)
+    states = Counter((a.listing_id, a.state) for a in articles.values())
     for source in config.sources:
-        rows.append(_row(source, records.get(source.id), named))
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
-    shown: list[Source | None] = [None, *config.sources]
-    for row, listed in zip(rows, shown, strict=True):
-        print(for_terminal("  ".join(cell.ljust(w) for cell, w in zip(row, widths,
+        note = _listing_note(source, states) if source.discover else ""
+        rows.append((_row(source, records.get(source.id), named, note=note), source, None))
+        children = under.get(source.id, [])
+        for n, child in enumerate(children):
+            article = articles.get(child.id)
+            title = article.title if article else None
+            record = records.get(child.id)
+            removed = f"removed {record.removed_at}" if record and record.removed_at else ""
+            cells = _row(child, record, named, name=title, note=removed)
+            branch = "└" if n == len(children) - 1 else "├"
+            rows.append(((f"  {branch} {child.id}", *cells[1:]), child, article))
+    widths = [max(len(cells[i]) for cells, _, _ in rows) for i in range(len(rows[0][0]) - 1)]
+    for cells, listed, article in rows:
+        print(for_terminal("  ".join(cell.ljust(w) for cell, w in zip(cells, widths,
                                                                       strict=False))
-                           + "  " + row[-1]).rstrip())
+                           + "  " + cells[-1]).rstrip())
         if args.long and listed is not None:
-            for line in _details(listed):
-                print(for_terminal(f"    {line}"))
+            indent = "      " if listed.listing else "    "
+            for line in (_found_details(listed, article) if listed.listing
+                         else _details(listed)):
+                print(for_terminal(f"{indent}{line}"))
     pending, dead = counts.get("pending", 0), counts.get("dead", 0)
     if pending:
         print(f"\n{pending} alert deliver{'y' if pending == 1 else 'ies'} pending "
@@ -74,16 +101,49 @@ def cmd_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _row(source: Source, record: SourceRecord | None, named: bool) -> tuple[str, ...]:
-    name = [(source.name or "")[:40]] if named else []
+def _row(source: Source, record: SourceRecord | None, named: bool, *,
+         name: str | None = None, note: str = "") -> tuple[str, ...]:
+    """One line of the table; ``name`` (a found article's title) when it has none of its
+    own, ``note`` (a listing's counts) before the row's other notes."""
+    names = [(source.name or name or "")[:40]] if named else []
     paused = "" if source.enabled else "paused"
     if record is None:
-        return (source.id, *name, paused or "new", "never", "", "", source.shown(source.url))
+        notes = [note, source.shown(source.url)]
+        return (source.id, *names, paused or "new", "never", "", "",
+                "; ".join(n for n in notes if n))
     status = paused or record.state.status + (" (failing)" if record.state.failing else "")
     event = f"{record.last_event} {record.last_event_at}" if record.last_event else ""
-    notes = [note for note in (record.last_error, _current_url(source, record)) if note]
-    return (source.id, *name, status, record.last_checked or "never",
+    notes = [n for n in (note, record.last_error, _current_url(source, record)) if n]
+    return (source.id, *names, status, record.last_checked or "never",
             record.last_outcome or "", event, "; ".join(notes))
+
+
+def _by_listing(found: list[Source],
+                articles: dict[str, FoundArticle]) -> dict[str, list[Source]]:
+    """The found articles shown under each listing, the latest found (then published)
+    first."""
+    under: dict[str, list[Source]] = defaultdict(list)
+    for source in found:
+        under[source.listing or ""].append(source)
+
+    def newest(source: Source) -> tuple[str, str]:
+        article = articles.get(source.id)
+        return (article.found_at, article.published or "") if article else ("", "")
+
+    return {listing: sorted(children, key=newest, reverse=True)
+            for listing, children in under.items()}
+
+
+def _listing_note(source: Source, states: Counter[tuple[str, str]]) -> str:
+    assert source.discover is not None
+    counted = [(states[(source.id, state)], words) for state, words in (
+        ("watching", "watched"), ("queued", "waiting"), ("known", "known"),
+        ("excluded", "excluded"))]
+    if not any(count for count, _ in counted):
+        return f"listing ({source.discover.kind})"  # not checked yet
+    shown = [f"{count} {words}" for count, words in counted
+             if count or words != "excluded"]  # excluded: only when some are
+    return f"listing ({source.discover.kind}): {', '.join(shown)}"
 
 
 def _current_url(source: Source, record: SourceRecord) -> str:
@@ -100,6 +160,11 @@ def _details(source: Source) -> list[str]:
     lines = [f"url: {source.shown(source.url)}"]
     if source.name:
         lines.append(f"name: {source.name}")
+    if source.discover:
+        found = source.discover
+        lines.append(f"discover: {found.kind}" + (f"; match: {found.match}" if found.match
+                                                   else "")
+                     + f"; max_new: {found.max_new}; baseline_watch: {found.baseline_watch}")
     if source.notes:
         lines += [f"notes: {line}" if i == 0 else f"       {line}"
                   for i, line in enumerate(source.notes.splitlines())]
@@ -110,6 +175,23 @@ def _details(source: Source) -> list[str]:
     if source.selector or source.ignore:
         lines.append(f"selector: {source.selector or '(automatic)'}"
                      + (f"; ignore: {', '.join(source.ignore)}" if source.ignore else ""))
+    return lines
+
+
+def _found_details(source: Source, article: FoundArticle | None) -> list[str]:
+    """A found article's --long lines: its listing, URL and what its listing gives it."""
+    lines = [f"listing: {source.listing}", f"url: {source.shown(source.url)}"]
+    if article is not None:
+        if article.title:
+            lines.append(f"title: {article.title}")
+        lines.append(f"found: {article.found_at}"
+                     + (f"; published: {article.published}" if article.published else ""))
+        if article.state == "excluded":
+            lines.append(f"excluded: `monitor resume {source.id}` watches it again")
+    lines.append(f"schedule: {describe_schedule(source.schedule)}")
+    lines.append(f"channels: {', '.join(source.channels) or 'every channel'}")
+    if source.tags:
+        lines.append(f"tags: {', '.join(source.tags)}")
     return lines
 
 
