@@ -14,8 +14,10 @@ from monitor.config.edit import (
     remove_source,
     rename_source,
     set_enabled,
+    set_excluded,
 )
 from monitor.config.problems import ConfigError
+from monitor.core.ids import MAX_LISTING_ID
 
 TEXT = """\
 # the watch list of the Xinjiang desk
@@ -85,3 +87,89 @@ def test_an_edit_the_config_refuses_leaves_the_file_alone(path: Path) -> None:
         add_sources(path, [NewSource("https://a.example/x", every="every so often")],
                     strict=True)
     assert path.read_text() == TEXT
+
+
+LISTINGS = """\
+sources:
+  # --- listings ---
+  - id: press   # the ministry's feed
+    url: https://gov.example/feed.xml
+    discover: feed
+    follow: {interval: 1h}
+  # --- ngos ---
+  - id: ngo
+    url: https://ngo.example/press
+  - id: last
+    url: https://ngo.example/feed
+    discover: feed   # at the end
+# the end of the list
+"""
+
+
+def test_exclude_adds_and_takes_out_found_ids_keeping_every_comment(tmp_path: Path) -> None:
+    path = tmp_path / "sources.yaml"
+    path.write_text(LISTINGS)
+    for listing in ("press", "last"):
+        first, second = f"{listing}.a-story-1a2b3c", f"{listing}.b-story-4d5e6f"
+        assert set_excluded(path, listing, first, True)
+        assert set_excluded(path, listing, second, True)
+        assert not set_excluded(path, listing, second, True)
+        text = path.read_text()
+        block = f"    exclude:\n      - {first}\n      - {second}\n"
+        assert block in text
+        # The comment lines after the listing stay after it, not above its new key.
+        after = "  # --- ngos ---\n" if listing == "press" else "# the end of the list\n"
+        assert text.index(block) + len(block) == text.index(after)
+        source = loader.load(path).source(listing)
+        assert source.discover is not None and source.discover.exclude == (first, second)
+        assert set_excluded(path, listing, first, False)
+        assert not set_excluded(path, listing, first, False)
+        assert set_excluded(path, listing, second, False)
+        assert path.read_text() == LISTINGS  # the key goes with its last id
+
+
+def test_exclude_refuses_what_is_not_an_article_of_the_listing(tmp_path: Path) -> None:
+    path = tmp_path / "sources.yaml"
+    path.write_text(LISTINGS)
+    with pytest.raises(ConfigError, match="not an article of this listing"):
+        set_excluded(path, "press", "last.a-story-1a2b3c", True)
+    with pytest.raises(ConfigError, match="no source with id 'pres'"):
+        set_excluded(path, "pres", "pres.a-story-1a2b3c", True)
+    assert path.read_text() == LISTINGS
+
+
+def test_pause_keeps_the_comment_below_the_entry_where_it_was(tmp_path: Path) -> None:
+    path = tmp_path / "sources.yaml"
+    path.write_text(LISTINGS)
+    assert set_enabled(path, "ngo", False) and set_enabled(path, "press", False)
+    text = path.read_text()
+    assert "    follow: {interval: 1h}\n    enabled: false\n  # --- ngos ---\n" not in text
+    assert "  - id: press   # the ministry's feed\n    url: https://gov.example/feed.xml\n" \
+           "    enabled: false\n" in text
+    assert set_enabled(path, "last", False)
+    assert "    enabled: false\n    discover: feed   # at the end\n# the end of the list\n" \
+        in path.read_text()
+    for source_id in ("ngo", "press", "last"):
+        assert set_enabled(path, source_id, True)
+    assert path.read_text() == LISTINGS
+
+
+def test_a_listing_is_added_with_discover_and_an_id_that_leaves_room_for_its_articles(
+        path: Path) -> None:
+    path.write_text(TEXT + "  - id: ngo-feed.old\n    url: https://ngo.example/old\n")
+    outcomes = add_sources(path, [
+        NewSource("https://ngo.example/feed", name="NGO news", discover="feed"),
+        NewSource("https://gov.example/feeds/" + "x" * 120, discover="feed"),
+        NewSource("https://gov.example/feed", id="g" * (MAX_LISTING_ID + 1), discover="feed")])
+    # 'ngo-feed' would give its articles the namespace 'ngo-feed.' that a source has.
+    assert outcomes[0].id == "ngo-feed-2"
+    assert outcomes[1].id is not None and len(outcomes[1].id) <= MAX_LISTING_ID
+    assert outcomes[2].id is None and f"at most {MAX_LISTING_ID} characters" in (
+        outcomes[2].skipped or "")
+    text = path.read_text()
+    assert "  - id: ngo-feed-2\n    url: https://ngo.example/feed\n    discover: feed\n" \
+           "    name: NGO news\n" in text
+    config = loader.load(path)
+    listing = config.source("ngo-feed-2")
+    assert listing.discover is not None and listing.discover.kind == "feed"
+    assert config.source(outcomes[1].id).discover is not None

@@ -1,5 +1,6 @@
 """``monitor remove``, ``rename``, ``pause`` and ``resume`` through the real CLI, on real git
-and SQLite: history is kept, state follows, the file keeps its comments."""
+and SQLite: history is kept, state follows, the file keeps its comments. A listing's
+found articles are paused, resumed and removed in state and in its ``exclude:``."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ import subprocess
 from conftest import Project
 
 from monitor.cli.demo_site import Article
+from monitor.discover.ids import article_id
 from monitor.store.store import Store
+from testing import listings
+from testing.site import Page
 
 
 def two_versions(project: Project, letter: Article, **settings: object) -> None:
@@ -162,3 +166,116 @@ def test_pause_and_resume_write_enabled_and_keep_comments(project: Project,
     assert "was not paused" in project.run("resume", "letter").out
     assert project.run("check").code == 0
     assert len(project.site.gets("/letter")) == fetched + 1
+
+
+def listing_checked(project: Project, letter: Article, **settings: object) -> list[str]:
+    """A listing (an RSS feed of four articles, the newest two watched) and a page, with
+    comments in the file; one real check. Returns the watched ids, newest first."""
+    listed = listings.articles(4)
+    for n, item in enumerate(listed):
+        project.site.put_article(item.path, letter.edited("80,000", f"{n + 1},000"))
+    project.site.put("/press/feed/", Page(body=listings.rss(listed, project.site.url),
+                                          headers={"Content-Type": "application/rss+xml"}))
+    project.site.put_article("/letter", letter)
+    project.write({"press": "/press/feed/", "letter": "/letter"}, settings=settings or None)
+    project.config_path.write_text(project.config_path.read_text().replace(
+        "  - id: press\n", "  - id: press  # the ministry's feed\n").replace(
+        "/press/feed/\n", "/press/feed/\n    discover: feed\n    baseline_watch: 2\n"
+                          "  # --- pages ---\n"))
+    assert project.run("check").code == 0
+    return [article_id("press", item.url(project.site.url)) for item in listed[:2]]
+
+
+def found_state(project: Project, article: str) -> str:
+    [(state,)] = state_rows(project, "SELECT state FROM found WHERE id = ?", article)
+    return str(state)
+
+
+def test_pause_and_resume_of_a_found_article_write_state_and_exclude(
+        project: Project, letter: Article) -> None:
+    newest, older = listing_checked(project, letter)
+    before = project.config_path.read_text()
+    fetched = len([r for r in project.site.gets() if "statement-1" in r.path])
+    paused = project.run("pause", older)
+    assert paused.code == 0, paused.err
+    assert f"paused {older} (in the `exclude:` of listing press)" in paused.out
+    assert found_state(project, older) == "excluded"
+    text = project.config_path.read_text()
+    assert f"    baseline_watch: 2\n    exclude:\n      - {older}\n  # --- pages ---\n" in text
+    assert "  - id: press  # the ministry's feed\n" in text
+    listing = project.config().source("press")
+    assert listing.discover is not None and listing.discover.exclude == (older,)
+    assert "already paused" in project.run("pause", older).out
+    assert project.run("check").code == 0
+    assert len([r for r in project.site.gets() if "statement-1" in r.path]) == fetched
+    resumed = project.run("resume", older)
+    assert resumed.code == 0 and f"resumed {older}" in resumed.out
+    assert found_state(project, older) == "watching"
+    assert project.config_path.read_text() == before  # `exclude:` goes with its last id
+    assert "was not paused" in project.run("resume", older).out
+    assert project.run("check").code == 0
+    assert len([r for r in project.site.gets() if "statement-1" in r.path]) == fetched + 1
+    assert found_state(project, newest) == "watching"
+
+
+def test_remove_of_a_found_article_keeps_its_history(project: Project,
+                                                     letter: Article) -> None:
+    newest, _ = listing_checked(project, letter)
+    result = project.run("remove", newest)
+    assert result.code == 0, result.err
+    assert "its 1 version(s) stay in the snapshot history" in result.out
+    assert f"`monitor resume {newest}` watches it again" in result.out
+    assert (project.root / "snapshots" / f"{newest}.md").exists()  # evidence stays
+    assert found_state(project, newest) == "excluded"
+    [(removed_at,)] = state_rows(project, "SELECT removed_at FROM sources WHERE id = ?",
+                                 newest)
+    assert removed_at
+    listing = project.config().source("press")
+    assert listing.discover is not None and listing.discover.exclude == (newest,)
+    assert project.run("resume", newest).code == 0
+    assert project.run("check").code == 0
+    [(removed_at, outcome)] = state_rows(
+        project, "SELECT removed_at, last_outcome FROM sources WHERE id = ?", newest)
+    assert removed_at is None and outcome == "unchanged"  # its history continued
+
+
+def test_found_articles_cannot_be_renamed_and_unknown_ids_suggest_them(
+        project: Project, letter: Article) -> None:
+    newest, _ = listing_checked(project, letter)
+    before = project.config_path.read_text()
+    renamed = project.run("rename", newest, "statement")
+    assert renamed.code == 2 and "its id is made from its URL" in renamed.err
+    assert f"`monitor remove {newest}`" in renamed.err
+    listing = project.run("rename", "press", "ministry")
+    assert listing.code == 2 and "listing press has found 4 article(s)" in listing.err
+    into = project.run("rename", "letter", "press.letter")
+    assert into.code == 2 and "begins with 'press.'" in into.err
+    assert project.config_path.read_text() == before
+    assert (project.root / "snapshots" / "letter.md").exists()
+    unknown = project.run("pause", newest[:-1])
+    assert unknown.code == 2 and f"did you mean '{newest}'" in unknown.err
+
+
+def test_pausing_a_listing_pauses_what_it_found(project: Project, letter: Article) -> None:
+    newest, older = listing_checked(project, letter)
+    paused = project.run("pause", "press")
+    assert paused.code == 0 and "the articles press found are paused with it" in paused.out
+    rows = [line for line in project.run("list").out.splitlines() if "press" in line]
+    assert [line.split()[2] for line in rows[1:]] == ["paused", "paused"]
+    assert found_state(project, newest) == found_state(project, older) == "watching"
+
+
+def test_pause_of_a_found_article_waits_for_the_writer_lock(project: Project,
+                                                            letter: Article) -> None:
+    newest, _ = listing_checked(project, letter, lock_timeout="0s")
+    holder = Store.of(project.config().settings)
+    holder.acquire(5)
+    try:
+        before = project.config_path.read_text()
+        result = project.run("pause", newest)
+        assert result.code == 1 and "another monitor process" in result.err
+        assert project.config_path.read_text() == before
+        assert found_state(project, newest) == "watching"
+    finally:
+        holder.release()
+    assert project.run("pause", newest).code == 0

@@ -1,7 +1,8 @@
 """Edits to ``sources.yaml`` that keep the user's comments, quotes and layout.
 
 ``monitor add``, ``import``, ``remove``, ``rename``, ``pause`` and ``resume``
-all edit through ``_rewrite``: it takes a lock beside the file, reads it afresh,
+(of a configured source, or of a listing's found article: its listing's
+``exclude:``) all edit through ``_rewrite``: it takes a lock beside the file, reads it afresh,
 writes a temporary file, syncs it and renames it over the old one, then loads
 the result and puts the old file back if the config would refuse it. A write
 that fails part-way (a full disk, a file size limit) leaves the old file whole,
@@ -22,12 +23,14 @@ from typing import Any, TypeVar
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import CommentMark
+from ruamel.yaml.tokens import CommentToken
 
 from monitor.config import loader as config_module
 from monitor.config.problems import ConfigError, Problem
 from monitor.config.tracking import page_key
 from monitor.config.values import slug_from_url, suggest, valid_url
-from monitor.core.ids import valid_source_id
+from monitor.core.ids import MAX_ID, MAX_LISTING_ID, listing_id_problem, valid_source_id
 from monitor.core.model import Config
 from monitor.store.files import atomic_write
 
@@ -61,6 +64,7 @@ class NewSource:
     every: str | None = None
     selector: str | None = None
     enabled: bool = True
+    discover: str | None = None  # a listing: feed, sitemap or links (an OPML feed: feed)
 
 
 @dataclass(frozen=True)
@@ -114,20 +118,38 @@ def _plan(item: NewSource, watched: dict[str, str], taken: set[str], strict: boo
         return refuse(f"{item.url!r} is not an http:// or https:// address")
     if page_key(item.url) in watched:
         return refuse(f"{item.url} is already watched as {watched[page_key(item.url)]}")
-    source_id = item.id or slug_from_url(item.url)
     if item.id and not valid_source_id(item.id):
         return refuse(f"id {item.id!r} must be letters, digits, '.', '_' or '-'")
-    if source_id in taken:
+    if item.id and item.discover and (problem := listing_id_problem(item.id)):
+        return refuse(problem)
+    # A listing's id leaves room for its articles' ids (<id>.<slug>-<hash>).
+    limit = MAX_LISTING_ID if item.discover else MAX_ID
+    source_id = item.id or _cut(slug_from_url(item.url), limit)
+
+    def clash(candidate: str) -> bool:
+        # A listing may not take an id whose '<id>.' namespace a source already uses.
+        return candidate in taken or (bool(item.discover) and any(
+            other.startswith(f"{candidate}.") for other in taken))
+
+    if clash(source_id):
         if strict or item.id:
             return refuse(f"a source with id '{source_id}' already exists: choose another "
                           "with --id")
-        source_id = next(f"{source_id}-{n}" for n in range(2, len(taken) + 3)
-                         if f"{source_id}-{n}" not in taken)
+        source_id = next(numbered for n in range(2, len(taken) + 3)
+                         if not clash(numbered := _cut(source_id, limit - len(f"-{n}"))
+                                      + f"-{n}"))
     return Added(item, source_id)
+
+
+def _cut(source_id: str, limit: int) -> str:
+    """``source_id`` cut to ``limit`` characters, never ending in a separator."""
+    return source_id[:limit].rstrip("-._") or "source"
 
 
 def _entry(source_id: str, item: NewSource) -> CommentedMap:
     entry = CommentedMap(id=source_id, url=item.url)
+    if item.discover:
+        entry["discover"] = item.discover
     if not item.enabled:
         entry["enabled"] = False
     if item.name:
@@ -168,7 +190,10 @@ def set_enabled(path: Path, source_id: str, enabled: bool) -> bool:
     already was so."""
 
     def change(config: Config | None, sources: CommentedSeq) -> bool:
-        entry = sources[_index(path, sources, source_id)]
+        with _trailing_comments_kept(sources[_index(path, sources, source_id)]) as entry:
+            return _set_enabled(entry)
+
+    def _set_enabled(entry: CommentedMap) -> bool:
         if enabled:
             if entry.get("enabled", True) is not False:
                 return False
@@ -184,6 +209,85 @@ def set_enabled(path: Path, source_id: str, enabled: bool) -> bool:
         return True
 
     return _rewrite(path, change)[0]
+
+
+def set_excluded(path: Path, listing_id: str, article_id: str, excluded: bool) -> bool:
+    """Add a found article's id to its listing's ``exclude:`` list (pause, remove), or
+    take it out (resume; the key goes with its last id); False when it already was so."""
+
+    def change(config: Config | None, sources: CommentedSeq) -> bool:
+        with _trailing_comments_kept(sources[_index(path, sources, listing_id)]) as entry:
+            return _set_excluded(entry)
+
+    def _set_excluded(entry: CommentedMap) -> bool:
+        listed = entry.get("exclude")
+        ids = [str(found) for found in listed] if listed else []
+        if excluded:
+            if article_id in ids:
+                return False
+            if listed is None:
+                entry["exclude"] = CommentedSeq([article_id])
+            else:
+                listed.append(article_id)
+            return True
+        if article_id not in ids:
+            return False
+        if len(ids) == 1:
+            del entry["exclude"]
+        else:
+            del listed[ids.index(article_id)]
+        return True
+
+    return _rewrite(path, change)[0]
+
+
+@contextlib.contextmanager
+def _trailing_comments_kept(entry: CommentedMap) -> Iterator[CommentedMap]:
+    """Keep the comment lines that follow an entry after it while a key is added to
+    its end, an item to its last list or its last key is deleted.
+
+    The YAML parser hangs them on the entry's last value ("# --- ngos ---" under
+    it): left there, they would end up above a key appended after it, or go with
+    the key deleted.
+    """
+    before = _last_comment(entry)
+    following = ""
+    if before is not None and "\n" in before.value.rstrip("\n"):
+        eol, following = before.value.split("\n", 1)
+        before.value = eol + "\n"
+    yield entry
+    if not following:
+        return
+    after = _last_comment(entry, create=True)
+    if after is not None:
+        after.value = after.value.rstrip("\n") + "\n" + following
+
+
+def _last_comment(node: Any, create: bool = False) -> CommentToken | None:
+    """The comment after the last value in ``node`` (its end-of-line comment and the
+    comment lines after it), found or made; None when there is no place for one."""
+    while True:
+        if isinstance(node, CommentedMap) and node:
+            key: Any = list(node)[-1]
+            slot = 2  # a mapping value's comment: [.., .., after the value, ..]
+        elif isinstance(node, CommentedSeq) and node:
+            key, slot = len(node) - 1, 0  # an item's: [after the item, before it]
+        else:
+            return None
+        value = node[key]
+        if (isinstance(value, (CommentedMap, CommentedSeq)) and value
+                and not value.fa.flow_style()):
+            node = value
+            continue
+        comments = node.ca.items.get(key)
+        if comments is None:
+            if not create:
+                return None
+            comments = node.ca.items[key] = [None, None, None, None]
+        if comments[slot] is None and create:
+            comments[slot] = CommentToken("\n", CommentMark(0), None)
+        token = comments[slot]
+        return token if isinstance(token, CommentToken) else None
 
 
 def _index(path: Path, sources: CommentedSeq, source_id: str) -> int:
