@@ -1,5 +1,7 @@
-"""``monitor import FILE``: a plain URL list, urlwatch's urls.yaml or a changedetection.io
-backup added to sources.yaml in one edit, saying what was added and what was not."""
+"""``monitor import FILE``: a plain URL list, urlwatch's urls.yaml, a changedetection.io
+backup or a feed reader's OPML added to sources.yaml in one edit, saying what was added
+and what was not. An OPML file's feeds become listings (``discover: feed``): the
+articles each feed names are watched from the next check."""
 
 from __future__ import annotations
 
@@ -15,7 +17,8 @@ from monitor.core.safe_text import for_terminal
 
 def add_commands(command: Command) -> None:
     imported = command("import", cmd_import,
-                       "add the pages of a URL list, urlwatch or changedetection.io file")
+                       "add the pages of a URL list, urlwatch or changedetection.io "
+                       "file, or the feeds of an OPML file as listings")
     imported.add_argument("file", metavar="FILE", type=Path)
     imported.add_argument("--format", choices=FORMATS,
                           help="the file's format (default: told from its content)")
@@ -39,9 +42,15 @@ def cmd_import(args: argparse.Namespace) -> int:
     for outcome in added:
         name = f"  ({outcome.source.name})" if outcome.source.name else ""
         paused = "  paused" if not outcome.source.enabled else ""
-        print(for_terminal(f"  added    {outcome.id}  {outcome.source.url}{name}{paused}"))
+        listing = f"  discover: {outcome.source.discover}" if outcome.source.discover else ""
+        print(for_terminal(f"  added    {outcome.id}  {outcome.source.url}{name}{listing}"
+                           f"{paused}"))
     for item in skipped:
         print(for_terminal(f"  skipped  {item.what}: {item.why}"))
+    listings = sum(1 for outcome in added if outcome.source.discover)
     print(f"added {len(added)} source(s) to {args.config}, skipped {len(skipped)}"
           + ("; they are checked by the next `monitor check`" if added else ""))
+    if listings:
+        print(f"{listings} of them are listings: their first check watches the newest "
+              "articles each names (baseline_watch) without alerts; later ones alert `new`")
     return EXIT_OK
