@@ -120,3 +120,14 @@ def test_no_module_is_too_long_to_read_in_one_sitting():
     long = [f"{path.relative_to(PACKAGE)}: {lines} lines" for path in modules()
             if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES]
     assert long == []
+
+
+def test_discovery_never_uses_trafilaturas_finders_that_ask_third_parties():
+    """trafilatura.feeds falls back to querying news.google.com for a site's feed, which
+    would tell a third party what is watched; its sitemap and spider modules follow
+    links on their own. Listings are fetched by monitor's own client only."""
+    banned = ("trafilatura.feeds", "trafilatura.sitemaps", "trafilatura.spider",
+              "trafilatura.downloads")
+    found = [f"{path.relative_to(PACKAGE)} line {line}: {name}" for path in modules()
+             for line, name in imported(path) if name.startswith(banned)]
+    assert found == []

@@ -55,9 +55,10 @@ def cmd_alerts(args: argparse.Namespace) -> int:
     if not recent:
         print("no alerts yet")
     dead = 0
+    width = max([9, *(len(alert["event"]) for alert, _ in recent)])  # canonical-changed: 17
     for alert, deliveries in recent:
         reason = f" ({alert['reason']})" if alert.get("reason") else ""
-        print(for_terminal(f"{for_people(alert['detected_at'])}  {alert['event']:<9} "
+        print(for_terminal(f"{for_people(alert['detected_at'])}  {alert['event']:<{width}} "
                            f"{alert['source_id']}{reason}  id={alert['id']}"))
         for row in deliveries:
             dead += row["status"] == "dead"
