@@ -144,6 +144,20 @@ def test_add_with_a_name_and_a_selector(project: Project) -> None:
     assert bad.code == 2 and project.config().sources[-1].id == "example-story"
 
 
+def test_add_a_listing(project: Project) -> None:
+    project.write({"a": "/a"})
+    result = project.run("add", "https://ngo.example/feed.xml", "--id", "ngo",
+                         "--discover", "feed")
+    assert result.code == 0, result.err
+    assert "a listing (feed)" in result.out
+    listing = project.config().source("ngo")
+    assert listing.discover is not None and listing.discover.kind == "feed"
+    refused = project.run("add", "https://ngo.example/sitemap.xml", "--discover", "sitemap",
+                          "--preview")
+    assert refused.code == 2 and "first check" in refused.err
+    assert [s.id for s in project.config().sources] == ["a", "ngo"]
+
+
 def test_add_refuses_a_bad_url_and_leaves_the_file_alone(project: Project) -> None:
     project.write({"a": "/a"})
     before = project.config_path.read_text()

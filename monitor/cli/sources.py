@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 
 from monitor.cli import imports, manage, preview
 from monitor.cli.common import EXIT_FAILURES, EXIT_OK, Command, load_config
-from monitor.core.model import Source
+from monitor.core.model import DISCOVERY_KINDS, Source
 from monitor.core.safe_text import for_terminal
 from monitor.core.schedule import Schedule
 from monitor.pipeline.check import tracked_url
@@ -39,6 +39,9 @@ def add_commands(command: Command) -> None:
                                     "(default: the page's title)")
     add.add_argument("--selector", metavar="CSS",
                      help="take the article from the elements this selector matches")
+    add.add_argument("--discover", choices=DISCOVERY_KINDS,
+                     help="a listing: watch the articles this feed, sitemap or section "
+                          "page (links) names, each as a source of its own")
     add.add_argument("--preview", action="store_true",
                      help="fetch it once and show what would be stored; not added if "
                           "nothing can be")
@@ -214,6 +217,10 @@ def _duration(seconds: float) -> str:
 def cmd_add(args: argparse.Namespace) -> int:
     from monitor.config.edit import NewSource, add_sources
 
+    if args.preview and args.discover:
+        print("monitor add: --preview shows an article's text; a listing's first check "
+              "shows what it finds (`monitor check --source ID`)", file=sys.stderr)
+        return 2
     if args.preview:
         settings, watched = preview.settings_and_source(args, args.url)
         if watched is not None:
@@ -227,9 +234,13 @@ def cmd_add(args: argparse.Namespace) -> int:
             return EXIT_FAILURES
         print()
     added = add_sources(args.config, [NewSource(args.url, args.id, args.name, args.every,
-                                                args.selector)], strict=True)[0]
+                                                args.selector, discover=args.discover)],
+                        strict=True)[0]
     print(f"added {added.id} to {args.config}:{added.line}; it is checked by the next "
           "`monitor check`")
+    if args.discover:
+        print(f"a listing ({args.discover}): its first check watches the newest articles it "
+              "names without alerts; later ones alert `new` (see `monitor list`)")
     removed = _removed_at(args, added.id or "")
     if removed:
         print(f"{added.id} was removed on {removed}: its history continues")
