@@ -194,3 +194,38 @@ def test_an_id_is_matched_whole(tmp_path: Path) -> None:
     discover: feed
 """)
     assert "must be letters, digits" in only_problem(path).message
+
+
+def yaml_block(path: Path, after: str) -> str:
+    """The first ```yaml block after the line ``after`` in ``path``."""
+    text = path.read_text(encoding="utf-8").split(after, 1)[1]
+    return text.split("```yaml\n", 1)[1].split("```", 1)[0]
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_examples_in_readme_and_docs_load_as_written(tmp_path: Path) -> None:
+    channel = "channels:\n  newsroom: {type: webhook, url: 'http://127.0.0.1:9/hook'}\n"
+    readme = write(tmp_path, channel + yaml_block(ROOT / "README.md", "### Listings"),
+                   "readme.yaml")
+    docs = write(tmp_path, channel + yaml_block(ROOT / "docs" / "discovery.md",
+                                                "## The `discover:`"), "docs.yaml")
+    for path in (readme, docs):
+        [listing] = cfg.load(path).sources
+        assert listing.discover is not None and listing.discover.kind == "links"
+        assert listing.discover.follow.schedule == Schedule(every=3600)
+    docs_listing = cfg.load(docs).sources[0].discover
+    assert docs_listing is not None and docs_listing.match == r"/en/press/20\d\d/"
+    assert docs_listing.follow.keep == 90 * 86400.0
+
+
+def test_keep_zero_checks_an_article_for_as_long_as_it_is_watched(tmp_path: Path) -> None:
+    path = config(tmp_path, """
+  - id: feed
+    url: https://ngo.example/feed.xml
+    discover: feed
+    follow: {keep: 0s}
+""")
+    listing = cfg.load(path).sources[0].discover
+    assert listing is not None and listing.follow.keep == 0

@@ -22,6 +22,7 @@ from conftest import Project
 from monitor.discover.ids import article_id
 from monitor.discover.urls import canonical_url
 from testing.discovery_site import PATHS, PressSite, Story
+from testing.site import Page
 
 Seen = Counter[tuple[str, str | None, str]]
 
@@ -160,3 +161,16 @@ def test_one_site_listing_an_article_twice_finds_it_once(project: Project) -> No
     ids = [line for line in project.run("check", "--source", rounds.id(story)).out.splitlines()
            if rounds.id(story) in line]
     assert ids, "a found article can be checked by its id"
+
+
+def test_respect_robots_applies_to_a_listing(project: Project) -> None:
+    press = PressSite.with_stories(project.site, 3)
+    project.site.put("/robots.txt", Page(body=b"User-agent: *\nDisallow: /en/press/feed/\n",
+                                         headers={"Content-Type": "text/plain"}))
+    project.write({"press": PATHS["feed"]}, settings={"respect_robots": "true"},
+                  extra_source_lines="discover: feed")
+    result = project.run("check")
+    assert "disallowed by robots.txt" in result.out, result.out
+    assert not project.site.gets(PATHS["feed"])  # never asked for
+    assert not any(project.site.gets(story.path) for story in press.stories)
+    assert project.alerts() == []
