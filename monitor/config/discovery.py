@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from typing import Any, cast
 
-from monitor.config.entries import css_list, entry_schedule, string_list
+from monitor.config.entries import channel_names, css_list, entry_schedule, string_list
 from monitor.config.problems import Checker
 from monitor.config.values import parse_duration, suggest
 from monitor.core.ids import listing_id_problem, listing_namespace_clash, valid_source_id
@@ -133,12 +133,7 @@ def _follow(checker: Checker, entry: dict[str, Any], source_id: Any,
     if any(key in block for key in ("interval", "cron", "min", "max")):
         # min/max alone bound nothing: entry_schedule says so against a fixed default.
         schedule = entry_schedule(checker, block, source_id, Schedule(every=6 * 3600))
-    names = string_list(checker, block, "channels")
-    for name in names:
-        if name not in channels:
-            checker.error(checker.key_line(block, "channels"),
-                          f"follow of {source_id}: unknown channel '{name}'"
-                          f"{suggest(name, list(channels))}; define it under 'channels:'")
+    names = channel_names(checker, block, f"follow of {source_id}", channels)
     selector = css_list(checker, block, "selector", single=True)
     keep = KEEP_FOUND
     if "keep" in block:

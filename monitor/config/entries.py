@@ -14,7 +14,14 @@ from cssselect import SelectorError
 from lxml.cssselect import CSSSelector
 
 from monitor.config.problems import Checker
-from monitor.config.values import bare_seconds, cron_schedule, parse_duration, parse_schedule
+from monitor.config.values import (
+    bare_seconds,
+    cron_schedule,
+    parse_duration,
+    parse_schedule,
+    suggest,
+)
+from monitor.core.model import ChannelConfig
 from monitor.core.schedule import Schedule
 
 #: a source's schedule keys: how each is read, and what to say when it cannot be
@@ -120,3 +127,15 @@ def css_list(checker: Checker, entry: dict[str, Any], key: str,
                           "write it as in a stylesheet, such as \"div.article-body\"")
             return []
     return values
+
+
+def channel_names(checker: Checker, entry: dict[str, Any], owner: str,
+                  channels: dict[str, ChannelConfig]) -> list[str]:
+    """An entry's ``channels:``, each one defined under ``channels:``."""
+    names = string_list(checker, entry, "channels")
+    for name in names:
+        if name not in channels:
+            checker.error(checker.key_line(entry, "channels"),
+                          f"{owner}: unknown channel '{name}'"
+                          f"{suggest(name, list(channels))}; define it under 'channels:'")
+    return names

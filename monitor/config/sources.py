@@ -6,7 +6,13 @@ import re
 from typing import Any
 
 from monitor.config.discovery import DISCOVERY_KEYS, check_namespaces, parse_discovery
-from monitor.config.entries import css_list, entry_schedule, string_list, text_value
+from monitor.config.entries import (
+    channel_names,
+    css_list,
+    entry_schedule,
+    string_list,
+    text_value,
+)
 from monitor.config.problems import Checker, secrets_in
 from monitor.config.values import (
     has_control_characters,
@@ -73,12 +79,7 @@ def parse_sources(checker: Checker, raw: Any, parent: dict[str, Any], settings: 
         else:
             seen[source_id] = checker.key_line(entry, "id")
         schedule = entry_schedule(checker, entry, source_id, settings.default_interval)
-        names = string_list(checker, entry, "channels")
-        for name in names:
-            if name not in channels:
-                checker.error(checker.key_line(entry, "channels"),
-                              f"source {source_id}: unknown channel '{name}'"
-                              f"{suggest(name, list(channels))}; define it under 'channels:'")
+        names = channel_names(checker, entry, f"source {source_id}", channels)
         tags = string_list(checker, entry, "tags")
         selector = css_list(checker, entry, "selector", single=True)
         ignore = css_list(checker, entry, "ignore")
