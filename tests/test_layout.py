@@ -16,7 +16,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "monitor"
 # Lowest first: a stage may import itself and the stages before it.
 STAGES = ["core", "store", "config", "fetch", "extract", "discover", "evidence", "notify",
-          "archive", "pipeline", "daemon", "cli"]
+          "archive", "pipeline", "web", "daemon", "cli"]
 # What would let the core read a clock, a file, the network or a process.
 NOT_IN_CORE = {"asyncio", "httpx", "httpcore", "sqlite3", "subprocess", "socket", "os",
                "pathlib.Path.open", "threading", "multiprocessing", "time", "random",

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from monitor import __version__
-from monitor.cli import completion, evidence, history, sources
+from monitor.cli import completion, evidence, history, sources, web
 from monitor.cli.common import EXIT_FAILURES, EXIT_OK, EXIT_USAGE, load_config
 from monitor.cli.pipes import guarded_output
 from monitor.config.problems import ConfigError, Problem
@@ -35,7 +35,7 @@ from monitor.store.store import Store
 
 #: each group of subcommands declares its own in ``add_commands(command)``
 COMMAND_GROUPS = (sources.add_commands, history.add_commands, evidence.add_commands,
-                  completion.add_commands)
+                  web.add_commands, completion.add_commands)
 CONFIG_HELP = "the sources file (default: ./sources.yaml), before or after the command"
 
 

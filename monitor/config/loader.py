@@ -16,6 +16,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError
 
 from monitor.config.channel_types import CHANNEL_TYPES, ChannelKind, channel_kind
+from monitor.config.mapped_settings import timestamp_authorities, web_settings
 from monitor.config.problems import Checker, ConfigError, Problem
 from monitor.config.sources import parse_sources
 from monitor.config.values import (
@@ -39,7 +40,6 @@ from monitor.core.model import (
     Config,
     PermaConfig,
     Settings,
-    TimestampAuthority,
     WaybackConfig,
 )
 
@@ -49,6 +49,7 @@ PARSERS: dict[str, Any] = {
     "duration": parse_duration, "size": parse_size, "schedule": parse_schedule,
     "header": lambda value: header_value(value),
     "authorities": lambda value: timestamp_authorities(value),
+    "web": lambda value: web_settings(value),
 }
 SETTINGS = {f.name: f.metadata for f in fields(Settings)}
 TOP_KEYS = ["settings", "channels", "sources", "archives"]
@@ -360,20 +361,3 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list):
         return [_plain(v) for v in value]
     return value
-
-
-def timestamp_authorities(value: Any) -> tuple[TimestampAuthority, ...]:
-    """``[{url: https://tsa.example/, ca_file: tsa.pem}]``: RFC 3161 services, in turn."""
-    if not isinstance(value, list):
-        raise ValueError("not a list")
-    authorities = []
-    for item in value:
-        if isinstance(item, str):
-            item = {"url": item}
-        if not isinstance(item, dict) or set(item) - {"url", "ca_file"} or \
-                not str(item.get("url", "")).startswith(("http://", "https://")):
-            raise ValueError("not an authority")
-        ca_file = item.get("ca_file")
-        authorities.append(TimestampAuthority(url=str(item["url"]),
-                                              ca_file=Path(str(ca_file)) if ca_file else None))
-    return tuple(authorities)

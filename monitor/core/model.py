@@ -41,6 +41,16 @@ class TimestampAuthority:
 
 
 @dataclass(frozen=True)
+class WebSettings:
+    """``settings.web``: the review pages and API (``monitor serve``, or inside ``run``)."""
+
+    port: int = 0  # monitor run serves the web view on this port; 0: it does not
+    host: str = "127.0.0.1"  # another address exposes it: put it behind TLS (docs/web.md)
+    base_url: str = ""  # where people reach it: alerts link their diff there
+    preview_private: bool = False  # /preview may fetch private and loopback addresses
+
+
+@dataclass(frozen=True)
 class Settings:
     """The ``settings:`` block. Every key is declared here once, README lists them all."""
 
@@ -92,6 +102,10 @@ class Settings:
     # changed alerts in 6 h before one 'changing-constantly' (0: off)
     storm_after: int = setting(5, "int", "a whole number such as 5 (0 = never hold alerts back)",
                                minimum=0)
+    # the web view: {port, host, base_url, preview_private}
+    web: WebSettings = setting(WebSettings, "web", "a mapping such as {port: 8080, base_url: "
+                               "https://monitor.example.org} (keys: port, host, base_url, "
+                               "preview_private)")
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from monitor.core.events import Outcome
+from monitor.core.metrics import prometheus
 from monitor.core.model import Config
 from monitor.core.timestamps import stamp
 from monitor.pipeline.reports import PassReport
@@ -116,18 +117,6 @@ def _owner(path: Path) -> str | None:
         except KeyError:
             return str(uid)
     return None
-
-
-def prometheus(status: dict[str, Any]) -> str:
-    lines = []
-    for key in ("uptime_seconds", "sources", "due_within_a_minute", "checks_done",
-                "alerts_raised", "check_errors", "passes", "outbox_pending", "dead_letters"):
-        kind = "counter" if key in ("checks_done", "alerts_raised", "check_errors",
-                                    "passes") else "gauge"
-        lines += [f"# TYPE monitor_{key} {kind}", f"monitor_{key} {status[key]}"]
-    for outcome, count in sorted(status["outcomes"].items()):
-        lines.append(f'monitor_outcomes_total{{outcome="{outcome}"}} {count}')
-    return "\n".join(lines) + "\n"
 
 
 async def serve_health(port: int | None,

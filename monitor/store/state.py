@@ -9,6 +9,7 @@ import sqlite3
 from collections.abc import Iterator
 from typing import Any
 
+from monitor.store.access import ACCESS_SCHEMA
 from monitor.store.found import FOUND_SCHEMA
 from monitor.store.records import RecordUpdate, SourceRecord, _record
 
@@ -120,7 +121,7 @@ CREATE TABLE IF NOT EXISTS archive_holds (
 );
 """
 # meta stays last: a one-line table, which _add_missing_columns must not read on into the next
-SCHEMA += ARCHIVE_SCHEMA + FOUND_SCHEMA
+SCHEMA += ARCHIVE_SCHEMA + FOUND_SCHEMA + ACCESS_SCHEMA
 SCHEMA += "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);\n"
 
 
