@@ -204,6 +204,7 @@ class Daemon:
                                next_run_time=datetime.now(UTC))
         self.scheduler.start()
         server = await serve_health(self.config.settings.health_port, self.status)
+        web = self._start_web()
         log.info("monitor running: pid %d, %d source(s) from %s (%d paused); SIGTERM stops, "
                  "SIGHUP reloads", os.getpid(), len(self.config.active_sources),
                  self.config.path, len(self.config.sources) - len(self.config.active_sources))
@@ -222,10 +223,26 @@ class Daemon:
             self.scheduler.shutdown(wait=False)
             if server is not None:
                 server.close()
+            if web is not None:
+                await web
             await self.session.__aexit__(None, None, None)
             self.write_status(stopped=True)
         log.info("monitor stopped")
         return 0
+
+    def _start_web(self) -> asyncio.Future[None] | None:
+        """The web view in this loop when ``settings.web.port`` is set; it stops with us."""
+        web = self.config.settings.web
+        if not web.port:
+            return None
+        try:
+            from monitor.web.server import serve_beside
+        except ImportError:
+            log.error("settings.web.port is set but the web view's extra is not installed: "
+                      "pip install 'monitor[web]'; checks go on without it")
+            return None
+        log.info("web view on http://%s:%d/", web.host, web.port)
+        return asyncio.ensure_future(serve_beside(self.config, self.status, self.stopping))
 
     def _reload_now(self) -> None:
         self.config_mtime = self._mtime()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
 from collections.abc import Callable, Generator
 from typing import Any
 
@@ -39,12 +40,38 @@ def serve(config: Config, host: str, port: int) -> None:
     uvicorn.Server(_config(config, host, port, None)).run()
 
 
+def listening_socket(host: str, port: int) -> socket.socket:
+    """Bound here, not by uvicorn, whose failure to bind would exit the whole process."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
+
+
 async def serve_beside(config: Config, status: Callable[[], dict[str, Any]],
                        stopping: asyncio.Event) -> None:
-    """Serve ``settings.web`` in this loop until ``stopping`` is set."""
+    """Serve ``settings.web`` in this loop until ``stopping`` is set.
+
+    A port that cannot be had is logged and the daemon goes on checking.
+    """
     web = config.settings.web
+    try:
+        sock = listening_socket(web.host, web.port)
+    except OSError as exc:
+        logging.getLogger("monitor").error("the web view cannot listen on %s:%d (%s): checks "
+                                           "go on without it", web.host, web.port,
+                                           exc.strerror or exc)
+        return
     server = _QuietServer(_config(config, web.host, web.port, status))
-    task = asyncio.ensure_future(server.serve())
+    task = asyncio.ensure_future(server.serve(sockets=[sock]))
     await stopping.wait()
     server.should_exit = True
     await task
+    sock.close()
