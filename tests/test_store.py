@@ -397,3 +397,17 @@ def test_an_old_state_database_is_upgraded_on_open(tmp_path: Path) -> None:
         assert record.revision == "abc" and record.removed_at is not None
     finally:
         store.close()
+
+
+def test_a_pass_keeps_the_commit_graph_with_changed_path_filters(project: Project,
+                                                                letter: Article) -> None:
+    """What keeps `git log -- <id>.md` (history, the web's timeline) quick in a long history."""
+    project.site.put_article("/letter", letter)
+    project.write({"letter": "/letter"})
+    assert project.run("check").code == 0
+    info = project.root / "snapshots" / ".git" / "objects" / "info"
+    graphs = [*info.glob("commit-graph"), *info.glob("commit-graphs/*.graph")]
+    assert graphs, "no commit-graph written"
+    verified = subprocess.run(["git", "-C", str(project.root / "snapshots"), "commit-graph",
+                               "verify"], capture_output=True, text=True)
+    assert verified.returncode == 0, verified.stderr

@@ -88,6 +88,12 @@ class SnapshotRepo:
             # default (a thread per core) was the largest process of a pass.
             self.git("-c", "gc.autoDetach=false", "-c", "pack.threads=1",
                      "-c", "pack.windowMemory=64m", "gc", "--auto", "--quiet")
+            # A source's history is `git log -- <id>.md` over every source's commits; the
+            # commit-graph's changed-path filters let git skip the commits that did not
+            # touch it (at 6,000 commits, 1.4 s became 0.09 s). Incremental: the new
+            # commits only.
+            self.git("commit-graph", "write", "--reachable", "--changed-paths", "--split",
+                     check=False)
 
     def refresh_index(self) -> None:
         """Bring git's index up to the files our commits wrote (once, at the end of a pass).
