@@ -109,3 +109,12 @@ def test_discovery_alerts_carry_their_listing_and_their_facts():
                                                            "https://other.example/b")
     assert canonical["reason_text"].endswith("elsewhere: https://other.example/b")
     assert "noindex_source" not in alert("changed").to_json()
+
+
+def test_a_base_url_links_the_web_view_and_none_leaves_the_json_as_it_was():
+    linked = alert("changed", base_url="https://m.example/").committed_as("abc123").to_json()
+    assert linked["links"] == {"diff": "https://m.example/sources/letter/diff/abc123",
+                               "source": "https://m.example/sources/letter"}
+    removed = alert("removed", base_url="https://m.example").committed_as("def456").to_json()
+    assert removed["links"] == {"source": "https://m.example/sources/letter"}
+    assert all("links" not in alert(e).committed_as("abc123").to_json() for e in ALERT_EVENTS)

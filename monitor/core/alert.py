@@ -3,13 +3,14 @@
 It becomes the alert JSON of DESIGN.md (``to_json``) only where it leaves the
 pipeline: the outbox, the alert files and the channels. The rules of what an
 alert carries live in ``make_alert``: which events name a reason, which carry
-a diff, which name the revision before them.
+a diff, which name the revision before them, and which link the web view.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from typing import Any
+from urllib.parse import quote
 
 from monitor.core.changes import Change, is_silent
 from monitor.core.diff import Diff
@@ -60,6 +61,18 @@ class Alert:
     last_seen_at: str | None = None  # removed: when the page was last seen online
     listing_id: str | None = None  # new, delisted: the listing that named the article
     noindex_source: str | None = None  # noindexed: "meta" or "header"
+    # settings.web.base_url ("": no web view): where ``links`` point; not in the JSON itself
+    base_url: str = ""
+
+    @property
+    def links(self) -> tuple[tuple[str, str], ...]:
+        """(name, URL) in the web view: ``diff`` (the change, on an event that carries
+        one and names its commit) and ``source`` (its timeline), or none without a base_url.
+
+        Built from the revision as it is when asked, so that the alert of a commit
+        links the commit that ``committed_as`` named, not the one before it.
+        """
+        return web_links(self.base_url, self.event, self.source_id, self.revision)
 
     @property
     def reason_text(self) -> str:
@@ -115,7 +128,24 @@ class Alert:
         if self.archive_urls:
             body["archive_urls"] = [{"service": service, "revision": revision, "url": url}
                                     for service, revision, url in self.archive_urls]
+        if self.links:
+            body["links"] = dict(self.links)
         return body
+
+
+def web_links(base_url: str, event: Event, source_id: str,
+              revision: str | None) -> tuple[tuple[str, str], ...]:
+    """``diff``: ``<base_url>/sources/<id>/diff/<rev>`` for a changed or restored alert that
+    names its commit; ``source``: ``<base_url>/sources/<id>``, the source's timeline."""
+    base = base_url.rstrip("/")
+    if not base or not source_id:
+        return ()
+    source = f"{base}/sources/{quote(source_id, safe='')}"
+    links: list[tuple[str, str]] = []
+    if event in DIFF_EVENTS and revision:
+        links.append(("diff", f"{source}/diff/{quote(revision, safe='')}"))
+    links.append(("source", source))
+    return tuple(links)
 
 
 def make_alert(event: Event | str, *, alert_id: str, source: Source, title: str,
@@ -127,7 +157,7 @@ def make_alert(event: Event | str, *, alert_id: str, source: Source, title: str,
                archive_urls: tuple[tuple[str, str, str], ...] = (),
                last_text: Document | None = None, last_seen_at: str | None = None,
                count: int | None = None, listing_id: str | None = None,
-               noindex_source: str | None = None) -> Alert:
+               noindex_source: str | None = None, base_url: str = "") -> Alert:
     """The alert of one event. ``reason`` is the check's; the event decides if it is kept.
 
     ``moved`` is (from, to) for a ``moved`` event, both as requested: they are
@@ -137,6 +167,7 @@ def make_alert(event: Event | str, *, alert_id: str, source: Source, title: str,
     went: its text as last stored, and when a check last found it online; a new or
     delisted article quotes it too. ``moved`` also carries a ``canonical-changed``
     alert's (page, canonical) and ``count`` a held-back ``new`` alert's queue.
+    ``base_url`` is ``settings.web.base_url``: with it the alert links the web view.
     """
     event = Event(event)
     from_url, to_url = moved if event in URL_EVENTS and moved else (None, None)
@@ -172,4 +203,5 @@ def make_alert(event: Event | str, *, alert_id: str, source: Source, title: str,
         last_seen_at=last_seen_at if event in (Event.REMOVED, Event.DELISTED) else None,
         count=count, listing_id=listing_id or source.listing if event in (
             Event.NEW, Event.DELISTED) else None,
-        noindex_source=noindex_source if event == Event.NOINDEXED else None)
+        noindex_source=noindex_source if event == Event.NOINDEXED else None,
+        base_url=base_url.rstrip("/"))

@@ -32,8 +32,12 @@ SAMPLE_AFTER = ("This is a sample paragraph for a test alert, not real news: a p
                 "for debate.")
 
 
-def sample_alert(now: datetime | None = None) -> Alert:
-    """A ``changed`` alert built from a real diff, marked as a test everywhere."""
+def sample_alert(now: datetime | None = None, base_url: str = "") -> Alert:
+    """A ``changed`` alert built from a real diff, marked as a test everywhere.
+
+    With ``base_url`` (``settings.web.base_url``) it links the web view as a real
+    alert would; it names no commit, so the link is the sample source's timeline.
+    """
     now = now or datetime.now(UTC)
     before = Document(title=SAMPLE_TITLE, paragraphs=(SAMPLE_BEFORE,))
     after = Document(title=SAMPLE_TITLE, paragraphs=(SAMPLE_AFTER,))
@@ -42,13 +46,14 @@ def sample_alert(now: datetime | None = None) -> Alert:
     alert = make_alert(Event.CHANGED, alert_id=new_alert_id(), source=source,
                        title=SAMPLE_TITLE, detected_at=stamp(now), revision=None,
                        diff=diff_documents(before, after), modified=("", ""),
-                       previous_detected_at=stamp(now - timedelta(days=1)))
+                       previous_detected_at=stamp(now - timedelta(days=1)),
+                       base_url=base_url)
     return replace(alert, test=True)
 
 
 async def send_test_alert(config: Config, names: list[str]) -> dict[str, str | None]:
     """Send one sample alert to each named channel; the error per channel, or None."""
-    alert = sample_alert().to_json()
+    alert = sample_alert(base_url=config.settings.web.base_url).to_json()
     timeout = httpx.Timeout(config.settings.delivery_timeout)
     async with httpx.AsyncClient(timeout=timeout, follow_redirects=False,
                                  headers={"User-Agent": config.settings.user_agent}) as client:

@@ -305,7 +305,8 @@ class Checker:
             moved=(tracked_url(source, record), decision.moved_to) if decision.moved_to
             else None, modified=(record.page_modified, document.modified),
             previous_detected_at=record.last_changed_at, archive_urls=self._mementos(source),
-            last_text=watched or document, last_seen_at=last_seen(record))
+            last_text=watched or document, last_seen_at=last_seen(record),
+            base_url=self.settings.web.base_url)
 
     def _announce(self, source: Source, decision: Decision, document: Document,
                   detected_at: str, watched: Document | None) -> Alert | None:
@@ -321,7 +322,8 @@ class Checker:
                           title=(text.title if text else "") or article.title or source.url,
                           detected_at=detected_at, revision=None,
                           reason=decision.reason if decision.outcome == "error" else None,
-                          last_text=text, listing_id=source.listing)
+                          last_text=text, listing_id=source.listing,
+                          base_url=self.settings.web.base_url)
 
     def _signal_alert(self, event: SignalEvent, source: Source, document: Document,
                       detected_at: str) -> Alert:
@@ -329,7 +331,8 @@ class Checker:
                           title=document.title, detected_at=detected_at, revision=None,
                           reason=event.reason, moved=(event.from_url or "", event.to_url or "")
                           if event.event == "canonical-changed" else None,
-                          noindex_source=event.noindex_source)
+                          noindex_source=event.noindex_source,
+                          base_url=self.settings.web.base_url)
 
     def _mementos(self, source: Source) -> tuple[tuple[str, str, str], ...]:
         """The web archives' copies of this source's earlier versions, for its alert."""

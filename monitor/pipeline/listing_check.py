@@ -215,7 +215,7 @@ class ListingChecker:
             alerts.append(make_alert(Event.NEW, alert_id=new_alert_id(), source=source,
                                      title=source.name or source.id, detected_at=found_at,
                                      revision=None, reason="held-back", count=news.held_back,
-                                     listing_id=source.id))
+                                     listing_id=source.id, base_url=self.settings.web.base_url))
         paragraphs = tuple(sorted(listed_items))
         document = Document(title=source.name or f"{source.id} ({discovery.kind})",
                             paragraphs=paragraphs)
@@ -307,7 +307,7 @@ class ListingChecker:
                           detected_at=stamp(datetime.now(UTC)), revision=record.revision,
                           reason="reverted" if event == "reverted" else None,
                           last_text=text, last_seen_at=last_seen(record),
-                          listing_id=listing.id)
+                          listing_id=listing.id, base_url=self.settings.web.base_url)
 
     def _alert_source(self, listing: Source, alert: Alert) -> Source:
         """The source an alert is routed as: a delisted article goes where its listing's
@@ -322,7 +322,8 @@ class ListingChecker:
                reason: str | None) -> Alert:
         return make_alert(event, alert_id=new_alert_id(), source=source,
                           title=source.name or source.id, detected_at=detected_at,
-                          revision=record.revision, reason=reason)
+                          revision=record.revision, reason=reason,
+                          base_url=self.settings.web.base_url)
 
     async def _failed(self, source: Source, record: SourceRecord, result: FetchResult,
                       why: str) -> CheckReport:

@@ -136,7 +136,9 @@ def _rebuild(store: Store, config: Config) -> int:
                 replace(make_alert(alert_event, alert_id=alert_id, source=source,
                                    title=snapshot.document.title,
                                    detected_at=entry.trailers.get("Fetched-At", entry.date),
-                                   revision=entry.revision), rebuilt_from_git=True)
+                                   revision=entry.revision,
+                                   base_url=config.settings.web.base_url),
+                        rebuilt_from_git=True)
                 for alert_event, alert_id in entry.alerts])
         store.set_ingested_head(db, store.head() or "")
     return len(entries)
@@ -165,7 +167,7 @@ def _replay(store: Store, config: Config, since: str) -> int:
                 if store.has_alert(alert_id) or not sources.ours(source_id, entry):
                     continue
                 alert = _replayed_alert(entry, alert_event, alert_id, source, previous,
-                                        before, snapshot)
+                                        before, snapshot, config.settings.web.base_url)
                 store.add_alert(db, alert, route(alert, source, config))
                 if alert_event == "new" and source.listing:
                     announced(db, source_id)  # its next check is an ordinary one
@@ -176,7 +178,7 @@ def _replay(store: Store, config: Config, since: str) -> int:
 
 def _replayed_alert(entry: LogEntry, event: str, alert_id: str, source: Source,
                     previous: str | None, before: Snapshot | None,
-                    snapshot: Snapshot) -> Alert:
+                    snapshot: Snapshot, base_url: str = "") -> Alert:
     diff = None
     if event in DIFF_EVENTS and before is not None and before.document != snapshot.document:
         diff = diff_documents(before.document, snapshot.document)
@@ -187,4 +189,4 @@ def _replayed_alert(entry: LogEntry, event: str, alert_id: str, source: Source,
                       moved=(before.url if before else source.url, snapshot.url),
                       # A removal quotes the text as it was; a new article its own.
                       last_text=before.document if before and event == "removed"
-                      else snapshot.document)
+                      else snapshot.document, base_url=base_url)

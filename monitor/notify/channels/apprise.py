@@ -59,6 +59,8 @@ def alert_body(alert: dict[str, Any]) -> tuple[str, str]:
         head.append(f"Added: {r.quoted(v.added)}")
     head += [f"{name}: {value}" for name, value in v.facts if name != "Detected"]
     head += v.notes
+    if v.review:
+        head.append(f"{v.review[0]}: {v.review[1]}")
     if v.excerpt:
         head += ["", f"{v.excerpt_label}:", r.truncate(v.excerpt, 1200)]
     top = "\n".join(head)
@@ -85,6 +87,8 @@ def digest_body(digest: dict[str, Any]) -> tuple[str, str]:
     shown = 0
     for row in d.rows[:r.CHAT_DIGEST_ROWS]:
         line = f"• {row.source_id}: {row.events_text()} — {r.truncate(row.title, 80)}"
+        if row.review:
+            line += f" · {row.review[0]}: {row.review[1]}"
         if r.units("\n".join([*lines, line])) > BODY_LIMIT - 60:
             break
         lines.append(line)

@@ -82,6 +82,8 @@ def embed_payload(alert: dict[str, Any]) -> dict[str, Any]:
         head.append(f"**{r.escape_markdown(v.title)}**")
     head += [f"**{r.escape_markdown(line)}**" for line in v.classes]
     head += [f"*{r.escape_markdown(note)}*" for note in v.notes]
+    if v.review:
+        head.append(masked_link(*v.review))
     if v.excerpt:
         head.append(f"**{v.excerpt_label}:**\n" + quote(r.truncate(v.excerpt, 1500)))
     top = "\n".join(head)
@@ -99,6 +101,11 @@ def embed_payload(alert: dict[str, Any]) -> dict[str, Any]:
     if v.test:  # what a notification shows: it must read as a test
         payload["content"] = TEST_CONTENT
     return payload
+
+
+def masked_link(words: str, url: str) -> str:
+    """``[see the change](<url>)``: a Markdown link that Discord shows without a preview."""
+    return f"[{r.escape_markdown(words)}](<{r.safe_url(url)}>)"
 
 
 def _code(text: str) -> str:
@@ -120,6 +127,8 @@ def diff_payload(alert: dict[str, Any]) -> dict[str, Any]:
                                     for name, value in v.facts]
     head.append(r.truncate(" · ".join(facts), 600))
     head += [f"*{r.escape_markdown(note)}*" for note in v.notes]
+    if v.review:
+        head.append(masked_link(*v.review))
     if v.excerpt:
         head.append(f"**{v.excerpt_label}:**\n" + quote(r.truncate(v.excerpt, 900)))
     top = "\n".join(head)
@@ -150,7 +159,8 @@ def digest_payload(digest: dict[str, Any]) -> dict[str, Any]:
     for row in d.rows:
         title = r.escape_markdown(r.truncate(row.title, 120))
         label = f"[{title}]({r.safe_url(row.url)})" if row.url else title
-        lines.append(f"• `{row.source_id}` {label} — {row.events_text()}")
+        review = f" · {masked_link(*row.review)}" if row.review else ""
+        lines.append(f"• `{row.source_id}` {label} — {row.events_text()}{review}")
     kept: list[str] = []
     for line in lines[:r.CHAT_DIGEST_ROWS]:
         if r.units("\n".join([*kept, line])) > DESCRIPTION_LIMIT - 60:

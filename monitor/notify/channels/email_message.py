@@ -4,9 +4,9 @@ Mail is where evidence is kept, so the message carries the whole changed
 paragraphs, not excerpts: an HTML part in which deleted words are struck
 through in red and inserted words highlighted in green (the alert's own
 word-level diff), the title and link, the reason and the times (a removal:
-the last text seen), with the git revisions and the ``monitor diff`` command in
-a footer; and a plain-text part with the same content in ``[-old-]{+new+}`` notation for
-clients that show no HTML.
+the last text seen) and the link into the web view ("see the change"), with the
+git revisions and the ``monitor diff`` command in a footer; and a plain-text part
+with the same content in ``[-old-]{+new+}`` notation for clients that show no HTML.
 
 Threading: each message's ``Message-ID`` is built from the alert id, and
 ``In-Reply-To`` / ``References`` name one stable id per source
@@ -106,6 +106,9 @@ def alert_html(alert: dict[str, Any], subject: str) -> str:
                 f'<a href="{url}" style="color:{MUTED}">{url}</a></p>')
     else:
         link = ""
+    review = (f'<p style="margin:0 0 16px;font-size:14px"><a href="{r.escape_html(v.review[1])}"'
+              f' style="color:#0969da">{r.escape_html(v.review[0])}</a></p>'
+              if v.review else "")
     rows = [fact_row("Source", code(v.source_id))]
     if v.removed:
         rows.append(fact_row("Removed", fragments_html(v.removed, r.DEL_STYLE, "del")))
@@ -124,6 +127,7 @@ def alert_html(alert: dict[str, Any], subject: str) -> str:
         f'{heading}</h1>',
         subtitle,
         link,
+        review,
         "".join(f'<p style="margin:0 0 4px;font-size:15px;font-weight:600">'
                 f'{r.escape_html(line)}</p>' for line in v.classes),
         '<table role="presentation" style="border-collapse:collapse;font-size:14px;'
@@ -185,6 +189,8 @@ def alert_text(alert: dict[str, Any]) -> str:
         lines.append(v.title)
     if v.url:
         lines.append(v.url)
+    if v.review:
+        lines.append(f"{v.review[0]}: {v.review[1]}")
     if v.classes:
         lines += ["", *v.classes]
     lines += ["", f"Source: {v.source_id}"]
@@ -223,8 +229,10 @@ def digest_html(digest: dict[str, Any], subject: str) -> str:
         reason = f" ({r.escape_html(v.reason)})" if v.reason and v.event != "moved" else ""
         if v.event == "moved" and v.url.startswith(("http://", "https://")):
             reason = f' → <a href="{r.escape_html(v.url)}">{r.escape_html(v.url)}</a>'
+        review = (f' · <a href="{r.escape_html(v.review[1])}">{r.escape_html(v.review[0])}</a>'
+                  if v.review else "")
         items.append(f"<li>{code(v.source_id)} <strong>{r.escape_html(v.label)}</strong>"
-                     f"{reason}{changes}</li>")
+                     f"{reason}{changes}{review}</li>")
     more = len(digest.get("alerts") or []) - len(items)
     inner = (f'<p style="margin:0 0 6px;font-size:12px;font-weight:600;letter-spacing:.05em;'
              f'text-transform:uppercase;color:{MUTED}">Digest · {r.escape_html(d.period)}</p>'
@@ -242,7 +250,8 @@ def digest_text(digest: dict[str, Any]) -> str:
     lines = [f"📋 {d.headline}", d.period, "", r.digest_text_table(d, max_rows=500), ""]
     for alert in (digest.get("alerts") or [])[:MAX_BLOCKS]:
         v = r.view(alert)
-        lines.append(f"- {r.gist(v)} [{v.source_id}] {v.url}")
+        review = f" · {v.review[0]}: {v.review[1]}" if v.review else ""
+        lines.append(f"- {r.gist(v)} [{v.source_id}] {v.url}{review}")
     return "\n".join(lines) + "\n"
 
 

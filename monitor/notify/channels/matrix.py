@@ -52,6 +52,8 @@ def plain_body(v: r.AlertView, passages: list[list[r.Segment]]) -> str:
              f"Source: {v.source_id}"]
     lines += [f"{name}: {value}" for name, value in v.facts]
     lines += v.notes
+    if v.review:
+        lines.append(f"{v.review[0]}: {v.review[1]}")
     if v.excerpt:
         lines += ["", f"{v.excerpt_label}:", *(f"> {line}" for line in v.excerpt.split("\n"))]
     note: Note = lambda n: r.more_changes(n)  # noqa: E731
@@ -73,6 +75,8 @@ def html_body(v: r.AlertView, passages: list[list[r.Segment]]) -> str:
     classes = "".join(f"<strong>{h(line)}</strong><br>" for line in v.classes)
     title = f"{h(v.title)}<br>" if v.name else ""
     notes = "".join(f"<br><em>{h(note)}</em>" for note in v.notes)
+    if v.review:
+        notes += f"<br>{a(v.review[1], v.review[0])}"
     head = (f"<p>{v.icon} <strong>{h(v.label)}:</strong> {a(v.url, v.heading)}<br>"
             f"{title}{classes}{' · '.join(facts)}{notes}</p>")
     if v.excerpt:

@@ -61,8 +61,9 @@ def alert_payload(alert: dict[str, Any]) -> dict[str, Any]:
     }
     if v.url.startswith(("http://", "https://")):
         attachment["title_link"] = v.url
-    return {"text": f"{v.icon} **{md(v.label)}:** {link(v.url, r.truncate(v.heading, 300))}",
-            "attachments": [attachment]}
+    review = f" · {link(v.review[1], v.review[0])}" if v.review else ""
+    return {"text": f"{v.icon} **{md(v.label)}:** {link(v.url, r.truncate(v.heading, 300))}"
+                    f"{review}", "attachments": [attachment]}
 
 
 def digest_payload(digest: dict[str, Any]) -> dict[str, Any]:
@@ -75,6 +76,8 @@ def digest_payload(digest: dict[str, Any]) -> dict[str, Any]:
     for row in d.rows[:r.CHAT_DIGEST_ROWS]:
         counts = " | ".join(str(row.counts.get(e, "")) or "·" for e in d.events)
         title = link(row.url, r.truncate(row.title, 120)).replace("|", "\\|")
+        if row.review:
+            title += f" · {link(row.review[1], row.review[0])}"
         candidate = f"| `{row.source_id}` {title} | {counts} |"
         if r.units("\n".join([*lines, candidate])) > TEXT_LIMIT * 3:
             break

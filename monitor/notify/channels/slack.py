@@ -41,6 +41,11 @@ def facts_line(v: r.AlertView) -> str:
     return " · ".join(parts)
 
 
+def review_line(review: tuple[str, str] | None) -> str:
+    """The web view's link on a line of its own ("see the change"), or nothing."""
+    return f"\n{link(review[1], review[0])}" if review else ""
+
+
 def quote(text: str) -> str:
     """Text as a Slack block quote, line by line."""
     return "\n".join(f">{r.escape_slack(line)}" for line in text.split("\n"))
@@ -57,7 +62,7 @@ def alert_payload(alert: dict[str, Any]) -> dict[str, Any]:
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "emoji": True,
                                     "text": r.truncate(f"{v.icon} {v.headline}", HEADER_LIMIT)}},
-        section(f"*{link(v.url, v.title)}*\n{facts_line(v)}{notes}"),
+        section(f"*{link(v.url, v.title)}*\n{facts_line(v)}{notes}{review_line(v.review)}"),
     ]
     if v.classes:
         blocks.insert(1, section("\n".join(f"*{r.escape_slack(line)}*" for line in v.classes)))
@@ -87,7 +92,9 @@ def digest_payload(digest: dict[str, Any]) -> dict[str, Any]:
         {"type": "context", "elements": [{"type": "mrkdwn", "text": r.escape_slack(d.period)}]},
     ]
     lines = [f"• `{r.escape_slack(row.source_id)}` {link(row.url, r.truncate(row.title, 100))}"
-             f" — {r.escape_slack(row.events_text())}" for row in d.rows]
+             f" — {r.escape_slack(row.events_text())}"
+             + (f" · {link(row.review[1], row.review[0])}" if row.review else "")
+             for row in d.rows]
     section: list[str] = []
     shown = 0
     for line in lines[:r.CHAT_DIGEST_ROWS]:

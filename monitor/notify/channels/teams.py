@@ -122,6 +122,8 @@ def alert_payload(alert: dict[str, Any]) -> dict[str, Any]:
         body += [line(run(r.truncate(paragraph, 1500), italic=True), spacing="Small")
                  for paragraph in v.excerpt.split("\n\n")]
     actions = open_url(v.url, "Open the page")
+    if v.review:  # the web view's page of the change: "See the change"
+        actions += open_url(v.review[1], v.review[0].capitalize())
     footer = footer_lines(v)
     excerpts = r.excerpts(v.blocks)
     passages = [segment_lines(e) for e in excerpts]
@@ -145,6 +147,15 @@ def alert_payload(alert: dict[str, Any]) -> dict[str, Any]:
     return envelope(body + footer, actions)
 
 
+def review_runs(row: r.DigestRow) -> list[dict[str, Any]]:
+    """A digest row's link into the web view: `` · see the change``, the words a link."""
+    if not row.review or not row.review[1].startswith(("http://", "https://")):
+        return []
+    words, url = row.review
+    return [run(" · "), run(words, color="Accent",
+                            selectAction={"type": "Action.OpenUrl", "url": url})]
+
+
 def digest_payload(digest: dict[str, Any]) -> dict[str, Any]:
     d = r.digest_view(digest)
     body: list[dict[str, Any]] = [
@@ -158,7 +169,8 @@ def digest_payload(digest: dict[str, Any]) -> dict[str, Any]:
             title["selectAction"] = {"type": "Action.OpenUrl", "url": row.url}
         candidate = [*body, line(run(f"{row.source_id}  ", fontType="Monospace",
                                      weight="Bolder"),
-                                 run(f"{row.events_text()} — "), title, spacing="Small")]
+                                 run(f"{row.events_text()} — "), title, *review_runs(row),
+                                 spacing="Small")]
         if size(envelope(candidate, [])) + 300 > PAYLOAD_LIMIT:
             break
         body = candidate

@@ -52,6 +52,8 @@ def alert_text(alert: dict[str, Any]) -> str:
     facts = r.html_facts(v, h, a, shorten=r.truncate, skip=("Detected",))
     head.append(" · ".join(facts))
     head += [f"<i>{h(note)}</i>" for note in v.notes]
+    if v.review:
+        head.append(a(v.review[1], v.review[0]))
     if v.excerpt:
         head.append(f"<b>{h(v.excerpt_label)}:</b>\n<blockquote>{h(r.truncate(v.excerpt, 1500))}"
                     "</blockquote>")
@@ -79,7 +81,8 @@ def digest_text(digest: dict[str, Any]) -> str:
     lines: list[str] = []
     for row in d.rows[:r.CHAT_DIGEST_ROWS]:
         candidate = (f"• <code>{h(row.source_id)}</code> "
-                     f"{a(row.url, r.truncate(row.title, 100))} — {h(row.events_text())}")
+                     f"{a(row.url, r.truncate(row.title, 100))} — {h(row.events_text())}"
+                     + (f" · {a(row.review[1], row.review[0])}" if row.review else ""))
         if r.units("\n".join([top, "", *lines, candidate])) > TEXT_LIMIT - 80:
             break
         lines.append(candidate)

@@ -22,7 +22,9 @@ from monitor.core.diff import DELETE, EQUAL, INSERT
 from monitor.core.people_time import for_people
 from monitor.notify.channels.render.alert_view import (
     CODE_FACTS,
+    DIFF_LINK_TEXT,
     REASONS,
+    SOURCE_LINK_TEXT,
     TEST_MARK,
     AlertView,
     gist,
@@ -30,6 +32,7 @@ from monitor.notify.channels.render.alert_view import (
     more_changes,
     page_url,
     quoted,
+    review_link,
     short_revision,
     view,
 )
@@ -97,6 +100,7 @@ __all__ = [
     "CONTEXT_WORDS",
     "DELETE",
     "DEL_STYLE",
+    "DIFF_LINK_TEXT",
     "EMAIL_CHANGE_CHARS",
     "EQUAL",
     "EVENT_COLOURS",
@@ -107,6 +111,7 @@ __all__ = [
     "INSERT",
     "INS_STYLE",
     "REASONS",
+    "SOURCE_LINK_TEXT",
     "TEST_MARK",
     "URL_FACTS",
     "AlertView",
@@ -144,6 +149,7 @@ __all__ = [
     "plain",
     "quoted",
     "redact",
+    "review_link",
     "safe_url",
     "short_revision",
     "side",

@@ -2,8 +2,9 @@
 
 An alert must say at a glance what changed, so every channel shows the same
 thing: the event and title (or the source's name), the source and link, the
-reason in words, the words removed and added, the times for people, and in a
-footer the git revisions and the ``monitor diff`` command. ``view`` reads the
+reason in words, the words removed and added, the times for people, the link
+into the web view ("see the change", when ``settings.web.base_url`` is set), and
+in a footer the git revisions and the ``monitor diff`` command. ``view`` reads the
 alert's JSON document once into an ``AlertView``; the channels only choose
 markup and a size budget.
 """
@@ -47,6 +48,9 @@ SAID_EVENTS = ("removed", "failing", "delisted", "noindexed", "canonical-changed
 #: Footer items whose values are revision hashes or commands, shown as code.
 CODE_FACTS = ("Revision", "Previous", "Reverts to", "Full diff")
 TEST_MARK = "[TEST]"
+#: The words of the web view's link: the change's diff page, else the source's timeline.
+DIFF_LINK_TEXT = "see the change"
+SOURCE_LINK_TEXT = "see its history"
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,7 @@ class AlertView:
     footer: list[tuple[str, str]] = field(default_factory=list)  # (name, code value)
     excerpt: str = ""  # removed, delisted: the last text seen; new: its opening
     kind: str = ""  # the event, or event/reason where the reason turns it around
+    review: tuple[str, str] | None = None  # (words, URL): the web view's page of it
 
     @property
     def excerpt_label(self) -> str:
@@ -133,7 +138,20 @@ def view(alert: dict[str, Any]) -> AlertView:
         added=[str(f) for f in diff.get("added") or []],
         blocks=blocks, test=test, classes=_classes(changes), name=name,
         notes=_notes(alert), footer=_footer(alert, source_id, bool(blocks) and not test),
-        excerpt=str(alert.get("excerpt") or ""), kind=kind)
+        excerpt=str(alert.get("excerpt") or ""), kind=kind, review=review_link(alert))
+
+
+def review_link(alert: dict[str, Any]) -> tuple[str, str] | None:
+    """The alert's link into the web view, with its words: ``links.diff`` as "see the
+    change", else ``links.source`` (the timeline); None without one (no ``base_url``)."""
+    links = alert.get("links")
+    if not isinstance(links, dict):
+        return None
+    for key, words in (("diff", DIFF_LINK_TEXT), ("source", SOURCE_LINK_TEXT)):
+        url = str(links.get(key) or "")
+        if url.startswith(("http://", "https://")):
+            return words, url
+    return None
 
 
 def page_url(alert: dict[str, Any]) -> str:

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from monitor.core.timestamps import STAMP
-from monitor.notify.channels.render.alert_view import page_url
+from monitor.notify.channels.render.alert_view import SOURCE_LINK_TEXT, page_url, review_link
 from monitor.notify.channels.render.event_words import EVENT_LABELS, alert_kind, kind_label
 from monitor.notify.channels.render.text import escape_html
 
@@ -33,6 +33,9 @@ class DigestRow:
     counts: dict[str, int] = field(default_factory=dict)
     words: int = 0  # words added + removed across its changes
     silent: int = 0  # its changes that no correction note or modified date announced
+    # (words, URL) in the web view: one alert's own page ("see the change"); several
+    # alerts of the source: its timeline
+    review: tuple[str, str] | None = None
 
     def events_text(self) -> str:
         text = ", ".join(f"{column(kind)} ×{n}" if n > 1 else column(kind)
@@ -71,6 +74,7 @@ def digest_view(digest: dict[str, Any]) -> DigestView:
         row.words += sum(len(str(f).split()) for key in ("added", "removed")
                          for f in diff.get(key) or [])
         row.silent += alert.get("silent") is True
+        row.review = review_link(alert) if sum(row.counts.values()) == 1 else _timeline(alert)
     order = list(EVENT_LABELS)
     events = sorted({e for row in rows.values() for e in row.counts},
                     key=lambda e: order.index(e) if e in order else len(order))
@@ -78,6 +82,13 @@ def digest_view(digest: dict[str, Any]) -> DigestView:
     listed = sorted(rows.values(), key=lambda row: not row.silent)
     return DigestView(listed, events, len(digest.get("alerts") or []),
                       period(digest.get("since"), digest.get("until")))
+
+
+def _timeline(alert: dict[str, Any]) -> tuple[str, str] | None:
+    """The source's timeline, where a digest row stands for more than one alert."""
+    links = alert.get("links")
+    url = str(links.get("source") or "") if isinstance(links, dict) else ""
+    return (SOURCE_LINK_TEXT, url) if url.startswith(("http://", "https://")) else None
 
 
 def column(kind: str) -> str:
@@ -141,6 +152,9 @@ def digest_html_table(d: DigestView, *, styled: bool = True,
                 else escape_html(row.title))
         counts = "".join(f"<td{style(num)}>{row.counts.get(e, '') or '·'}</td>"
                          for e in d.events)
+        if row.review:
+            words, url = row.review
+            link += f' · <a href="{escape_html(url)}">{escape_html(words)}</a>'
         out.append(f"<tr><td{style(cell)}><code>{escape_html(row.source_id)}</code><br>"
                    f"{link}</td>{counts}</tr>")
     out.append("</tbody></table>")
