@@ -65,6 +65,10 @@ class NewSource:
     selector: str | None = None
     enabled: bool = True
     discover: str | None = None  # a listing: feed, sitemap or links (an OPML feed: feed)
+    tags: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()  # CSS selectors of elements that are never the article
+    channels: tuple[str, ...] = ()  # empty: every channel
+    notes: str | None = None
 
 
 @dataclass(frozen=True)
@@ -158,6 +162,14 @@ def _entry(source_id: str, item: NewSource) -> CommentedMap:
         entry["interval"] = item.every
     if item.selector:
         entry["selector"] = item.selector
+    for key in ("ignore", "tags", "channels"):
+        values: tuple[str, ...] = getattr(item, key)
+        if values:
+            listed = CommentedSeq(values)
+            listed.fa.set_flow_style()
+            entry[key] = listed
+    if item.notes:
+        entry["notes"] = item.notes
     return entry
 
 
