@@ -10,7 +10,8 @@ page never waits for a pass and a pass never waits for a page.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,8 +19,10 @@ from typing import Any
 
 from monitor.core.diff import diff_documents
 from monitor.core.document import Document, Snapshot
+from monitor.core.events import Event
 from monitor.core.model import Config, Source
 from monitor.core.readable_diff import Block, Side, changed_blocks
+from monitor.core.schedule import Schedule
 from monitor.pipeline.found import found_sources
 from monitor.store.history import History, HistoryError, NoSnapshots, Version
 from monitor.store.records import SourceRecord
@@ -98,11 +101,28 @@ class Reader:
         self.config = config
         self.store = store
         self.history = history
+        self._records: dict[str, SourceRecord] | None = None
 
     # --- sources ---------------------------------------------------------------
 
     def records(self) -> dict[str, SourceRecord]:
-        return self.store.records() if self.store else {}
+        """Every source's state row: one query per request, kept for the next question."""
+        if self._records is None:
+            self._records = self.store.records() if self.store else {}
+        return self._records
+
+    def titles(self, source_ids: Iterable[str]) -> dict[str, str]:
+        """The title of each source's last stored version (those that have one), read by
+        one git process for them all: the sources page asks it for the rows it shows."""
+        records = self.records()
+        pairs = [(records[i].revision or "", i) for i in source_ids
+                 if i in records and records[i].revision]
+        if self.history is None or not pairs:
+            return {}
+        snapshots = self.history.repo.snapshots_at(pairs)
+        return {source_id: snapshot.document.title
+                for (_, source_id), snapshot in zip(pairs, snapshots, strict=True)
+                if snapshot is not None and snapshot.document.title}
 
     def sources(self) -> list[Source]:
         """The configured sources, each listing followed by what it found."""
@@ -182,6 +202,49 @@ class Reader:
             return []
         return self.store.recent_alerts(limit)
 
+    def changes(self, *, tag: str = "", source_id: str = "",
+                limit: int = 50) -> list[dict[str, Any]]:
+        """The newest alerts that say the wording or the page changed (the feed's
+        entries): every event but ``failing`` and ``recovered``, of one source or
+        one tag. Read in the alerts' own order, newest first, stopping at ``limit``."""
+        if self.store is None or self.store.db is None or limit <= 0:
+            return []
+        events = sorted(CHANGE_EVENTS)
+        sql = (f"SELECT body FROM alerts WHERE event IN ({', '.join('?' * len(events))})"
+               + (" AND source_id = ?" if source_id else "") + " ORDER BY id DESC")
+        rows: Iterable[Any] = self.store.db.execute(
+            sql, (*events, source_id) if source_id else events)
+        found: list[dict[str, Any]] = []
+        for (body,) in rows:
+            alert = json.loads(body)
+            if tag and tag not in (alert.get("tags") or ()):
+                continue
+            found.append(alert)
+            if len(found) >= limit:
+                break
+        return found
+
+
+#: the events of the feed of changes: what happened to a page, not to its checks
+CHANGE_EVENTS = frozenset(str(e) for e in Event) - {str(Event.FAILING), str(Event.RECOVERED)}
+
+
+def describe_schedule(schedule: Schedule) -> str:
+    """``every 6h``, ``cron 0 * * * *``, ``adaptive, every 15m to 7d``: as ``list --long``."""
+    if schedule.cron:
+        return f"cron {schedule.cron}"
+    if schedule.adaptive:
+        return (f"adaptive, every {_duration(schedule.min_every)} to "
+                f"{_duration(schedule.max_every)}")
+    return f"every {_duration(schedule.every or 0)}"
+
+
+def _duration(seconds: float) -> str:
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{seconds / size:g}{unit}"
+    return f"{seconds:g}s"
+
 
 def row_of(source: Source, record: SourceRecord | None) -> SourceRow:
     status = "paused" if not source.enabled else "new" if record is None else (
@@ -208,11 +271,19 @@ def filter_rows(rows: list[SourceRow], *, query: str = "", tag: str = "",
             and (not tag or tag in row.tags) and (not status or row.status == status)]
 
 
+def _has_state(store: Store) -> bool:
+    """Whether a pass ever wrote the database: ``monitor token create`` alone makes one
+    that holds only the tokens and users."""
+    assert store.db is not None
+    return store.db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' "
+                            "AND name = 'sources'").fetchone() is not None
+
+
 @contextmanager
 def reading(config: Config) -> Iterator[Reader]:
     """A Reader over a read-only state database and the snapshot history, if they exist."""
     store = Store.of(config.settings)
-    opened = store.open_readonly()
+    opened = store.open_readonly() and _has_state(store)
     try:
         try:
             history: History | None = History(config.settings.snapshots)
