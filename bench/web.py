@@ -80,6 +80,8 @@ def build(root: Path, sources: int, versions: int) -> list[tuple[str, str]]:
         save_user(db, "bench", hash_password(PASSWORD), "2026-11-25T10:00:00Z")
         token = create_token(db, "bench", True, "2026-11-25T10:00:00Z")
     (root / "token").write_text(token)
+    print("  packing and writing the commit-graph, as a pass does", file=sys.stderr)
+    store.pack()
     store.close()
     return sorted(latest.items())
 
@@ -161,7 +163,10 @@ def main() -> int:
             print(f"{shown:<48} {statistics.median(took):>8.1f} {p90:>8.1f}")
     finally:
         server.terminate()
-        server.wait(timeout=20)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)
     return 0

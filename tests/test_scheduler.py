@@ -407,3 +407,53 @@ def test_the_daemon_schedules_what_listings_find_and_alerts_each_event_once(
     assert events() == wanted, out
     assert all(p.json()["listing_id"] == "press" for p in project.site.posts(hook)
                if p.json()["event"] in ("new", "delisted"))
+
+
+def test_the_daemon_serves_the_web_view_on_settings_web_port(project: Project,
+                                                             letter: Article) -> None:
+    port = free_port()
+    project.site.put_article("/letter", letter)
+    project.write({"letter": "/letter"}, settings={"web": f"{{port: {port}}}"},
+                  extra_source_lines="interval: 1h")
+    daemon = start(project)
+    try:
+        wait_for(lambda: _answers(port, "/login"), 30)
+        assert "Log in" in http_get(port, "/login")
+        health = json.loads(http_get(port, "/health"))  # from 127.0.0.1: no login
+        assert health["pid"] == daemon.pid
+        assert "monitor_checks_done" in http_get(port, "/metrics")
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as answer:
+            assert answer.url.endswith("/login?next=%2F")  # a page asks who is there
+        code, out, _ = stop(daemon)
+    finally:
+        daemon.kill()
+    assert code == 0, out
+    assert f"web view on http://127.0.0.1:{port}/" in out
+    assert not _answers(port, "/login")  # stopped with the daemon
+
+
+def test_a_web_port_in_use_leaves_the_checks_running(project: Project,
+                                                     letter: Article) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        project.site.put_article("/letter", letter)
+        project.write({"letter": "/letter"}, settings={"web": f"{{port: {port}}}"},
+                      extra_source_lines="interval: 1s")
+        daemon = start(project)
+        try:
+            wait_for(lambda: (project.root / "snapshots" / "letter.md").exists(), 30)
+            code, out, _ = stop(daemon)
+        finally:
+            daemon.kill()
+    assert code == 0, out
+    assert "cannot listen" in out and "checks go on without it" in out
+
+
+def _answers(port: int, path: str) -> bool:
+    try:
+        http_get(port, path)
+    except OSError:
+        return False
+    return True
