@@ -411,3 +411,24 @@ def test_a_pass_keeps_the_commit_graph_with_changed_path_filters(project: Projec
     verified = subprocess.run(["git", "-C", str(project.root / "snapshots"), "commit-graph",
                                "verify"], capture_output=True, text=True)
     assert verified.returncode == 0, verified.stderr
+
+
+def test_commits_read_from_the_objects_match_the_log(project: Project,
+                                                     letter: Article) -> None:
+    project.site.put_article("/letter", letter)
+    project.write({"letter": "/letter"})
+    project.run("check")
+    project.site.put_article("/letter", letter.edited("80,000", "8,000"))
+    project.run("check")
+    store = make_store(project.root)
+    try:
+        logged = store.log("letter")
+        assert store.commits_at([e.revision for e in logged]) == logged
+        assert store.commits_at(["0" * 40]) == [None]
+        assert store.revisions_of("letter") == [e.revision for e in reversed(logged)]
+        summary = store.record_summaries()["letter"]
+        assert (summary.status, summary.failing, summary.revision) == (
+            "ok", False, logged[0].revision)
+        assert summary.last_event == "changed"
+    finally:
+        store.close()

@@ -11,6 +11,7 @@ import stat
 import subprocess
 import tempfile
 import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from monitor.core.document import Snapshot
@@ -316,6 +317,32 @@ class SnapshotRepo:
             at += size + 1
         return snapshots
 
+    def commits_at(self, revisions: list[str]) -> list[LogEntry | None]:
+        """Each commit as ``log`` gives it (date, subject, trailers), read by one git
+        process from the objects alone: no walk of the history. None: no such commit."""
+        if not revisions:
+            return []
+        names = "".join(f"{revision}\n" for revision in revisions)
+        out = subprocess.run(["git", "cat-file", "--batch"], cwd=self.snapshots,
+                             input=names.encode(), capture_output=True, check=True,
+                             env={**os.environ, **GIT_ENV}).stdout
+        entries: list[LogEntry | None] = []
+        at = 0
+        for _ in revisions:
+            end = out.index(b"\n", at)
+            header = out[at:end].split()
+            at = end + 1
+            if len(header) != 3 or header[1] != b"commit":
+                if len(header) == 3:
+                    at += int(header[2]) + 1
+                entries.append(None)
+                continue
+            size = int(header[2])
+            entries.append(_parse_commit(header[0].decode(),
+                                         out[at:at + size].decode("utf-8", "replace")))
+            at += size + 1
+        return entries
+
     def previous_revision(self, revision: str, source_id: str) -> str | None:
         """The version before ``revision``, under the id the source had then."""
         for name in (source_id, *self._former_ids_if_absent(f"{revision}^", source_id)):
@@ -323,3 +350,24 @@ class SnapshotRepo:
             if out.strip():
                 return out.strip()
         return None
+
+
+def _parse_commit(revision: str, text: str) -> LogEntry:
+    """A raw commit object as a LogEntry: the author date in ISO 8601 (as ``%aI``), the
+    subject, and the trailers of its last paragraph."""
+    head, _, message = text.partition("\n\n")
+    date = ""
+    for line in head.splitlines():
+        if line.startswith("author "):
+            seconds, offset = line.rsplit(" ", 2)[-2:]
+            sign = -1 if offset.startswith("-") else 1
+            zone = timezone(sign * timedelta(hours=int(offset[1:3]), minutes=int(offset[3:5])))
+            date = datetime.fromtimestamp(int(seconds), zone).isoformat()
+    paragraphs = message.strip("\n").split("\n\n")
+    subject = paragraphs[0].splitlines()[0] if paragraphs and paragraphs[0] else ""
+    lines = paragraphs[-1].splitlines() if len(paragraphs) > 1 else []
+    pairs = [line.split(": ", 1) for line in lines if ": " in line]
+    alerts = [tuple(value.split(" ", 1)) for key, value in pairs
+              if key == "Alert" and " " in value]
+    return LogEntry(revision, date, subject, {k: v for k, v in pairs if k != "Alert"},
+                    alerts)  # type: ignore[arg-type]

@@ -130,6 +130,21 @@ class Change:
 
 
 @dataclass(frozen=True)
+class RecordSummary:
+    """The columns of a source's row that a list of sources shows (``record_summaries``)."""
+
+    status: str
+    failing: bool
+    revision: str | None
+    last_checked: str | None
+    last_outcome: str | None
+    last_error: str | None
+    last_event: str | None
+    last_event_at: str | None
+    last_changed_at: str | None
+
+
+@dataclass(frozen=True)
 class LogEntry:
     revision: str
     date: str

@@ -11,7 +11,7 @@ from typing import Any
 
 from monitor.store.access import ACCESS_SCHEMA
 from monitor.store.found import FOUND_SCHEMA
-from monitor.store.records import RecordUpdate, SourceRecord, _record
+from monitor.store.records import RecordSummary, RecordUpdate, SourceRecord, _record
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sources (
@@ -224,6 +224,20 @@ class StateTables:
         row = self._db().execute("SELECT text_sha256 FROM versions WHERE source_id = ? "
                                  "AND revision = ?", (source_id, revision)).fetchone()
         return row[0] if row else None
+
+    def revisions_of(self, source_id: str) -> list[str]:
+        """The source's versions as this database recorded them, oldest first: one
+        indexed query where ``git log -- <id>.md`` would walk every source's commits."""
+        rows = self._db().execute("SELECT revision FROM versions WHERE source_id = ? "
+                                  "ORDER BY rowid", (source_id,))
+        return [row[0] for row in rows]
+
+    def record_summaries(self) -> dict[str, RecordSummary]:
+        """What a list of sources shows of each row, without building whole records."""
+        rows = self._db().execute(
+            "SELECT id, status, failing, revision, last_checked, last_outcome, last_error, "
+            "last_event, last_event_at, last_changed_at FROM sources")
+        return {row[0]: RecordSummary(row[1], bool(row[2]), *row[3:]) for row in rows}
 
     def earlier_revision_with(self, source_id: str, text_hash: str,
                               exclude: str | None) -> str | None:

@@ -65,15 +65,15 @@ async def list_sources(request: Request) -> Response:
         return error(400, str(exc))
     params = request.query_params
 
-    def rows(config: Config) -> list[dict[str, Any]]:
+    def rows(config: Config) -> tuple[list[dict[str, Any]], int]:
         with reading(config) as reader:
-            return [row.to_json() for row in reader.source_rows(
-                query=params.get("q", ""), tag=params.get("tag", ""),
-                status=params.get("status", ""))]
+            table = reader.source_table(query=params.get("q", ""), tag=params.get("tag", ""),
+                                        status=params.get("status", ""), offset=offset,
+                                        limit=limit)
+            return [row.to_json() for row in table.rows], table.matched
 
-    found = await run_in_threadpool(rows, context(request).current())
-    page = found[offset:] if limit is None else found[offset:offset + limit]
-    return JSONResponse(page, headers={"X-Total-Count": str(len(found))})
+    page, matched = await run_in_threadpool(rows, context(request).current())
+    return JSONResponse(page, headers={"X-Total-Count": str(matched)})
 
 
 @json_errors
@@ -109,12 +109,10 @@ def diff_json(reader: Reader, source_id: str, start: str | None,
     """``from``..``to``: ``to`` defaults to the latest version, ``from`` to the one before
     ``to``. An unknown revision, or another source's, is NotFound."""
     if start and not end:
-        history = reader.history
-        versions = history.versions(source_id) if history else []
-        if not versions:
+        end = reader.latest(source_id) if reader.history else None
+        if end is None:
             reader.source(source_id)  # NotFound when it is no source either
             raise NotFound(f"no versions of '{source_id}' yet")
-        end = versions[0].revision
     view = reader.diff(source_id, start, end)  # one revision: what it changed
     return {"source_id": source_id, "from": view.old.revision, "to": view.new.revision,
             "from_detected_at": view.old.when or None, "to_detected_at": view.new.when or None,

@@ -39,7 +39,6 @@ from monitor.web.queries import (
     SourceRow,
     VersionRow,
     describe_schedule,
-    filter_rows,
     reading,
 )
 
@@ -70,15 +69,16 @@ class Listed:
 
 def _listed(config: Config, query: str, tag: str, status: str, number: int) -> Listed:
     with reading(config) as reader:
-        every = reader.source_rows()
-        rows = filter_rows(every, query=query, tag=tag, status=status)
-        pages = max(1, ceil(len(rows) / PER_PAGE))
-        number = min(number, pages)
-        shown = rows[(number - 1) * PER_PAGE:number * PER_PAGE]
-        titles = reader.titles(row.id for row in shown)
-    return Listed(shown, titles, len(every), len(rows), number, pages,
-                  sorted({t for row in every for t in row.tags}),
-                  sorted(set(STATUSES) | {row.status for row in every}))
+        table = reader.source_table(query=query, tag=tag, status=status,
+                                    offset=(number - 1) * PER_PAGE, limit=PER_PAGE)
+        pages = max(1, ceil(table.matched / PER_PAGE))
+        if number > pages:  # past the end (the filter keeps fewer now): the last page
+            number = pages
+            table = reader.source_table(query=query, tag=tag, status=status,
+                                        offset=(number - 1) * PER_PAGE, limit=PER_PAGE)
+        titles = reader.titles(row.id for row in table.rows)
+    return Listed(table.rows, titles, table.total, table.matched, number, pages,
+                  table.tags, sorted(set(STATUSES) | set(table.statuses)))
 
 
 @page
