@@ -73,3 +73,10 @@ def test_five_failed_logins_a_minute_stop_the_guessing(ann: Project) -> None:
                            ).status_code == 401
     blocked = client.post("/login", data={"user": "ann", "password": "correct horse"})
     assert blocked.status_code == 429 and "wait a minute" in blocked.text
+
+
+def test_a_form_sent_without_a_session_goes_to_the_login_and_then_home(ann: Project) -> None:
+    """A redirect cannot send a form again: after logging in, the start, not a 405."""
+    answer = client_of(ann).post("/alerts/retry", data={"alert": "x"},
+                                 follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"] == "/login?next=%2F"

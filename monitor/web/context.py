@@ -70,8 +70,10 @@ def page(handler: Handler) -> Handler:
     @wraps(handler)
     async def guarded(request: Request) -> Response:
         if who(request) is None:
-            back = quote(request.url.path + (f"?{request.url.query}" if request.url.query
-                                             else ""), safe="")
+            # Back to what was asked, if it was a page; a form sent after the session
+            # ended cannot be sent again by a redirect: back to the start.
+            asked = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            back = quote(asked if request.method in ("GET", "HEAD") else "/", safe="")
             return RedirectResponse(f"/login?next={back}", status_code=303)
         return await handler(request)
     return guarded
