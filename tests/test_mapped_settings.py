@@ -50,3 +50,22 @@ settings:
 sources: []
 """)
     assert cfg.load(path).settings.web == WebSettings(port=8321, base_url="https://m.example")
+
+
+def test_a_setting_whose_extra_is_missing_says_how_to_add_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """find_spec is the one thing replaced: an install without the extra cannot be made
+    beside this one in a test."""
+    from monitor.config import mapped_settings
+
+    monkeypatch.setattr(mapped_settings, "find_spec", lambda name: None)
+    path = write(tmp_path, """
+settings:
+  web: {port: 8080}
+sources: []
+""")
+    problem = only_problem(path)
+    assert problem.line == line_of(path, "web:")
+    assert "pip install 'monitor[web]'" in problem.message
+    off = write(tmp_path, "settings:\n  web: {port: 0}\nsources: []\n", "off.yaml")
+    assert cfg.load(off).settings.web.port == 0  # no port: nothing needs the extra

@@ -16,7 +16,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError
 
 from monitor.config.channel_types import CHANNEL_TYPES, ChannelKind, channel_kind
-from monitor.config.mapped_settings import timestamp_authorities, web_settings
+from monitor.config.mapped_settings import missing_extra, timestamp_authorities, web_settings
 from monitor.config.problems import Checker, ConfigError, Problem
 from monitor.config.sources import parse_sources
 from monitor.config.values import (
@@ -168,6 +168,8 @@ def _settings(checker: Checker, raw: Any, parent: dict[str, Any], root: Path) ->
         if minimum is not None and parsed < minimum:
             checker.error(line, f"setting '{key}' must be at least {minimum:g}")
             continue
+        if (problem := missing_extra(key, parsed)) is not None:
+            checker.error(line, problem)
         values[key] = parsed
     for key, declared in SETTINGS.items():
         if declared["kind"] == "path":

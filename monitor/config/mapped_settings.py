@@ -6,6 +6,7 @@ into an error at the setting's line, with the shape it expects.
 
 from __future__ import annotations
 
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -43,3 +44,18 @@ def web_settings(value: Any) -> WebSettings:
         raise ValueError("not a web mapping")
     return WebSettings(port=port, host=host, base_url=base_url,
                        preview_private=strict_bool(value.get("preview_private", False)))
+
+
+#: a setting that needs an optional part: (its extra, a module the extra installs)
+EXTRAS = {"web": ("web", "starlette"), "timestamp_authorities": ("timestamps", "rfc3161_client")}
+
+
+def missing_extra(key: str, value: Any) -> str | None:
+    """Why ``key: value`` cannot work in this install (its extra is missing), or None."""
+    if key not in EXTRAS or not value or (key == "web" and not value.port):
+        return None
+    extra, module = EXTRAS[key]
+    if find_spec(module) is not None:
+        return None
+    return (f"setting '{key}' needs an optional part that is not installed: "
+            f"pip install 'monitor[{extra}]'")
