@@ -4,9 +4,11 @@ the local site serves the pages, checks commit to real git, state is real SQLite
 
 from __future__ import annotations
 
+import io
 import re
 import sqlite3
 import xml.etree.ElementTree as ET
+import zipfile
 from html.parser import HTMLParser
 
 import pytest
@@ -476,3 +478,18 @@ def test_the_feed_links_the_base_url_and_filters_by_tag(project: Project,
     [plain] = entries(client.get(f"/feed.atom?token={token}&source=plain").text)
     link = plain.find(f"{ATOM}link")
     assert link is not None and "/sources/plain/diff/" in link.get("href", "")
+
+
+def test_the_diff_page_offers_the_versions_evidence_packet(project: Project,
+                                                          letter: Article) -> None:
+    checked_twice(project, letter)
+    client = logged_in(project)
+    page = client.get(f"/sources/letter/diff/{full_revision(client, 'letter')}").text
+    [link] = re.findall(r'href="(/sources/letter/export/[0-9a-f]{40})"', page)
+    answer = client.get(link)
+    assert answer.status_code == 200
+    assert answer.headers["content-disposition"].endswith('.wacz"')
+    with zipfile.ZipFile(io.BytesIO(answer.content)) as packed:
+        assert "datapackage.json" in packed.namelist()
+    assert client.get("/sources/letter/export/" + "0" * 40).status_code == 404
+    assert client_of(project).get(link, follow_redirects=False).status_code == 303

@@ -14,8 +14,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from monitor.core.model import Config
+from monitor.web.api import PACKET_TYPE, Unexportable, packet
 from monitor.web.context import context, page
-from monitor.web.pages_common import in_thread, not_found, query_string, show
+from monitor.web.pages_common import in_thread, not_found, query_string, refused, show
 from monitor.web.queries import DiffView, NotFound, reading
 
 
@@ -49,5 +50,23 @@ async def diff_page(request: Request) -> Response:
                 inline_link=request.url.path + query_string(**kept),
                 side_link=request.url.path + query_string(**kept, view="side"))
 
+
+
+@page
+async def export_page(request: Request) -> Response:
+    """The evidence packet of one version: the bytes ``monitor export ID REV`` writes."""
+    source_id = request.path_params["source_id"]
+    try:
+        data, name = await in_thread(packet, context(request).current(), source_id,
+                                     request.path_params["revision"])
+    except NotFound as exc:
+        return not_found(request, str(exc))
+    except Unexportable as exc:
+        return refused(request, f"No evidence packet for this version: {exc}", 409)
+    return Response(data, media_type=PACKET_TYPE,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
 ROUTES = [Route("/sources/{source_id}/diff", diff_page, methods=["GET"]),
-          Route("/sources/{source_id}/diff/{revision}", diff_page, methods=["GET"])]
+          Route("/sources/{source_id}/diff/{revision}", diff_page, methods=["GET"]),
+          Route("/sources/{source_id}/export/{revision}", export_page, methods=["GET"])]
