@@ -7,9 +7,9 @@ from conftest import Project
 from test_pages import checked_twice
 
 from monitor.cli.demo_site import Article
-from monitor.core.schedule import Schedule
+from monitor.core.schedule import Schedule, describe_schedule
 from monitor.web.pages_common import channel_secrets, masked
-from monitor.web.queries import NotFound, describe_schedule, reading
+from monitor.web.queries import NotFound, reading
 
 
 def test_changes_are_the_newest_alerts_of_a_source_or_a_tag(project: Project,

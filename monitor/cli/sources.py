@@ -19,7 +19,7 @@ from monitor.cli import imports, manage, preview
 from monitor.cli.common import EXIT_FAILURES, EXIT_OK, Command, load_config
 from monitor.core.model import DISCOVERY_KINDS, Source
 from monitor.core.safe_text import for_terminal
-from monitor.core.schedule import Schedule
+from monitor.core.schedule import describe_schedule
 from monitor.pipeline.check import tracked_url
 from monitor.pipeline.found import found_sources
 from monitor.store.found import FoundArticle, found_articles
@@ -196,22 +196,6 @@ def _found_details(source: Source, article: FoundArticle | None) -> list[str]:
     if source.tags:
         lines.append(f"tags: {', '.join(source.tags)}")
     return lines
-
-
-def describe_schedule(schedule: Schedule) -> str:
-    if schedule.cron:
-        return f"cron {schedule.cron}"
-    if schedule.adaptive:
-        return (f"adaptive, every {_duration(schedule.min_every)} to "
-                f"{_duration(schedule.max_every)}")
-    return f"every {_duration(schedule.every or 0)}"
-
-
-def _duration(seconds: float) -> str:
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size and seconds % size == 0:
-            return f"{seconds / size:g}{unit}"
-    return f"{seconds:g}s"
 
 
 def cmd_add(args: argparse.Namespace) -> int:

@@ -110,3 +110,20 @@ def start_at(due: datetime, now: datetime, draw: float) -> datetime:
 def rerun_at(due: datetime, now: datetime, schedule: Schedule, draw: float) -> datetime:
     """When a source runs again after a check: when due, pushed by a little jitter."""
     return max(due, now) + timedelta(seconds=draw * jitter_span(schedule, now))
+
+
+def describe_schedule(schedule: Schedule) -> str:
+    """``every 6h``, ``cron 0 * * * *``, ``adaptive, every 15m to 7d``: for people."""
+    if schedule.cron:
+        return f"cron {schedule.cron}"
+    if schedule.adaptive:
+        return (f"adaptive, every {_duration(schedule.min_every)} to "
+                f"{_duration(schedule.max_every)}")
+    return f"every {_duration(schedule.every or 0)}"
+
+
+def _duration(seconds: float) -> str:
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{seconds / size:g}{unit}"
+    return f"{seconds:g}s"

@@ -297,51 +297,42 @@ class SnapshotRepo:
 
     def snapshots_at(self, versions: list[tuple[str, str]]) -> list[Snapshot | None]:
         """The snapshot of each (revision, source id), read by one git process."""
-        if not versions:
-            return []
-        names = "".join(f"{revision}:{source_id}.md\n" for revision, source_id in versions)
-        out = subprocess.run(["git", "cat-file", "--batch"], cwd=self.snapshots,
-                             input=names.encode(), capture_output=True, check=True,
-                             env={**os.environ, **GIT_ENV}).stdout
-        snapshots: list[Snapshot | None] = []
-        at = 0
-        for _ in versions:
-            end = out.index(b"\n", at)
-            header = out[at:end].split()
-            at = end + 1
-            if len(header) != 3:  # "<name> missing": under an id it had before a rename?
-                snapshots.append(self.snapshot_at(*versions[len(snapshots)]))
-                continue
-            size = int(header[2])
-            snapshots.append(Snapshot.parse(out[at:at + size].decode("utf-8", "replace")))
-            at += size + 1
-        return snapshots
+        found = self._objects([f"{revision}:{source_id}.md" for revision, source_id in versions])
+        return [Snapshot.parse(body.decode("utf-8", "replace")) if body is not None
+                # missing: under an id it had before a rename?
+                else self.snapshot_at(*version)
+                for version, (_, body) in zip(versions, found, strict=True)]
 
     def commits_at(self, revisions: list[str]) -> list[LogEntry | None]:
         """Each commit as ``log`` gives it (date, subject, trailers), read by one git
         process from the objects alone: no walk of the history. None: no such commit."""
-        if not revisions:
+        found = self._objects(revisions)
+        return [_parse_commit(revision, body.decode("utf-8", "replace"))
+                if kind == "commit" and body is not None else None
+                for revision, (kind, body) in zip(revisions, found, strict=True)]
+
+    def _objects(self, names: list[str]) -> list[tuple[str, bytes | None]]:
+        """(type, content) of each object name (``rev``, ``rev:path``), by one
+        ``git cat-file --batch``; ("missing", None) for a name git does not have."""
+        if not names:
             return []
-        names = "".join(f"{revision}\n" for revision in revisions)
         out = subprocess.run(["git", "cat-file", "--batch"], cwd=self.snapshots,
-                             input=names.encode(), capture_output=True, check=True,
+                             input="".join(f"{name}\n" for name in names).encode(),
+                             capture_output=True, check=True,
                              env={**os.environ, **GIT_ENV}).stdout
-        entries: list[LogEntry | None] = []
+        found: list[tuple[str, bytes | None]] = []
         at = 0
-        for _ in revisions:
+        for _ in names:
             end = out.index(b"\n", at)
             header = out[at:end].split()
             at = end + 1
-            if len(header) != 3 or header[1] != b"commit":
-                if len(header) == 3:
-                    at += int(header[2]) + 1
-                entries.append(None)
+            if len(header) != 3:  # "<name> missing"
+                found.append(("missing", None))
                 continue
             size = int(header[2])
-            entries.append(_parse_commit(header[0].decode(),
-                                         out[at:at + size].decode("utf-8", "replace")))
+            found.append((header[1].decode(), out[at:at + size]))
             at += size + 1
-        return entries
+        return found
 
     def previous_revision(self, revision: str, source_id: str) -> str | None:
         """The version before ``revision``, under the id the source had then."""

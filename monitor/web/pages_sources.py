@@ -20,6 +20,7 @@ from starlette.routing import Route
 from monitor.config import edit
 from monitor.config.problems import ConfigError
 from monitor.core.model import Config, Source
+from monitor.core.schedule import describe_schedule
 from monitor.store.found import found_article, set_found_state
 from monitor.web.context import context, page
 from monitor.web.pages_common import (
@@ -38,7 +39,6 @@ from monitor.web.queries import (
     NotFound,
     SourceRow,
     VersionRow,
-    describe_schedule,
     reading,
 )
 

@@ -22,7 +22,6 @@ from monitor.core.document import Document, Snapshot
 from monitor.core.events import Event
 from monitor.core.model import Config, Source
 from monitor.core.readable_diff import Block, Side, changed_blocks
-from monitor.core.schedule import Schedule
 from monitor.pipeline.found import found_sources
 from monitor.store.history import Comparison, History, HistoryError, NoSnapshots, Version
 from monitor.store.records import RecordSummary
@@ -336,23 +335,6 @@ class Reader:
 
 #: the events of the feed of changes: what happened to a page, not to its checks
 CHANGE_EVENTS = frozenset(str(e) for e in Event) - {str(Event.FAILING), str(Event.RECOVERED)}
-
-
-def describe_schedule(schedule: Schedule) -> str:
-    """``every 6h``, ``cron 0 * * * *``, ``adaptive, every 15m to 7d``: as ``list --long``."""
-    if schedule.cron:
-        return f"cron {schedule.cron}"
-    if schedule.adaptive:
-        return (f"adaptive, every {_duration(schedule.min_every)} to "
-                f"{_duration(schedule.max_every)}")
-    return f"every {_duration(schedule.every or 0)}"
-
-
-def _duration(seconds: float) -> str:
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size and seconds % size == 0:
-            return f"{seconds / size:g}{unit}"
-    return f"{seconds:g}s"
 
 
 def status_of(source: Source, record: RecordSummary | None) -> str:
