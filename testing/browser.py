@@ -24,6 +24,17 @@ CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first
                   "--disable-sync", "--disable-dev-shm-usage"]
 
 
+def browser_env() -> dict[str, str | float | bool]:
+    """The environment chromium is started with: this one, less libfaketime.
+
+    ``tests/run-a-year-ahead`` runs everything a year ahead through LD_PRELOAD;
+    monitor runs on that clock, but chromium's timers stall under it (a test took
+    minutes). A browser is the reader's, on the reader's clock: it is left out.
+    """
+    return {key: value for key, value in os.environ.items()
+            if key != "LD_PRELOAD" and not key.startswith("FAKETIME")}
+
+
 def chromium_path() -> str | None:
     """The machine's chromium, or None."""
     for name in ("chromium", "chromium-browser"):

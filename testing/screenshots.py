@@ -14,7 +14,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from testing.browser import CHROMIUM_FLAGS, chromium_path, serving
+from testing.browser import CHROMIUM_FLAGS, browser_env, chromium_path, serving
 from testing.review_project import PASSWORD, USER, make_review_project
 from testing.site import LocalSite
 
@@ -32,7 +32,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as folder, LocalSite() as site:
         review = make_review_project(Path(folder), site)
         with serving(review.config) as base, sync_playwright() as driver:
-            browser = driver.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+            browser = driver.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS,
+                                             env=browser_env())
             for name, width in (("desktop", 1280), ("phone", 375)):
                 page = browser.new_page(viewport={"width": width, "height": 900})
                 page.goto(f"{base}/login")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from testing.browser import CHROMIUM_FLAGS, chromium_path, serving
+from testing.browser import CHROMIUM_FLAGS, browser_env, chromium_path, serving
 from testing.review_project import PASSWORD, USER, Review, make_review_project
 from testing.site import LocalSite
 
@@ -41,7 +41,8 @@ def browser(review: tuple[Review, str]) -> Iterator[Browser]:
     ``monitor check`` must run first, in a thread with none."""
     assert CHROMIUM is not None
     with sync_playwright() as driver:
-        launched = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        launched = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS,
+                                          env=browser_env())
         yield launched
         launched.close()
 
