@@ -3,6 +3,8 @@ and nothing the config would refuse is ever left in the file."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -173,3 +175,20 @@ def test_a_listing_is_added_with_discover_and_an_id_that_leaves_room_for_its_art
     listing = config.source("ngo-feed-2")
     assert listing.discover is not None and listing.discover.kind == "feed"
     assert config.source(outcomes[1].id).discover is not None
+
+
+def test_adds_from_several_processes_at_once_all_land(path: Path) -> None:
+    """The CLI and the web view may add at the same moment: each add takes the file's
+    lock, re-reads it and renames a whole new file over it, so none is lost."""
+    adds = [subprocess.Popen([sys.executable, "-m", "monitor", "add",
+                              f"https://news.example/{n}/story", "--id", f"story-{n}",
+                              "--config", str(path)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for n in range(4)]
+    for add in adds:
+        _, err = add.communicate(timeout=120)
+        assert add.returncode == 0, err
+    ids = [source.id for source in loader.load(path).sources]
+    assert ids[:2] == ["ministry", "ngo"]
+    assert sorted(ids[2:]) == [f"story-{n}" for n in range(4)]
+    assert path.read_text().startswith("# the watch list of the Xinjiang desk")
