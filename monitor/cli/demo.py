@@ -81,6 +81,8 @@ def run_demo(folder: Path | None = None) -> int:
     print(f"\nEverything is in {folder}: sources.yaml, snapshots/ (git), alerts/ (JSON).")
     print(f"Explore it: monitor list --config {config_path}")
     print(f"            monitor history {EDITED} --config {config_path}")
+    print(f"In a browser: monitor user add you --config {config_path}, then")
+    print(f"            monitor serve --config {config_path}")
     return 0
 
 
