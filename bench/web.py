@@ -25,9 +25,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -40,6 +38,7 @@ from monitor.store.access import access_db, create_token, save_user
 from monitor.store.records import Change, RecordUpdate
 from monitor.store.store import Store
 from monitor.web.auth import hash_password
+from testing.browser import serving
 
 ROOT = Path(__file__).resolve().parent.parent
 WORDS = ("eighty", "seventy", "sixty", "fifty", "forty", "thirty", "twenty", "ten")
@@ -99,12 +98,6 @@ def _change(n: int, version: int) -> Change:
                             "Fetched-At": "2026-11-25T10:00:00Z"})
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def timed(client: httpx.Client, path: str, requests: int, **kwargs: object) -> list[float]:
     for _ in range(3):
         client.get(path, **kwargs).raise_for_status()  # type: ignore[arg-type]
@@ -135,38 +128,25 @@ def main() -> int:
         store.open_readonly()
         latest = sorted((i, r.revision or "") for i, r in store.records().items())
         store.close()
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "monitor", "serve", "--port", str(port),
-                               "--config", str(root / "sources.yaml")], cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60)
-        for _ in range(200):
-            try:
-                client.get("/login")
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        client.post("/login", data={"user": "bench", "password": PASSWORD, "next": "/"})
-        middle, revision = latest[len(latest) // 2]
-        token = (root / "token").read_text()
-        pages = {"/": {}, "/?page=50": {}, "/?q=source-09": {},
-                 f"/sources/{middle}/diff/{revision}": {},
-                 "/api/sources?limit=100": {"headers": {"Authorization": f"Bearer {token}"}}}
-        print(f"\n{args.sources:,} sources, {args.sources * args.versions:,} versions; "
-              f"{args.requests} requests each (ms)")
-        print(f"{'page':<48} {'median':>8} {'p90':>8}")
-        for path, extra in pages.items():
-            took = sorted(timed(client, path, args.requests, **extra))
-            p90 = took[int(len(took) * 0.9) - 1]
-            shown = path if len(path) < 48 else path[:45] + "..."
-            print(f"{shown:<48} {statistics.median(took):>8.1f} {p90:>8.1f}")
+        with serving(root / "sources.yaml") as base:
+            client = httpx.Client(base_url=base, timeout=60)
+            client.post("/login", data={"user": "bench", "password": PASSWORD, "next": "/"})
+            middle, revision = latest[len(latest) // 2]
+            token = (root / "token").read_text()
+            pages = {"/": {}, "/?page=50": {}, "/?q=source-09": {},
+                     f"/sources/{middle}/diff/{revision}": {},
+                     "/api/sources?limit=100": {
+                         "headers": {"Authorization": f"Bearer {token}"}}}
+            print(f"\n{args.sources:,} sources, {args.sources * args.versions:,} versions; "
+                  f"{args.requests} requests each (ms)")
+            print(f"{'page':<48} {'median':>8} {'p90':>8}")
+            for path, extra in pages.items():
+                took = sorted(timed(client, path, args.requests, **extra))
+                p90 = took[int(len(took) * 0.9) - 1]
+                shown = path if len(path) < 48 else path[:45] + "..."
+                print(f"{shown:<48} {statistics.median(took):>8.1f} {p90:>8.1f}")
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)
     return 0
