@@ -63,6 +63,10 @@ COMMENTS_TEXT = re.compile(r"\b\d[\d,]*(?=\s+comments?\b)", re.I)
 VIEWS_TEXT = re.compile(r"\b\d[\d,]*(?=\s+(?:views|reads)\b)", re.I)
 ASSET_ATTRS = {"img": "src", "script": "src", "link": "href", "source": "src",
                "iframe": "src"}
+# A <link> that names a page, not an asset: a build never touches these (rel=canonical moving
+# is an event of its own, canonical-changed).
+PAGE_RELS = {"canonical", "alternate", "amphtml", "shortlink", "next", "prev", "author",
+             "index", "home", "search", "license"}
 
 NEW_HEADLINE_WORD = "Reconsidered"
 NEW_BYLINE = "Dana Whitfield-Oduya"
@@ -398,6 +402,8 @@ def noise_cache_busting(c: Churn) -> None:
     value = f"{c.rng.getrandbits(32):08x}"
     for tag, attr in ASSET_ATTRS.items():
         for found in c.loc.root.iter(tag):
+            if tag == "link" and PAGE_RELS & set(found.get("rel", "").lower().split()):
+                continue
             if found.get(attr):
                 found.set(attr, _bust(found.get(attr), value))
     for link in c.loc.outside_elements("a"):
