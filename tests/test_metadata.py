@@ -142,6 +142,20 @@ def test_a_commenters_name_is_not_the_visible_byline() -> None:
     assert visible_byline(load_html(page), "Someone Else") == "Ana Ruiz"
 
 
+def test_a_signed_in_placeholder_and_a_follow_button_are_not_the_byline() -> None:
+    """washingtonpost.com (2015): the menu's "Username" placeholder and a "Follow
+    @handle" button come before the byline, which only a last-resort rule finds."""
+    page = _page_showing(
+        '<div id="nav-user" class="nav-btn"><span class="username">Username</span></div>'
+        '<span class="tweet-authors">Follow @anaruiz</span>'
+        '<span class="pb-byline">By <a href="/people/ana-ruiz">Ana Ruiz</a></span>')
+    found = extract_metadata(load_html(page), URL)
+    assert (found.author, found.byline) == ("Ana Ruiz", "Ana Ruiz")
+    in_nav = _page_showing('<nav><span class="username">Username</span></nav>'
+                           '<span class="byline">Li Wei</span>')
+    assert extract_metadata(load_html(in_nav), URL).author == "Li Wei"
+
+
 def test_the_visible_headline_is_the_heading_closest_to_the_title() -> None:
     article = Article.load("uk-accuses-china-article")
     page = render_article(article).replace(

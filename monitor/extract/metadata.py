@@ -65,6 +65,10 @@ ELSEWHERE_TAGS = frozenset({"nav", "footer", "li", "script", "style", "noscript"
 BYLINE_PREFIX = re.compile(
     r"^(?:(?:written|posted|reported|words|text|story|analysis)\s+)?"
     r"(?:by|von|par|por|di|door|av|af|przez|автор|yazan)\s*:?\s+", re.IGNORECASE)
+# A class or id word naming a site's navigation ("nav", "navbar", "nav-user", "navigation").
+NAV_WORD = re.compile(r"nav(?:bar|igation)?(?:[-_]\w*)?", re.IGNORECASE)
+# A social button ("Follow @erinmcunningham"), whose handle trafilatura would strip to "Follow".
+FOLLOW = re.compile(r"(?:follow|folgen|suivre|seguir|segui)\b", re.IGNORECASE)
 DATE_PARAMS: dict[str, Any] = {"extensive_search": False, "original_date": True}
 
 
@@ -161,11 +165,12 @@ def byline_author(tree: HtmlElement,
     """
     for found in candidates or _byline_candidates(tree):
         for element in found:
-            if any(_discarded(e) for e in (element, *element.iterancestors())):
+            if any(_discarded(e) for e in (element, *element.iterancestors())) \
+                    or _in_site_menu(element):
                 continue
             text = trim(" ".join(prune_unwanted_nodes(copy(element),
                                                       AUTHOR_DISCARD_XPATHS).itertext()))
-            if 2 < len(text) < MAX_AUTHOR:
+            if 2 < len(text) < MAX_AUTHOR and not FOLLOW.match(text):
                 return normalize_authors(None, text)
     return None
 
@@ -217,7 +222,7 @@ def visible_byline(tree: HtmlElement, author: str | None,
     shows = _name_matchers(author)
     fallback = None
     for element in (e for found in candidates or _byline_candidates(tree) for e in found):
-        if element.tag in NOT_BYLINE_TAGS or _in_comments(element) \
+        if element.tag in NOT_BYLINE_TAGS or _in_comments(element) or _in_site_menu(element) \
                 or len(" ".join(element.itertext())) > MAX_BYLINE_ELEMENT:
             continue  # a long one is a bio or a part of the page: not copied
         copied = copy(element)
@@ -227,7 +232,8 @@ def visible_byline(tree: HtmlElement, author: str | None,
         if shows and all(test(text) for test in shows):
             return author
         text = BYLINE_PREFIX.sub("", text)
-        if fallback is None and 2 < len(text) < MAX_AUTHOR and not DIGIT.search(text):
+        if fallback is None and 2 < len(text) < MAX_AUTHOR and not DIGIT.search(text) \
+                and not FOLLOW.match(text):
             fallback = text
     if shows and all(_shown_anywhere(tree, test) for test in shows):
         return author
@@ -284,6 +290,18 @@ def _in_comments(element: HtmlElement) -> bool:
         words = f"{e.get('class', '')} {e.get('id', '')}".lower().split()
         if any(word.startswith("comment") and not word.endswith(COMMENT_FLAGS)
                for word in words):
+            return True
+    return False
+
+
+def _in_site_menu(element: HtmlElement) -> bool:
+    """Inside the site's navigation: a "username" there is the signed-in reader's
+    placeholder (washingtonpost.com's "Username"), never the article's byline."""
+    for e in (element, *element.iterancestors()):
+        if e.tag == "nav" or e.get("role") == "navigation":
+            return True
+        if any(NAV_WORD.fullmatch(word) for word in
+               f"{e.get('class', '')} {e.get('id', '')}".split()):
             return True
     return False
 

@@ -23,7 +23,8 @@ from importlib.metadata import PackageNotFoundError, version
 # 3: the standfirst; invisible characters and presentation forms out before extraction,
 #    text compared folded (NFKC); the page's modified date.
 # 4: htmldate is told the page's own URL, not its canonical.
-REVISION = 4
+# 5: no byline from the site's navigation or from a "Follow @handle" button.
+REVISION = 5
 LIBRARIES = ("trafilatura", "htmldate")
 
 
