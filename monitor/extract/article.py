@@ -32,6 +32,7 @@ from lxml.html import HtmlComment, HtmlElement, HtmlEntity, HtmlProcessingInstru
 
 from monitor.core.document import Document, normalise
 from monitor.core.words import unseen_removed
+from monitor.extract.captions import keep_captions
 from monitor.extract.furniture import drop_furniture_elements, drop_teaser_lists, is_furniture
 from monitor.extract.metadata import extract_metadata
 from monitor.extract.scope import apply_scope
@@ -100,6 +101,7 @@ def extract(html: bytes | str, url: str | None = None, *, selector: str | None =
     drop_furniture_elements(tree)
     metadata = extract_metadata(tree, url)
     drop_not_article(tree)
+    keep_captions(tree)
     result = trafilatura.bare_extraction(
         tree,
         url=url,

@@ -23,7 +23,7 @@ from importlib.metadata import PackageNotFoundError, version
 # 3: the standfirst; invisible characters and presentation forms out before extraction,
 #    text compared folded (NFKC); the page's modified date.
 # 4: htmldate is told the page's own URL, not its canonical.
-# 5: no byline from the site's navigation or from a "Follow @handle" button.
+# 5: no byline from the site's navigation or from a "Follow @handle" button; captions kept.
 REVISION = 5
 LIBRARIES = ("trafilatura", "htmldate")
 
