@@ -20,7 +20,9 @@ found"), so it counts only in the page's title or heading, and only when a
 stored article is there to be missed. A title that *newly* says the page is
 missing outweighs text the page still shares with the stored article: a
 snapshot that holds much of its site's furniture shares it with the site's
-not-found page too.
+not-found page too. A page longer than ``MOST`` (a not-found page inside a
+whole site's teasers) is gone only when its title or heading newly says so and
+the stored article is no longer in it.
 """
 
 from __future__ import annotations
@@ -116,10 +118,11 @@ def says_not_found(document: Document, page_title: str = "",
     if stored is None:
         lines = " ".join(document.paragraphs[:FIRST_LINES])
         return size <= SHORT and (_page_level(headings) or bool(PAGE_MISSING.search(lines)))
-    if size > MOST:
-        return False
     before = [stored.title, stored.headline]
-    if _page_level(headings) and not _page_level(before):
+    renamed = _page_level(headings) and not _page_level(before)
+    if size > MOST:  # a page this long is gone only by its own name, and without the article
+        return renamed and not _still_there(stored, document)
+    if renamed:
         return True  # what the page calls itself changed to "not found"
     if _still_there(stored, document):
         return False
