@@ -759,7 +759,9 @@ def edit_byline(loc: Located, rng: random.Random, structured: bool = True) -> Ed
     name = _byline(loc)
     if name is None:
         return None
-    pattern = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)", re.I)
+    # Any run of spaces between its words, as the page sets it ("Kelli  Miller", webmd.com).
+    spaced = r"\s+".join(re.escape(part) for part in name.split())
+    pattern = re.compile(rf"(?<!\w){spaced}(?!\w)", re.I)
     if not structured and not _json_ld_says(loc, pattern):
         return None  # nothing structured to keep the old name: the same as "byline"
     changed = 0
