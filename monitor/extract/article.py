@@ -12,6 +12,11 @@ miss: on a second set of real pages that nothing here was tuned on (fundus's
 test pages, bench/README.md), body edits missed fell from 2.7% without them to
 0.8%, while false alerts on noise stayed at 0.4% on the shared corpus.
 
+What trafilatura passes over inside the article it found comes back: its
+captions (monitor.extract.captions) and the text blocks of its container
+(monitor.extract.container). On today's pages (WCXB, bench/README.md) it
+drops a guide's headings and lists, a listicle's slides, an accordion's panels.
+
 trafilatura extracts only the text; the title, author, date and the visible
 headline and byline come from monitor.extract.metadata, which runs
 trafilatura's metadata steps for just those fields (its own adds site name,
@@ -33,8 +38,10 @@ from lxml.html import HtmlComment, HtmlElement, HtmlEntity, HtmlProcessingInstru
 from monitor.core.document import Document, normalise
 from monitor.core.words import unseen_removed
 from monitor.extract.captions import keep_captions
+from monitor.extract.container import restore_blocks
 from monitor.extract.furniture import drop_furniture_elements, drop_teaser_lists, is_furniture
 from monitor.extract.metadata import extract_metadata
+from monitor.extract.overlays import drop_overlays
 from monitor.extract.scope import apply_scope
 from monitor.extract.trafilatura_parts import load_html
 
@@ -98,6 +105,7 @@ def extract(html: bytes | str, url: str | None = None, *, selector: str | None =
     if not selector:
         join_article_chunks(tree)
     drop_teaser_lists(tree, url)
+    drop_overlays(tree)
     drop_furniture_elements(tree)
     metadata = extract_metadata(tree, url)
     drop_not_article(tree)
@@ -116,6 +124,7 @@ def extract(html: bytes | str, url: str | None = None, *, selector: str | None =
     paragraphs = [p for p in paragraphs if p and not is_furniture(p)]
     if paragraphs and title and paragraphs[0] == title:
         paragraphs = paragraphs[1:]  # the headline repeated as the body's first line
+    paragraphs = restore_blocks(tree, paragraphs)
     author, headline, byline, standfirst = (normalise(value) for value in (
         metadata.author, metadata.headline, metadata.byline, metadata.standfirst))
     if standfirst in paragraphs[:STANDFIRST_WITHIN]:  # tracked as the standfirst only

@@ -23,7 +23,8 @@ from importlib.metadata import PackageNotFoundError, version
 # 3: the standfirst; invisible characters and presentation forms out before extraction,
 #    text compared folded (NFKC); the page's modified date.
 # 4: htmldate is told the page's own URL, not its canonical.
-# 5: no byline from the site's navigation or from a "Follow @handle" button; captions kept.
+# 5: no byline from the site's navigation or a "Follow @handle" button; captions kept;
+#    the blocks of the article's container that trafilatura dropped put back.
 REVISION = 5
 LIBRARIES = ("trafilatura", "htmldate")
 

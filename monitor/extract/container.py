@@ -1,0 +1,129 @@
+"""What trafilatura left out of the article's own container, put back.
+
+trafilatura decides paragraph by paragraph, and on today's templates it drops
+parts of an article it has found: a guide's headings and lists, a listicle's
+slides, an accordion's panels, text beside a link. An edit there would go
+unseen. So once trafilatura has chosen its paragraphs, the element that holds
+nearly all of them is the article's container, and the text blocks inside it
+that it passed over come back, in page order, unless they are page furniture:
+a menu, share bar, form, comment thread, newsletter or ad box, a byline or
+dateline (tracked apart, and it holds clocks and counters), a list of links, or
+a line that ``furniture.is_furniture`` knows. A container holding
+much more than trafilatura took is the page, not the article: then nothing
+is added.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml.html import HtmlElement
+
+from monitor.core.document import normalise
+from monitor.extract.furniture import is_furniture
+
+BLOCKS = frozenset({"p", "li", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "dd", "dt"})
+NOT_ARTICLE = frozenset({"nav", "aside", "form", "header", "footer", "button", "select",
+                         "figure", "menu", "noscript", "template"})
+FURNITURE = re.compile(
+    r"(?:^|[\s_-])(?:ad|ads|advert\w*|sponsor\w*|promo\w*|share|sharing|social|related|"
+    r"newsletter|subscribe|subscription|signup|sign-up|comments?|cookie\w*|consent|"
+    r"sidebar|breadcrumbs?|menu|nav\w*|toc|table-of-contents|author-bio|bio|tags?|"
+    r"pagination|pager|recirc\w*|popular|trending|more-stories|read-more|outbrain|taboola|"
+    r"byline|authors?|meta|dateline|date|time|timestamp|updated|views?|counts?|credits?)"
+    r"(?:$|[\s_-])", re.IGNORECASE)
+HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+NOT_WORD = re.compile(r"\W+")
+HOLDS = 0.9  # share of the taken text the container holds
+MOST_ADDED = 2.0  # times the taken text: more is a page, not an article's missing parts
+SHORTEST = 25  # characters: a shorter block is a label or a button
+MAX_LINK_SHARE = 0.5
+
+
+def restore_blocks(tree: HtmlElement, paragraphs: list[str]) -> list[str]:
+    """``paragraphs`` with the blocks of their container that trafilatura dropped."""
+    taken_text = "\n".join(paragraphs)
+    if not taken_text:
+        return paragraphs
+    taken_key = _key(taken_text)
+    blocks = [(block, text) for block in _leaf_blocks(tree)
+              if (text := normalise(block.text_content()))]
+    # A short block ("World", "Share") is in any text: only longer ones say where it came from.
+    taken = [(block, text) for block, text in blocks
+             if len(text) >= SHORTEST and _key(text) in taken_key]
+    container = _container(taken)
+    if container is None:
+        return paragraphs
+    was_taken = {id(block) for block, _ in taken}
+    inside = [(block, text, id(block) in was_taken) for block, text in blocks
+              if _within(block, container)]
+    missing = [(block, text) for block, text, was in inside if not was and _is_article(
+        block, text, container)]
+    if not missing or sum(len(t) for _, t in missing) > MOST_ADDED * len(taken_text):
+        return paragraphs
+    wanted = {id(block) for block, _ in missing}
+    result, keys = list(paragraphs), [_key(p) for p in paragraphs]
+    at = -1  # where the last block placed sits in ``result``; -1: before the first
+    for block, text, was in inside:
+        if was:
+            key = _key(text)
+            at = next((i for i in range(max(at, 0), len(result)) if key in keys[i]), at)
+        elif id(block) in wanted:
+            at += 1
+            result.insert(at, text)
+            keys.insert(at, "")  # never where a later block taken is looked for
+    return result
+
+
+def _key(text: str) -> str:
+    """Text compared without spaces and punctuation: trafilatura breaks lines at <br>
+    and puts "- " before list items."""
+    return NOT_WORD.sub("", text).lower()
+
+
+def _leaf_blocks(tree: HtmlElement) -> list[HtmlElement]:
+    """Text blocks holding no other block, in page order (one walk up from each)."""
+    blocks = list(tree.iter(*BLOCKS))
+    holders: set[int] = set()
+    for block in blocks:
+        for ancestor in block.iterancestors():
+            if id(ancestor) in holders:
+                break  # the rest of the way up is marked already
+            holders.add(id(ancestor))
+    return [block for block in blocks if id(block) not in holders]
+
+
+def _container(taken: list[tuple[HtmlElement, str]]) -> HtmlElement | None:
+    total = sum(len(text) for _, text in taken)
+    if not total:
+        return None
+    held: dict[HtmlElement, int] = {}
+    depth: dict[HtmlElement, int] = {}
+    for block, text in taken:
+        for level, ancestor in enumerate(reversed(list(block.iterancestors()))):
+            held[ancestor] = held.get(ancestor, 0) + len(text)
+            depth[ancestor] = level
+    enough = [a for a, size in held.items() if size >= HOLDS * total]
+    return max(enough, key=lambda a: depth[a]) if enough else None
+
+
+def _within(block: HtmlElement, container: HtmlElement) -> bool:
+    return any(ancestor is container for ancestor in block.iterancestors())
+
+
+def _is_article(block: HtmlElement, text: str, container: HtmlElement) -> bool:
+    if len(text) < SHORTEST or is_furniture(text) or next(block.iter("time"), None) is not None:
+        return False  # a label, a clock, a dateline
+    links = sum(len(normalise(a.text_content())) for a in block.iter("a"))
+    if links > MAX_LINK_SHARE * len(text):
+        return False
+    for element in (block, *block.iterancestors()):
+        if element is container:
+            return True
+        if element.tag in NOT_ARTICLE or element.get("hidden") is not None \
+                or element.get("aria-hidden") == "true" \
+                or HIDDEN.search(element.get("style", "")) \
+                or element.get("role") in ("navigation", "complementary", "dialog") \
+                or FURNITURE.search(f"{element.get('class', '')} {element.get('id', '')}"):
+            return False
+    return True
