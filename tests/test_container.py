@@ -71,3 +71,12 @@ def test_a_lede_trafilatura_drops_as_a_teaser_is_part_of_the_article() -> None:
     paragraphs = extract(page, "https://herald.test/budget").paragraphs
     assert paragraphs[0] == lede
     assert len(paragraphs) == 6
+
+
+def test_what_an_iframe_holds_for_old_browsers_never_comes_in() -> None:
+    """indiewire.com: a <p> holding a video's <iframe>, whose fallback text is escaped
+    markup that a reader never sees (and that re-serialising the page changes)."""
+    embed = ('<p><iframe src="https://video.test/embed/1">&amp;lt;span class="mce_SELRES_start'
+             '"&amp;gt;&amp;lt;/span&amp;gt; a long enough fallback text</iframe></p>')
+    page = fromstring(PAGE.replace(f"<p>{LAST}</p>", f"{embed}<p>{LAST}</p>"))
+    assert restore_blocks(page, [INTRO, SETUP, LAST]) == [INTRO, SETUP, HEADING, ITEM, LAST]

@@ -16,6 +16,7 @@ is added.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from lxml.html import HtmlElement
 
@@ -32,6 +33,8 @@ FURNITURE = re.compile(
     r"pagination|pager|recirc\w*|popular|trending|more-stories|read-more|outbrain|taboola|"
     r"byline|authors?|meta|dateline|date|time|timestamp|updated|views?|counts?|credits?)"
     r"(?:$|[\s_-])", re.IGNORECASE)
+UNSEEN = frozenset({"iframe", "script", "style", "noscript", "template", "object", "embed",
+                    "video", "audio", "canvas", "svg", "math", "textarea", "select"})
 HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 NOT_WORD = re.compile(r"\W+")
 HOLDS = 0.9  # share of the taken text the container holds
@@ -47,7 +50,7 @@ def restore_blocks(tree: HtmlElement, paragraphs: list[str]) -> list[str]:
         return paragraphs
     taken_key = _key(taken_text)
     blocks = [(block, text) for block in _leaf_blocks(tree)
-              if (text := normalise(block.text_content()))]
+              if (text := normalise("".join(_shown_text(block))))]
     # A short block ("World", "Share") is in any text: only longer ones say where it came from.
     taken = [(block, text) for block, text in blocks
              if len(text) >= SHORTEST and _key(text) in taken_key]
@@ -73,6 +76,18 @@ def restore_blocks(tree: HtmlElement, paragraphs: list[str]) -> list[str]:
             result.insert(at, text)
             keys.insert(at, "")  # never where a later block taken is looked for
     return result
+
+
+def _shown_text(element: HtmlElement) -> Iterator[str]:
+    """The text a reader sees: not what an <iframe> holds for browsers without frames
+    (indiewire.com keeps escaped markup there), nor a script's or an object's."""
+    if element.text:
+        yield element.text
+    for child in element:
+        if isinstance(child.tag, str) and child.tag not in UNSEEN:
+            yield from _shown_text(child)
+        if child.tail:
+            yield child.tail
 
 
 def _key(text: str) -> str:
