@@ -80,3 +80,68 @@ def test_what_an_iframe_holds_for_old_browsers_never_comes_in() -> None:
              '"&amp;gt;&amp;lt;/span&amp;gt; a long enough fallback text</iframe></p>')
     page = fromstring(PAGE.replace(f"<p>{LAST}</p>", f"{embed}<p>{LAST}</p>"))
     assert restore_blocks(page, [INTRO, SETUP, LAST]) == [INTRO, SETUP, HEADING, ITEM, LAST]
+
+
+def _chunk(wrapper_hash: str, heading: str, paragraphs: list[str]) -> str:
+    """One section of a page builder's article, as legalzoom.com nests it."""
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return (f"<div class='builder-{wrapper_hash}a1'><div class='prose w-full'>"
+            f"<div class='builder-{wrapper_hash}b2'><div class='builder-text'>"
+            f"<h2>{heading}</h2>{body}</div></div></div></div>")
+
+
+SECTIONS = [
+    ("Why start a company in this state",
+     ["The state has a large market and a skilled workforce, and its courts know company "
+      "law well."]),
+    ("Choose a name for the company",
+     ["The name must be unique and end with the words limited liability company or one of "
+      "their abbreviations.", "You can reserve a name for sixty days before you file."]),
+    ("File the articles of organization",
+     ["Filing costs two hundred dollars, and the office answers within a week when you "
+      "file online."]),
+]
+SALES_BOX = ("<div class='builder-ff01'><div class='mb-4 text-base'><div class='card'>"
+             "<div class='builder-text'><p>Form your company today with our experts and "
+             "save on every plan.</p></div></div></div></div>")
+
+
+def test_an_article_cut_into_chunks_comes_back_whole_without_the_sales_box() -> None:
+    """A page builder puts each section in a container of its own, and trafilatura
+    takes one of them: the chunks are found by their kind, one level under another."""
+    chunks = [_chunk(f"{n}c{n}", heading, paragraphs)
+              for n, (heading, paragraphs) in enumerate(SECTIONS)]
+    page = fromstring(f"<html><body><div id='article-body-children'>{chunks[0]}{SALES_BOX}"
+                      f"{chunks[1]}{chunks[2]}</div></body></html>")
+    taken = SECTIONS[1][1]  # trafilatura's fallback took the second chunk's paragraphs
+    assert restore_blocks(page, list(taken)) == [
+        line for heading, paragraphs in SECTIONS for line in (heading, *paragraphs)]
+
+
+def test_a_container_without_a_class_has_no_chunks() -> None:
+    """Only a class says two containers are of one kind: plain <div>s are everything."""
+    page = fromstring(f"<html><body><div><div><p>{INTRO}</p><p>{SETUP}</p></div>"
+                      f"<div><p>{LAST}</p></div></div></body></html>")
+    assert restore_blocks(page, [INTRO, SETUP]) == [INTRO, SETUP]
+
+
+def test_a_section_named_after_its_heading_is_not_a_menu() -> None:
+    """tryotter.com gives each section its heading's anchor as id, "menu-innovation-...":
+    a word in a long anchor does not make the section furniture."""
+    page = fromstring(PAGE.replace(
+        f"<h5>{HEADING}</h5>", f"<div id='menu-innovation-for-caterers'><h5>{HEADING}</h5></div>"))
+    assert HEADING in restore_blocks(page, [INTRO, SETUP, LAST])
+
+
+def test_a_numbered_related_box_is_still_furniture() -> None:
+    box = ("<div id='color-context-related-article-3471926'><p>A related story about the "
+           "weather in another city last week</p></div>")
+    page = fromstring(PAGE.replace(f"<p>{LAST}</p>", f"{box}<p>{LAST}</p>"))
+    assert "related story" not in "\n".join(restore_blocks(page, [INTRO, SETUP, LAST]))
+
+
+def test_text_inside_a_link_is_a_teaser_not_the_article() -> None:
+    teaser = ("<a href='/other'><p>Summer with your dog: learn how much water he needs to "
+              "stay safe in the heat.</p></a>")
+    page = fromstring(PAGE.replace(f"<p>{LAST}</p>", f"{teaser}<p>{LAST}</p>"))
+    assert "Summer with your dog" not in "\n".join(restore_blocks(page, [INTRO, SETUP, LAST]))

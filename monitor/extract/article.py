@@ -15,7 +15,8 @@ test pages, bench/README.md), body edits missed fell from 2.7% without them to
 What trafilatura passes over inside the article it found comes back: its
 captions (monitor.extract.captions) and the text blocks of its container
 (monitor.extract.container). On today's pages (WCXB, bench/README.md) it
-drops a guide's headings and lists, a listicle's slides, an accordion's panels.
+drops a guide's headings and lists, a listicle's slides, an accordion's panels,
+and all but one chunk of an article a page builder cuts into chunks.
 
 trafilatura extracts only the text; the title, author, date and the visible
 headline and byline come from monitor.extract.metadata, which runs

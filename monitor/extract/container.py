@@ -11,6 +11,12 @@ dateline (tracked apart, and it holds clocks and counters), a list of links, or
 a line that ``furniture.is_furniture`` knows. A container holding
 much more than trafilatura took is the page, not the article: then nothing
 is added.
+
+Some templates cut the article into chunks, one container per section, and
+trafilatura (or readability, its fallback) takes one chunk. The container's
+peers, elements of its kind at its depth under a near ancestor, are the other
+chunks, and their blocks come back too. Text inside a link is a teaser's,
+never the article's.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from monitor.core.document import normalise
 from monitor.extract.furniture import is_furniture
 
 BLOCKS = frozenset({"p", "li", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "dd", "dt"})
-NOT_ARTICLE = frozenset({"nav", "aside", "form", "header", "footer", "button", "select",
+NOT_ARTICLE = frozenset({"a", "nav", "aside", "form", "header", "footer", "button", "select",
                          "figure", "menu", "noscript", "template"})
 FURNITURE = re.compile(
     r"(?:^|[\s_-])(?:ad|ads|advert\w*|sponsor\w*|promo\w*|share|sharing|social|related|"
@@ -38,9 +44,15 @@ UNSEEN = frozenset({"iframe", "script", "style", "noscript", "template", "object
 HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 NOT_WORD = re.compile(r"\W+")
 HOLDS = 0.9  # share of the taken text the container holds
-MOST_ADDED = 2.0  # times the taken text: more is a page, not an article's missing parts
+MOST_ADDED = 3.0  # times the taken text: more is a page, not an article's missing parts
 SHORTEST = 25  # characters: a shorter block is a label or a button
 MAX_LINK_SHARE = 0.5
+MAX_PEER_DISTANCE = 4  # levels up to the chunks' shared wrapper (legalzoom.com: four)
+# An id of four or more words is a heading's anchor ("menu-innovation-strategies"), not
+# the name of what the element is.
+ANCHOR_ID = re.compile(r"^[^\W\d_]+(?:[-_][^\W\d_]+){3,}$")
+# A class token that numbers or hashes one element of a kind ("builder-526a6d67a9").
+SERIAL_CLASS = re.compile(r"\S*\d\S*")
 
 
 def restore_blocks(tree: HtmlElement, paragraphs: list[str]) -> list[str]:
@@ -58,16 +70,19 @@ def restore_blocks(tree: HtmlElement, paragraphs: list[str]) -> list[str]:
     if container is None:
         return paragraphs
     was_taken = {id(block) for block, _ in taken}
-    inside = [(block, text, id(block) in was_taken) for block, text in blocks
-              if _within(block, container)]
-    missing = [(block, text) for block, text, was in inside if not was and _is_article(
-        block, text, container)]
-    if not missing or sum(len(t) for _, t in missing) > MOST_ADDED * len(taken_text):
+    chunks = {id(chunk): chunk for chunk in (container, *_peers(container))}
+    inside = [(block, text, id(block) in was_taken, chunk) for block, text in blocks
+              if (chunk := _chunk_of(block, chunks)) is not None]
+    missing = [(block, text, chunk) for block, text, was, chunk in inside
+               if not was and _is_article(block, text, chunk)]
+    # Chunks found by their kind are the article; only the container can be the page.
+    own = sum(len(text) for _, text, chunk in missing if chunk is container)
+    if not missing or own > MOST_ADDED * len(taken_text):
         return paragraphs
-    wanted = {id(block) for block, _ in missing}
+    wanted = {id(block) for block, _, _ in missing}
     result, keys = list(paragraphs), [_key(p) for p in paragraphs]
     at = -1  # where the last block placed sits in ``result``; -1: before the first
-    for block, text, was in inside:
+    for block, text, was, _ in inside:
         if was:
             key = _key(text)
             at = next((i for i in range(max(at, 0), len(result)) if key in keys[i]), at)
@@ -122,8 +137,45 @@ def _container(taken: list[tuple[HtmlElement, str]]) -> HtmlElement | None:
     return max(enough, key=lambda a: depth[a]) if enough else None
 
 
-def _within(block: HtmlElement, container: HtmlElement) -> bool:
-    return any(ancestor is container for ancestor in block.iterancestors())
+def _chunk_of(block: HtmlElement, chunks: dict[int, HtmlElement]) -> HtmlElement | None:
+    return next((a for a in block.iterancestors() if id(a) in chunks), None)
+
+
+def _peers(container: HtmlElement) -> list[HtmlElement]:
+    """The other chunks of an article cut into one container per section.
+
+    A chunk is an element of the container's kind, as many levels under the
+    nearest ancestor that holds any as the container is, through wrappers of
+    the same kinds: legalzoom.com puts each section in a ``builder-text``, in
+    wrappers named by a hash, and a sales box in wrappers of another kind.
+    A container with no class to know its peers by has none.
+    """
+    kind = _kind(container)
+    if not kind[1]:
+        return []
+    path = [kind]
+    for ancestor in list(container.iterancestors())[:MAX_PEER_DISTANCE]:
+        peers = [element for element in ancestor.iter(container.tag)
+                 if element is not container and _hangs_from(element, ancestor, path)]
+        if peers:
+            return peers
+        path.append(_kind(ancestor))
+    return []
+
+
+def _kind(element: HtmlElement) -> tuple[str, str]:
+    """An element's tag and classes, without the classes that number or hash it."""
+    return element.tag, " ".join(SERIAL_CLASS.sub("", element.get("class", "")).split())
+
+
+def _hangs_from(element: HtmlElement, ancestor: HtmlElement,
+                path: list[tuple[str, str]]) -> bool:
+    """Whether ``element`` sits ``len(path)`` levels under ``ancestor``, through elements of
+    the kinds ``path`` names (the element's own first), none of them furniture."""
+    ups = [element, *list(element.iterancestors())[:len(path)]]
+    return (len(ups) == len(path) + 1 and ups[-1] is ancestor
+            and all(_kind(e) == k for e, k in zip(ups, path, strict=False))
+            and not any(_is_furniture_element(e) for e in ups[1:-1]))
 
 
 def _is_article(block: HtmlElement, text: str, container: HtmlElement) -> bool:
@@ -135,10 +187,16 @@ def _is_article(block: HtmlElement, text: str, container: HtmlElement) -> bool:
     for element in (block, *block.iterancestors()):
         if element is container:
             return True
-        if element.tag in NOT_ARTICLE or element.get("hidden") is not None \
-                or element.get("aria-hidden") == "true" \
-                or HIDDEN.search(element.get("style", "")) \
-                or element.get("role") in ("navigation", "complementary", "dialog") \
-                or FURNITURE.search(f"{element.get('class', '')} {element.get('id', '')}"):
+        if _is_furniture_element(element):
             return False
     return True
+
+
+def _is_furniture_element(element: HtmlElement) -> bool:
+    ident = element.get("id", "")
+    return (element.tag in NOT_ARTICLE or element.get("hidden") is not None
+            or element.get("aria-hidden") == "true"
+            or bool(HIDDEN.search(element.get("style", "")))
+            or element.get("role") in ("navigation", "complementary", "dialog")
+            or bool(FURNITURE.search(element.get("class", "")))
+            or (not ANCHOR_ID.match(ident) and bool(FURNITURE.search(ident))))

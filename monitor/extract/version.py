@@ -25,7 +25,9 @@ from importlib.metadata import PackageNotFoundError, version
 # 4: htmldate is told the page's own URL, not its canonical.
 # 5: no byline from the site's navigation or a "Follow @handle" button; captions kept;
 #    the blocks of the article's container that trafilatura dropped put back.
-REVISION = 5
+# 6: an article cut into chunks put back whole; a section named by its heading's anchor
+#    is no menu; text inside a link is a teaser's.
+REVISION = 6
 LIBRARIES = ("trafilatura", "htmldate")
 
 
