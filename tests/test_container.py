@@ -145,3 +145,20 @@ def test_text_inside_a_link_is_a_teaser_not_the_article() -> None:
               "stay safe in the heat.</p></a>")
     page = fromstring(PAGE.replace(f"<p>{LAST}</p>", f"{teaser}<p>{LAST}</p>"))
     assert "Summer with your dog" not in "\n".join(restore_blocks(page, [INTRO, SETUP, LAST]))
+
+
+def test_where_trafilatura_took_the_whole_page_the_article_is_where_most_of_it_sits() -> None:
+    """bcbsok.com: trafilatura took the sidebar's and the footer's lines beside the
+    article's paragraphs, so only the page holds all it took; the article's list
+    comes back, and what the sidebar and footer hold that it left stays out."""
+    sidebar = ("<div class='right-column'><p>Search for a doctor or hospital in your network "
+               "today.</p><p>Our partners offer discounts on gym memberships near you.</p></div>")
+    footer = ("<div class='closer'><p>Copyright Health Care Service Corporation, all rights "
+              "reserved.</p><p>Verint is an operating division of Verint Americas.</p></div>")
+    article = (f"<div class='content'><p>{INTRO}</p><p>{SETUP}</p><h5>{HEADING}</h5>"
+               f"<ul><li>{ITEM}</li></ul><p>{LAST}</p></div>")
+    page = fromstring(f"<html><body>{sidebar}{article}{footer}</body></html>")
+    side, copyright = ("Search for a doctor or hospital in your network today.",
+                       "Copyright Health Care Service Corporation, all rights reserved.")
+    restored = restore_blocks(page, [side, INTRO, SETUP, LAST, copyright])
+    assert restored == [side, INTRO, SETUP, HEADING, ITEM, LAST, copyright]

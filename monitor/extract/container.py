@@ -44,6 +44,10 @@ UNSEEN = frozenset({"iframe", "script", "style", "noscript", "template", "object
 HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 NOT_WORD = re.compile(r"\W+")
 HOLDS = 0.9  # share of the taken text the container holds
+# Where trafilatura took text from all over the page, sidebar and footer too
+# (bcbsok.com), the article is the element holding the most of it.
+MOST_SPREAD = 0.4
+PAGE_TAGS = frozenset({"html", "body"})
 MOST_ADDED = 3.0  # times the taken text: more is a page, not an article's missing parts
 SHORTEST = 25  # characters: a shorter block is a label or a button
 MAX_LINK_SHARE = 0.5
@@ -134,7 +138,12 @@ def _container(taken: list[tuple[HtmlElement, str]]) -> HtmlElement | None:
             held[ancestor] = held.get(ancestor, 0) + len(text)
             depth[ancestor] = level
     enough = [a for a, size in held.items() if size >= HOLDS * total]
-    return max(enough, key=lambda a: depth[a]) if enough else None
+    container = max(enough, key=lambda a: depth[a]) if enough else None
+    if container is None or container.tag in PAGE_TAGS:
+        most = [a for a, size in held.items() if size >= MOST_SPREAD * total
+                and a.tag not in PAGE_TAGS and not _is_furniture_element(a)]
+        return max(most, key=lambda a: depth[a]) if most else container
+    return container
 
 
 def _chunk_of(block: HtmlElement, chunks: dict[int, HtmlElement]) -> HtmlElement | None:

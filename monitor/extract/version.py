@@ -26,7 +26,8 @@ from importlib.metadata import PackageNotFoundError, version
 # 5: no byline from the site's navigation or a "Follow @handle" button; captions kept;
 #    the blocks of the article's container that trafilatura dropped put back.
 # 6: an article cut into chunks put back whole; a section named by its heading's anchor
-#    is no menu; text inside a link is a teaser's.
+#    is no menu; text inside a link is a teaser's; where trafilatura took text from all
+#    over the page, the article is where most of it sits.
 REVISION = 6
 LIBRARIES = ("trafilatura", "htmldate")
 
