@@ -10,7 +10,8 @@ a menu, share bar, form, comment thread, newsletter or ad box, a byline or
 dateline (tracked apart, and it holds clocks and counters), a list of links, or
 a line that ``furniture.is_furniture`` knows. A container holding
 much more than trafilatura took is the page, not the article: then nothing
-is added.
+is added. Where trafilatura took lines from all over the page, its sidebar and
+footer too, the article is the element holding the most of them.
 
 Some templates cut the article into chunks, one container per section, and
 trafilatura (or readability, its fallback) takes one chunk. The container's
